@@ -1,0 +1,49 @@
+"""Application factory of the 法制统计 portal."""
+
+from pathlib import Path
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+
+from .extensions import csrf, db, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(config=None) -> Flask:
+    """Build the portal. `config` is a config object; default: config.Config()."""
+    app = Flask(__name__, instance_relative_config=False)
+    if config is None:
+        from config import Config
+
+        config = Config()
+    app.config.from_object(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    # CSRF must wrap every POST before AppBuilder registers its views.
+    csrf.init_app(app)
+
+    from . import models  # noqa: F401  (register the tables on the metadata)
+
+    appbuilder = AppBuilder(update_perms=False)
+    with app.app_context():
+        appbuilder.init_app(app, db.session)
+        from .api import register_apis
+        from .views import register_views
+
+        register_views(appbuilder)
+        register_apis(appbuilder)
+        appbuilder.post_init()
+        # The APIs authenticate by bearer token (JWT or API key), never by the session cookie,
+        # so CSRF tokens do not apply to them.
+        for view in appbuilder.baseviews:
+            if getattr(view, "resource_name", None) or view.__class__.__name__.endswith("Api"):
+                csrf.exempt(view.blueprint)
+
+    from .cli import register_cli
+    from .web import register_web_hooks
+
+    register_cli(app)
+    register_web_hooks(app)
+    return app

@@ -1,0 +1,153 @@
+"""Demo figures for the penalty form: every active unit, 2019 Q1 to the last complete quarter.
+
+Magnitudes follow the domain notes: a bureau 10²–10⁴ decisions a quarter, fines the bulk.
+Every row satisfies the form's rules; states are mixed like a real city's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from sqlalchemy import insert, select
+
+from ..clock import today
+from ..extensions import db
+from ..filing.deadlines import rule_deadline
+from ..filing.periods import Period, last_complete, periods_between
+from ..forms.penalty import KIND_NAMES
+from ..models.filing import CorrectionRequest, Filing, FilingTransition, FormAssignment
+from ..models.unit import Unit
+from ..models.values import value_model
+
+FIRST = Period(2019, "quarter", 1)
+# Share of decisions by kind (fines ≈ 69%), the rest spread over the other kinds.
+KIND_WEIGHTS = {"k_warning": 18, "k_criticism": 2, "k_fine": 69, "k_gains": 3, "k_property": 2,
+                "k_suspend_licence": 1, "k_downgrade": 0.3, "k_revoke_licence": 0.7,
+                "k_restrict_business": 0.3, "k_suspend_operations": 1, "k_closure": 0.4,
+                "k_occupation_ban": 0.3, "k_detention": 1.5, "k_other": 0.5}
+BIG = {"2300": 30000, "6000": 12000, "4500": 6000, "3400": 5000, "6100": 4000}
+
+
+def unit_scale(unit: Unit, rng: random.Random) -> int:
+    """Typical decisions per quarter for a unit."""
+    if unit.code in BIG:
+        return BIG[unit.code]
+    if unit.kind in ("district", "county"):
+        return rng.randint(800, 4000)
+    return rng.choice([60, 150, 300, 600, 1200, 2500])
+
+
+def penalty_values(scale: int, period: Period, rng: random.Random) -> dict[str, int]:
+    """One quarter's consistent figures around `scale` decisions."""
+    season = (0.85, 1.05, 1.1, 1.0)[period.index - 1]
+    growth = 1 + 0.04 * (period.year - 2019)
+    total = max(int(scale * season * growth * rng.uniform(0.8, 1.2)), 1)
+    v = {k: int(total * w / 100 * rng.uniform(0.7, 1.3)) for k, w in KIND_WEIGHTS.items()}
+    v["k_fine"] += total - sum(v.values())
+    if v["k_fine"] < 0:
+        v["k_warning"] += v["k_fine"]
+        v["k_fine"] = 0
+    total = sum(v[k] for k in KIND_NAMES)
+    v["decisions_total"] = total
+    v["proc_summary"] = int(total * rng.uniform(0.45, 0.75))
+    v["proc_ordinary"] = total - v["proc_summary"]
+    v["cases_opened"] = int(v["proc_ordinary"] * rng.uniform(1.0, 1.15))
+    v["cases_closed"] = int(v["proc_ordinary"] * rng.uniform(0.95, 1.05))
+    v["amount_fines"] = v["k_fine"] * rng.randint(200, 3000) * 100
+    v["amount_gains"] = v["k_gains"] * rng.randint(1000, 20000) * 100
+    v["amount_property"] = v["k_property"] * rng.randint(500, 5000) * 100
+    v["hearings_notified"] = int(v["proc_ordinary"] * rng.uniform(0.02, 0.08))
+    v["hearings_held"] = int(v["hearings_notified"] * rng.uniform(0.1, 0.5))
+    v["legal_reviews"] = int(v["proc_ordinary"] * rng.uniform(0.9, 1.0))
+    v["no_penalty"] = int(total * rng.uniform(0.005, 0.02))
+    v["reduced_penalty"] = int(total * rng.uniform(0.01, 0.03))
+    v["reconsidered"] = int(total * rng.uniform(0.002, 0.008))
+    v["reconsidered_corrected"] = int(v["reconsidered"] * rng.uniform(0.0, 0.2))
+    v["sued"] = int(total * rng.uniform(0.001, 0.004))
+    v["sued_lost"] = int(v["sued"] * rng.uniform(0.0, 0.2))
+    v["referred"] = int(total * rng.uniform(0.0005, 0.003))
+    return v
+
+
+def _at(day: dt.date, hour_utc: int = 2) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour_utc))
+
+
+def load_penalty_demo(seed: int = 2006) -> int:
+    """Insert the demo penalty filings; returns how many filings were made."""
+    rng = random.Random(seed)
+    now = today()
+    last = last_complete("quarter", now)
+    periods = periods_between("quarter", FIRST, last)
+    city = db.session.scalar(select(Unit).where(Unit.code == "0000"))
+    db.session.add(FormAssignment(unit_id=city.id, form_code="penalty", required=False))
+    units = [u for u in db.session.scalars(select(Unit).order_by(Unit.code)) if u.code != "0000"]
+    model = value_model("penalty")
+    filings, values, steps = [], [], []
+    fid = (db.session.scalar(select(db.func.max(Filing.id))) or 0)
+    names = {"filler": "demo_filler", "approver": "demo_approver", "reviewer": "reviewer"}
+    for unit in units:
+        scale = unit_scale(unit, rng)
+        for p in periods:
+            if not unit.active_on(p.end):
+                continue
+            latest = p == last
+            due = rule_deadline("penalty", p)
+            roll = rng.random()
+            if (not latest and roll < 0.01) or (latest and roll < 0.08 and unit.code not in ("0100", "2300")):
+                continue  # missing
+            if latest:
+                state = rng.choices(["accepted", "submitted", "pending", "draft"], [55, 25, 10, 10])[0]
+            else:
+                state = "accepted"
+            if unit.code in ("0100", "2300") and latest:
+                state = "submitted"
+            late = rng.random() < 0.08 and state in ("accepted", "submitted")
+            shift = rng.randint(1, 20) if late else -rng.randint(0, 12)
+            reported = due + dt.timedelta(days=shift)
+            if reported > now:
+                reported = now
+            fid += 1
+            filings.append(dict(id=fid, form_code="penalty", unit_id=unit.id, period_key=p.key,
+                                year=p.year, sub=p.index, state=state, revision=1, version=1,
+                                first_reported_at=_at(reported) if state in ("accepted", "submitted") else None,
+                                created_at=_at(p.end), updated_at=_at(reported)))
+            values.append(dict(filing_id=fid, revision=1, **penalty_values(scale, p, rng)))
+            chain = [("submit", "draft", "pending", "filler", -1), ("sign_off", "pending", "submitted", "approver", 0),
+                     ("accept", "submitted", "accepted", "reviewer", 2)]
+            upto = {"draft": 0, "pending": 1, "submitted": 2, "accepted": 3}[state]
+            for action, a, b, who, offset in chain[:upto]:
+                steps.append(dict(filing_id=fid, action=action, from_state=a, to_state=b,
+                                  username=names[who], at=_at(reported + dt.timedelta(days=offset)),
+                                  comment=None))
+    db.session.execute(insert(Filing), filings)
+    db.session.execute(insert(model), values)
+    db.session.execute(insert(FilingTransition), steps)
+    db.session.flush()
+    _returned_and_correction(last)
+    db.session.commit()
+    return len(filings)
+
+
+def _returned_and_correction(last: Period) -> None:
+    """东城区's latest quarter returned by the office; 市公安局's previous one under correction."""
+    from ..filing.values import current_values
+
+    dongcheng = db.session.scalar(select(Unit).where(Unit.code == "0100"))
+    gongan = db.session.scalar(select(Unit).where(Unit.code == "2300"))
+    f = db.session.scalar(select(Filing).where(Filing.unit_id == dongcheng.id,
+                                               Filing.period_key == last.key))
+    f.state = "returned"
+    db.session.add(FilingTransition(filing_id=f.id, action="return", from_state="submitted",
+                                    to_state="returned", username="reviewer",
+                                    comment="罚款金额与上季度相比变化较大，请核实后重新上报"))
+    g = db.session.scalar(select(Filing).where(Filing.unit_id == gongan.id,
+                                               Filing.period_key == last.previous().key))
+    proposed = current_values(g)
+    proposed["k_warning"] += 12
+    proposed["decisions_total"] += 12
+    proposed["proc_summary"] += 12
+    db.session.add(CorrectionRequest(filing_id=g.id, base_revision=g.revision,
+                                     reason="补录第三支队漏报的12件警告处罚", proposed=proposed,
+                                     state="pending", requested_by="gongan_filler"))

@@ -1,0 +1,1 @@
+"""The filing engine: periods and deadlines, the state machine, corrections, timeliness."""

@@ -1,0 +1,185 @@
+"""Timeliness: who must file what, who filed on time, late or not at all, and the yearly score.
+
+A filing counts as filed when the unit's approver signs it off (it reaches 已上报); it is on
+time when that happens on or before the deadline (local date). A unit is expected to file a
+period when it is active on the period's last day, unless an administrator set otherwise
+for that form (FormAssignment).
+
+Yearly score (annual rule-of-law assessment), per unit: over every period of every form that
+ends in the year and the unit was expected to file, on time = 1, late = 0.5, missing = 0;
+score = 100 × points / expected, one decimal. No expected filing → no score.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from ..clock import local_date, today
+from ..extensions import db
+from ..forms import FORMS, get_form
+from ..models.filing import Filing, FormAssignment
+from ..models.unit import Unit
+from .deadlines import deadline, deadlines_for
+from .periods import Period, periods_between
+
+ON_TIME, LATE, MISSING = "on_time", "late", "missing"
+STATUS_LABELS = {ON_TIME: "按时", LATE: "迟报", MISSING: "未报"}
+POINTS = {ON_TIME: 1.0, LATE: 0.5, MISSING: 0.0}
+
+
+def _assignments(form_code: str) -> dict[int, bool]:
+    return dict(db.session.execute(
+        select(FormAssignment.unit_id, FormAssignment.required).where(
+            FormAssignment.form_code == form_code)
+    ).all())
+
+
+def is_expected(unit: Unit, form_code: str, period: Period, assignments: dict | None = None) -> bool:
+    """Must `unit` file `form_code` for `period`?"""
+    if assignments is None:
+        assignments = _assignments(form_code)
+    if assignments.get(unit.id) is False:
+        return False
+    return unit.active_on(period.end)
+
+
+@dataclass
+class UnitStatus:
+    unit: Unit
+    status: str
+    reported_on: dt.date | None
+    days_late: int
+    filing_id: int | None
+    state: str | None
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+@dataclass
+class PeriodTimeliness:
+    form_code: str
+    period: Period
+    deadline: dt.date
+    rows: list[UnitStatus] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def expected(self) -> int:
+        return len(self.rows)
+
+    @property
+    def completion_rate(self):
+        """Filed (on time or late) / expected, or None when nobody was expected."""
+        from decimal import Decimal
+
+        if not self.rows:
+            return None
+        return Decimal(self.count(ON_TIME) + self.count(LATE)) / Decimal(self.expected)
+
+
+def _status(reported_at: dt.datetime | None, due: dt.date) -> tuple[str, dt.date | None, int]:
+    if reported_at is None:
+        return MISSING, None, 0
+    day = local_date(reported_at)
+    late = (day - due).days
+    return (ON_TIME, day, 0) if late <= 0 else (LATE, day, late)
+
+
+def period_timeliness(form_code: str, period: Period, unit_ids: set[int] | None = None) -> PeriodTimeliness:
+    """Per expected unit: on time, late (days) or missing, for one form and period."""
+    due = deadline(form_code, period)
+    assignments = _assignments(form_code)
+    q = select(Unit).order_by(Unit.code)
+    if unit_ids is not None:
+        q = q.where(Unit.id.in_(unit_ids))
+    units = [u for u in db.session.scalars(q) if is_expected(u, form_code, period, assignments)]
+    filings = {
+        f.unit_id: f
+        for f in db.session.scalars(
+            select(Filing).where(Filing.form_code == form_code, Filing.period_key == period.key)
+        )
+    }
+    result = PeriodTimeliness(form_code, period, due)
+    for u in units:
+        f = filings.get(u.id)
+        status, day, late = _status(f.first_reported_at if f else None, due)
+        result.rows.append(UnitStatus(u, status, day, late, f.id if f else None, f.state if f else None))
+    return result
+
+
+def year_scores(year: int, unit_ids: set[int] | None = None) -> dict[int, dict]:
+    """{unit_id: {expected, on_time, late, missing, score}} over every form's periods of `year`."""
+    out: dict[int, dict] = {}
+    for code, spec in FORMS.items():
+        kind = spec.period_kind
+        first = Period(year, kind, 1)
+        last = Period(year + 1, kind, 1).previous()
+        for period in periods_between(kind, first, last):
+            for row in period_timeliness(code, period, unit_ids).rows:
+                s = out.setdefault(row.unit.id, {"unit": row.unit, "expected": 0,
+                                                 ON_TIME: 0, LATE: 0, MISSING: 0})
+                s["expected"] += 1
+                s[row.status] += 1
+    for s in out.values():
+        points = sum(POINTS[k] * s[k] for k in (ON_TIME, LATE, MISSING))
+        s["score"] = round(100 * points / s["expected"], 1) if s["expected"] else None
+    return out
+
+
+@dataclass
+class Overdue:
+    form_code: str
+    period: Period
+    deadline: dt.date
+    unit: Unit
+    state: str | None
+
+    @property
+    def form_title(self) -> str:
+        spec = get_form(self.form_code)
+        return spec.menu_title or spec.title
+
+
+def overdue(unit_ids: set[int] | None = None, on: dt.date | None = None, years_back: int = 1) -> list[Overdue]:
+    """催报: filings past their deadline and not yet signed off, for recent periods."""
+    on = on or today()
+    out = []
+    for code, spec in FORMS.items():
+        kind = spec.period_kind
+        last = Period(on.year, kind, 1)
+        while last.next().start <= on:
+            last = last.next()
+        first = Period(on.year - years_back, kind, 1)
+        periods = periods_between(kind, first, last)
+        dues = deadlines_for(code, periods)
+        for p in periods:
+            if dues[p.key] >= on:
+                continue
+            for row in period_timeliness(code, p, unit_ids).rows:
+                if row.status == MISSING:
+                    out.append(Overdue(code, p, dues[p.key], row.unit, row.state))
+    return out
+
+
+def due_soon(unit: Unit, on: dt.date | None = None) -> list[tuple[str, Period, dt.date, Filing | None]]:
+    """What the unit must file now: each period whose deadline has not passed (the one being
+    filed after its end, and the running one, shown ahead)."""
+    on = on or today()
+    out = []
+    for code, spec in FORMS.items():
+        kind = spec.period_kind
+        p = Period(on.year - 1, kind, 1)
+        while p.start <= on:
+            if deadline(code, p) >= on and is_expected(unit, code, p):
+                f = db.session.scalar(select(Filing).where(
+                    Filing.form_code == code, Filing.unit_id == unit.id, Filing.period_key == p.key))
+                out.append((code, p, deadline(code, p), f))
+            p = p.next()
+    return out

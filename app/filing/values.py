@@ -1,0 +1,243 @@
+"""Reading and writing a filing's figures: the one path by which values enter the database.
+
+The web form, the Excel import and the API all call save_values(); it parses with the
+form's declaration, runs its rules, enforces the lock, and audits old → new per field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..audit import record
+from ..clock import utcnow
+from ..extensions import db
+from ..forms import get_form
+from ..forms.base import CheckContext, Issue
+from ..models.filing import Filing
+from ..models.values import value_model
+from ..scope import in_scope
+from ..security import FILING, has_perm
+from .errors import Conflict, Forbidden, Invalid
+from .periods import Period
+
+HISTORY_PERIODS = 4
+
+
+def period_of_filing(filing: Filing) -> Period:
+    return Period.parse(filing.period_key)
+
+
+def value_row(filing: Filing, revision: int | None = None):
+    """The value row of a revision (default: the current one), or None."""
+    model = value_model(filing.form_code)
+    rev = filing.revision if revision is None else revision
+    return db.session.scalar(
+        select(model).where(model.filing_id == filing.id, model.revision == rev)
+    )
+
+
+def row_values(form_code: str, row) -> dict[str, Any]:
+    spec = get_form(form_code)
+    return {name: (getattr(row, name) if row is not None else None) for name in spec.field_names}
+
+
+def current_values(filing: Filing) -> dict[str, Any]:
+    """The filing's figures at its current revision (None for never-saved fields)."""
+    return row_values(filing.form_code, value_row(filing))
+
+
+def revisions(filing: Filing) -> list[tuple[int, dict[str, Any]]]:
+    """Every kept revision of the filing, oldest first."""
+    model = value_model(filing.form_code)
+    rows = db.session.scalars(
+        select(model).where(model.filing_id == filing.id).order_by(model.revision)
+    )
+    return [(r.revision, row_values(filing.form_code, r)) for r in rows]
+
+
+def _reported_values(form_code: str, unit_id: int, keys: list[str]) -> dict[str, dict]:
+    """Current values of the unit's filed (signed-off) filings for the given period keys."""
+    from .workflow import REPORTED
+
+    model = value_model(form_code)
+    rows = db.session.execute(
+        select(Filing.period_key, model)
+        .join(model, (model.filing_id == Filing.id) & (model.revision == Filing.revision))
+        .where(
+            Filing.form_code == form_code,
+            Filing.unit_id == unit_id,
+            Filing.period_key.in_(keys),
+            Filing.state.in_(REPORTED),
+        )
+    ).all()
+    return {key: row_values(form_code, row) for key, row in rows}
+
+
+def check_context(filing: Filing) -> CheckContext:
+    """History of the unit's last four filed periods, and the previous period's carry-over."""
+    spec = get_form(filing.form_code)
+    period = period_of_filing(filing)
+    keys, p = [], period
+    for _ in range(HISTORY_PERIODS):
+        p = p.previous()
+        keys.append(p.key)
+    past = _reported_values(filing.form_code, filing.unit_id, keys)
+    history = {f.name: [past[k][f.name] for k in keys if k in past] for f in spec.numeric_fields}
+    return CheckContext(history=history, prefill=prefill_values(filing))
+
+
+def prefill_values(filing: Filing) -> dict[str, Any]:
+    """Carried-over figures from the unit's previous accepted period ({} when none)."""
+    from .workflow import ACCEPTED
+
+    spec = get_form(filing.form_code)
+    if not spec.carry_over:
+        return {}
+    prev = period_of_filing(filing).previous()
+    model = value_model(filing.form_code)
+    row = db.session.execute(
+        select(model)
+        .join(Filing, (model.filing_id == Filing.id) & (model.revision == Filing.revision))
+        .where(
+            Filing.form_code == filing.form_code,
+            Filing.unit_id == filing.unit_id,
+            Filing.period_key == prev.key,
+            Filing.state == ACCEPTED,
+        )
+    ).scalar()
+    if row is None:
+        return {}
+    return {this: getattr(row, before) for this, before in spec.carry_over.items()}
+
+
+def parse_and_check(filing: Filing, raw: Mapping[str, Any]) -> tuple[dict, list[Issue]]:
+    """Parse raw input and run the rules. Raises Invalid on any field or blocking error."""
+    spec = get_form(filing.form_code)
+    values, errors = spec.parse(raw)
+    if errors:
+        raise Invalid("；".join(errors.values()), errors)
+    issues = spec.check(values, check_context(filing))
+    blocking = [i for i in issues if i.level == "error"]
+    if blocking:
+        errors = {}
+        for issue in blocking:
+            for name in issue.fields:
+                errors.setdefault(name, issue.message)
+        raise Invalid("；".join(dict.fromkeys(i.message for i in blocking)), errors)
+    return values, [i for i in issues if i.level == "warning"]
+
+
+def warnings_for(filing: Filing, values: Mapping[str, Any]) -> list[Issue]:
+    """Warnings the filing's current values raise (shown on the page; need an explanation)."""
+    spec = get_form(filing.form_code)
+    if any(values.get(n) is None for n in spec.field_names if spec.field(n).required):
+        return []
+    return [i for i in spec.check(values, check_context(filing)) if i.level == "warning"]
+
+
+def validate_for_submit(filing: Filing, values: Mapping[str, Any], explanation: str | None) -> None:
+    """Submitting needs complete values, no blocking error, and an explanation for warnings."""
+    spec = get_form(filing.form_code)
+    raw = {f.name: (f.input_value(values.get(f.name)) if values.get(f.name) is not None else None)
+           for f in spec.fields}
+    _, warnings = parse_and_check(filing, {k: v for k, v in raw.items()})
+    if warnings and not (explanation or "").strip():
+        msg = "以下情况需填写说明后才能提交：" + "；".join(w.message for w in warnings)
+        raise Invalid(msg, {"explanation": msg})
+
+
+def save_values(filing: Filing, raw: Mapping[str, Any], user, expected_version=None,
+                explanation: str | None = None, source: str = "web", commit: bool = True) -> dict:
+    """Write the filing's figures from raw input; returns {field: (old, new)} of what changed.
+
+    Only holders of can_fill within the scope, only while the filing is editable. Raises
+    Forbidden, Conflict or Invalid and writes nothing in that case.
+    """
+    from .workflow import EDITABLE, apply, check_version, state_label
+
+    if not (has_perm(user, "can_fill", FILING) and in_scope(filing.unit_id, user)):
+        raise Forbidden("您无权修改该报表")
+    check_version(filing, expected_version)
+    if filing.state not in EDITABLE:
+        raise Conflict(
+            f"报表状态为“{state_label(filing.state)}”，已锁定，不能直接修改；如需更正请提交修改申请"
+        )
+    spec = get_form(filing.form_code)
+    unknown = spec.unknown_keys({k: v for k, v in raw.items() if not k.startswith("_")})
+    values, _warnings = parse_and_check(filing, raw)
+    row = value_row(filing)
+    model = value_model(filing.form_code)
+    if row is None:
+        row = model(filing_id=filing.id, revision=filing.revision)
+        db.session.add(row)
+    changes = {}
+    for name, new in values.items():
+        old = getattr(row, name)
+        if old != new:
+            changes[name] = (old, new)
+            setattr(row, name, new)
+    new_explanation = (explanation or "").strip() or None
+    if explanation is not None and new_explanation != filing.explanation:
+        changes["explanation"] = (filing.explanation, new_explanation)
+        filing.explanation = new_explanation
+    if not changes:
+        return {}
+    filing.updated_at = utcnow()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("该报表已被他人修改，请刷新后重试") from None
+    record("filing.values", "filing", filing.id,
+           {"revision": filing.revision, "source": source, "ignored": unknown,
+            "changes": {k: [o, n] for k, (o, n) in changes.items()}}, user=user)
+    if filing.state != "draft":
+        apply(filing, "reopen", user, comment="修改退回的报表", commit=False)
+    if commit:
+        db.session.commit()
+    return changes
+
+
+def open_filing(form_code: str, period: Period, user) -> Filing:
+    """The user's own unit's filing for a period, created as a draft if absent.
+
+    The unit always comes from the account, never from the request.
+    """
+    spec = get_form(form_code)
+    if period.kind != spec.period_kind:
+        raise Invalid("报告期类型与报表不符")
+    if not has_perm(user, "can_fill", FILING) or user.unit_id is None:
+        raise Forbidden("您无权填报")
+    existing = db.session.scalar(
+        select(Filing).where(
+            Filing.form_code == form_code, Filing.unit_id == user.unit_id,
+            Filing.period_key == period.key,
+        )
+    )
+    if existing:
+        return existing
+    from .timeliness import is_expected
+
+    if not is_expected(user.unit, form_code, period):
+        raise Conflict(f"本单位无需填报{period.label}的{spec.menu_title or spec.title}")
+    filing = Filing(form_code=form_code, unit_id=user.unit_id, period_key=period.key,
+                    year=period.year, sub=period.index, state="draft", revision=1)
+    db.session.add(filing)
+    try:
+        db.session.flush()
+    except Exception:
+        # A concurrent request created it first: the unique constraint holds; use that one.
+        db.session.rollback()
+        return db.session.scalar(
+            select(Filing).where(
+                Filing.form_code == form_code, Filing.unit_id == user.unit_id,
+                Filing.period_key == period.key,
+            )
+        )
+    record("filing.create", "filing", filing.id, {"form": form_code, "period": period.key}, user=user)
+    db.session.commit()
+    return filing

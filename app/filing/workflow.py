@@ -1,0 +1,139 @@
+"""THE filing state machine: states, who may move a filing where, and the record of each move.
+
+草稿 draft → 待单位审核 pending (filler submits) → 已上报 submitted (unit approver signs off)
+→ 已通过 accepted (municipal reviewer) — or 已退回 returned, with a reason, by the approver
+(from pending) or the reviewer (from submitted); a returned filing goes back to draft when
+the filler edits it. Values can change only in draft and returned (the lock); after sign-off
+only a correction request changes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..audit import record
+from ..clock import utcnow
+from ..extensions import db
+from ..models.filing import Filing, FilingTransition
+from ..scope import in_scope
+from ..security import FILING, has_perm
+from .errors import Conflict, Forbidden, Invalid
+
+DRAFT, PENDING, SUBMITTED, ACCEPTED, RETURNED = "draft", "pending", "submitted", "accepted", "returned"
+STATES = {
+    DRAFT: "草稿",
+    PENDING: "待单位审核",
+    SUBMITTED: "已上报",
+    ACCEPTED: "已通过",
+    RETURNED: "已退回",
+}
+EDITABLE = frozenset({DRAFT, RETURNED})
+REPORTED = frozenset({SUBMITTED, ACCEPTED})  # signed off by the unit: counts as filed
+
+
+@dataclass(frozen=True)
+class Action:
+    """One allowed move: from `sources` to `target`, for holders of `capability`."""
+
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    capability: str
+    reason_required: bool = False
+    style: str = "primary"
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in (
+        Action("submit", "提交单位审核", frozenset({DRAFT, RETURNED}), PENDING, "can_fill"),
+        Action("sign_off", "审核签发并上报", frozenset({PENDING}), SUBMITTED, "can_approve", style="success"),
+        Action("unit_return", "退回填报人", frozenset({PENDING}), RETURNED, "can_approve", True, "warning"),
+        Action("accept", "审核通过", frozenset({SUBMITTED}), ACCEPTED, "can_review", style="success"),
+        Action("return", "退回单位", frozenset({SUBMITTED}), RETURNED, "can_review", True, "warning"),
+        Action("reopen", "重新编辑", frozenset({RETURNED}), DRAFT, "can_fill", style="default"),
+    )
+}
+
+
+def state_label(state: str) -> str:
+    return STATES.get(state, state)
+
+
+def may(user, filing: Filing, action: Action) -> bool:
+    """Role and scope allow `user` to take `action` on `filing` (state aside)."""
+    return has_perm(user, action.capability, FILING) and in_scope(filing.unit_id, user)
+
+
+def available_actions(user, filing: Filing) -> list[Action]:
+    """The actions the user can take on the filing now (for buttons)."""
+    return [
+        a for a in ACTIONS.values()
+        if a.name != "reopen" and filing.state in a.sources and may(user, filing, a)
+    ]
+
+
+def check_version(filing: Filing, expected_version) -> None:
+    """Refuse when the page was loaded from an older version of the filing."""
+    if expected_version in (None, ""):
+        return
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        raise Conflict("页面数据已过期，请刷新后重试") from None
+    if expected != filing.version:
+        raise Conflict("该报表已被他人修改或处理，请刷新后重试")
+
+
+def apply(filing: Filing, action_name: str, user, comment: str | None = None,
+          expected_version=None, explanation: str | None = None, commit: bool = True) -> FilingTransition:
+    """Move `filing` by `action_name`, recording the transition and an audit row.
+
+    Raises Forbidden (role/scope), Conflict (state/version) or Invalid (missing reason,
+    blocking errors, unexplained warnings). On any error nothing is written.
+    """
+    from .values import current_values, validate_for_submit
+
+    action = ACTIONS.get(action_name)
+    if action is None:
+        raise Invalid("未知的操作")
+    if not may(user, filing, action):
+        raise Forbidden(f"您无权执行“{action.label}”")
+    check_version(filing, expected_version)
+    if filing.state not in action.sources:
+        raise Conflict(f"报表当前状态为“{state_label(filing.state)}”，不能执行“{action.label}”")
+    comment = (comment or "").strip() or None
+    if action.reason_required and not comment:
+        raise Invalid("「退回原因」为必填项", {"comment": "「退回原因」为必填项"})
+    if action.name == "submit":
+        explanation = (explanation or "").strip() or filing.explanation
+        validate_for_submit(filing, current_values(filing), explanation)
+        filing.explanation = explanation
+    source = filing.state
+    filing.state = action.target
+    filing.updated_at = utcnow()
+    if action.target == SUBMITTED and filing.first_reported_at is None:
+        filing.first_reported_at = filing.updated_at
+    step = FilingTransition(
+        filing=filing,
+        action=action.name,
+        from_state=source,
+        to_state=action.target,
+        user_id=user.id,
+        username=user.username,
+        comment=comment,
+    )
+    db.session.add(step)
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("该报表已被他人处理，请刷新后查看最新状态") from None
+    record(f"filing.{action.name}", "filing", filing.id,
+           {"from": source, "to": action.target, "comment": comment}, user=user)
+    if commit:
+        db.session.commit()
+    return step

@@ -1,0 +1,348 @@
+"""The form declaration: fields, column groups, validation rules and derived rates.
+
+A form (penalty, reconsideration, …) is declared once as a FormSpec; the web form,
+the Excel template and import, the API schema, the statistics layer and the charts
+all read it. Parsing and rule checks live here so that every path meets the same code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..money import MAX_FEN, MoneyError, format_yuan, parse_yuan, yuan_input
+
+COUNT_MAX = 2_147_483_647  # the INTEGER column's range
+
+COUNT, MONEY, TEXT, CHOICE = "count", "money", "text", "choice"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One figure of a form. `name` is the column, `label` the official Chinese wording."""
+
+    name: str
+    label: str
+    kind: str = COUNT
+    group: str = ""
+    required: bool = True
+    choices: tuple[tuple[str, str], ...] = ()
+    max_length: int = 100
+    help: str = ""
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in (COUNT, MONEY)
+
+    @property
+    def quoted(self) -> str:
+        return f"「{self.label}」"
+
+    def parse(self, raw: Any) -> tuple[Any, str | None]:
+        """Turn one typed/imported value into the stored one, or a Chinese error naming the field."""
+        if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+            if self.required:
+                return None, f"{self.quoted}为必填项"
+            return None, None
+        if self.kind == COUNT:
+            return self._parse_count(raw)
+        if self.kind == MONEY:
+            try:
+                fen = parse_yuan(raw)
+            except MoneyError:
+                return None, f"{self.quoted}应为金额（元，最多两位小数），收到“{_show(raw)}”"
+            if fen < 0:
+                return None, f"{self.quoted}不能为负数"
+            if fen > MAX_FEN:
+                return None, f"{self.quoted}超出允许范围"
+            return fen, None
+        text = str(raw).strip()
+        if self.kind == CHOICE:
+            keys = {k for k, _ in self.choices}
+            labels = {v: k for k, v in self.choices}
+            if text in keys:
+                return text, None
+            if text in labels:
+                return labels[text], None
+            allowed = "、".join(v for _, v in self.choices)
+            return None, f"{self.quoted}应为以下之一：{allowed}"
+        if len(text) > self.max_length:
+            return None, f"{self.quoted}不能超过{self.max_length}个字"
+        return text, None
+
+    def _parse_count(self, raw: Any) -> tuple[int | None, str | None]:
+        if isinstance(raw, bool):
+            return None, f"{self.quoted}应为整数"
+        if isinstance(raw, float):
+            if not raw.is_integer():
+                return None, f"{self.quoted}应为整数，收到“{_show(raw)}”"
+            raw = int(raw)
+        if isinstance(raw, int):
+            value = raw
+        else:
+            text = str(raw).strip().replace(",", "")
+            if not (text.lstrip("-+").isdigit() and text.isascii()):
+                return None, f"{self.quoted}应为整数，收到“{_show(raw)}”"
+            value = int(text)
+        if value < 0:
+            return None, f"{self.quoted}不能为负数"
+        if value > COUNT_MAX:
+            return None, f"{self.quoted}超出允许范围（最大 {COUNT_MAX}）"
+        return value, None
+
+    def display(self, value: Any) -> str:
+        """The value as shown on a page."""
+        if value is None:
+            return "—"
+        if self.kind == MONEY:
+            return format_yuan(value)
+        if self.kind == COUNT:
+            return f"{value:,}"
+        if self.kind == CHOICE:
+            return dict(self.choices).get(value, value)
+        return str(value)
+
+    def input_value(self, value: Any) -> str:
+        """The value as put back into an input box or a template cell."""
+        if value is None:
+            return ""
+        if self.kind == MONEY:
+            return yuan_input(value)
+        return str(value)
+
+
+def _show(raw: Any) -> str:
+    text = str(raw)
+    return text if len(text) <= 20 else text[:20] + "…"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A broken rule: the fields it concerns and the Chinese message."""
+
+    fields: tuple[str, ...]
+    message: str
+    level: str = "error"  # or "warning": submitting then needs a written explanation
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """What rules may look at beyond the values: the unit's history and pre-filled values."""
+
+    history: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    prefill: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Rule:
+    """A validation rule, declared as data on a form."""
+
+    level = "error"
+
+    def check(self, spec: FormSpec, values: Mapping[str, Any], ctx: CheckContext) -> list[Issue]:
+        raise NotImplementedError
+
+
+def _labels(spec: FormSpec, names: Sequence[str]) -> str:
+    return "、".join(spec.field(n).quoted for n in names)
+
+
+def _num(spec: FormSpec, name: str, value: int) -> str:
+    return spec.field(name).display(value)
+
+
+@dataclass(frozen=True)
+class Balance(Rule):
+    """result = sum(plus) − sum(minus); with only `plus` it is 'the parts sum to the total'."""
+
+    result: str
+    plus: tuple[str, ...]
+    minus: tuple[str, ...] = ()
+
+    def check(self, spec, values, ctx):
+        names = (self.result, *self.plus, *self.minus)
+        if any(values.get(n) is None for n in names):
+            return []
+        expected = sum(values[n] for n in self.plus) - sum(values[n] for n in self.minus)
+        if values[self.result] == expected:
+            return []
+        if self.minus:
+            formula = _labels(spec, self.plus) + "之和减去" + _labels(spec, self.minus)
+        else:
+            formula = _labels(spec, self.plus) + "之和"
+        return [
+            Issue(
+                names,
+                f"{spec.field(self.result).quoted}（{_num(spec, self.result, values[self.result])}）"
+                f"应等于{formula}（{_num(spec, self.result, expected)}）",
+            )
+        ]
+
+
+@dataclass(frozen=True)
+class NotGreater(Rule):
+    """part ≤ whole, e.g. hearings held ≤ hearings notified."""
+
+    part: str
+    whole: str
+
+    def check(self, spec, values, ctx):
+        a, b = values.get(self.part), values.get(self.whole)
+        if a is None or b is None or a <= b:
+            return []
+        return [
+            Issue(
+                (self.part, self.whole),
+                f"{spec.field(self.part).quoted}（{_num(spec, self.part, a)}）"
+                f"不能大于{spec.field(self.whole).quoted}（{_num(spec, self.whole, b)}）",
+            )
+        ]
+
+
+@dataclass(frozen=True)
+class HistoryOutlier(Rule):
+    """Warning: more than `factor`× or under 1/`factor` of the unit's average of recent periods."""
+
+    fields: tuple[str, ...]
+    factor: int = 3
+    level = "warning"
+
+    def check(self, spec, values, ctx):
+        issues = []
+        for name in self.fields:
+            past = [v for v in ctx.history.get(name, ()) if v is not None]
+            value = values.get(name)
+            if not past or value is None:
+                continue
+            avg = Decimal(sum(past)) / len(past)
+            if avg == 0:
+                continue
+            f = spec.field(name)
+            if value > avg * self.factor:
+                how = f"超过本单位前{len(past)}期平均值（{f.display(int(avg))}）的{self.factor}倍"
+            elif value * self.factor < avg:
+                how = f"不足本单位前{len(past)}期平均值（{f.display(int(avg))}）的1/{self.factor}"
+            else:
+                continue
+            issues.append(
+                Issue((name,), f"{f.quoted}为{f.display(value)}，{how}，请说明原因", "warning")
+            )
+        return issues
+
+
+@dataclass(frozen=True)
+class ChangedFromPrefill(Rule):
+    """Warning: a carried-over figure differs from the previous accepted period's."""
+
+    fields: tuple[str, ...]
+    level = "warning"
+
+    def check(self, spec, values, ctx):
+        issues = []
+        for name in self.fields:
+            before = ctx.prefill.get(name)
+            if before is not None and values.get(name) is not None and values[name] != before:
+                f = spec.field(name)
+                issues.append(
+                    Issue(
+                        (name,),
+                        f"{f.quoted}（{f.display(values[name])}）与上期期末数（{f.display(before)}）不一致，请说明原因",
+                        "warning",
+                    )
+                )
+        return issues
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A derived rate: sum(numerator) / sum(denominator), always from summed parts."""
+
+    name: str
+    label: str
+    numerator: tuple[str, ...]
+    denominator: tuple[str, ...]
+
+    def compute(self, values: Mapping[str, Any]) -> Decimal | None:
+        """The rate as a fraction, or None when the base is zero or unknown (shown as '—')."""
+        num = [values.get(n) for n in self.numerator]
+        den = [values.get(n) for n in self.denominator]
+        if any(v is None for v in num + den):
+            return None
+        base = sum(den)
+        if base == 0:
+            return None
+        return Decimal(sum(num)) / Decimal(base)
+
+
+def format_rate(rate: Decimal | None) -> str:
+    """'13.8%' or '—'."""
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+@dataclass
+class FormSpec:
+    """One official statistical form, declared once."""
+
+    code: str
+    title: str
+    period_kind: str  # quarter | half | year
+    fields: list[Field]
+    rules: list[Rule] = field(default_factory=list)
+    rates: list[Rate] = field(default_factory=list)
+    # Rules may return a deadline for a period; None means the period kind's default rule.
+    deadline_rule: Callable | None = None
+    # Fields pre-filled from the unit's previous accepted period: {this field: previous field}.
+    carry_over: dict[str, str] = field(default_factory=dict)
+    menu_title: str = ""
+
+    def __post_init__(self) -> None:
+        self._by_name = {f.name: f for f in self.fields}
+        if len(self._by_name) != len(self.fields):
+            raise ValueError(f"duplicate field in form {self.code}")
+
+    def field(self, name: str) -> Field:
+        return self._by_name[name]
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    @property
+    def numeric_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.numeric]
+
+    def groups(self) -> list[tuple[str, list[Field]]]:
+        """Fields in declaration order, grouped by their column group."""
+        out: list[tuple[str, list[Field]]] = []
+        for f in self.fields:
+            if out and out[-1][0] == f.group:
+                out[-1][1].append(f)
+            else:
+                out.append((f.group, [f]))
+        return out
+
+    def parse(self, raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        """Parse every field of a submitted mapping. Returns (values, {field: message})."""
+        values, errors = {}, {}
+        for f in self.fields:
+            value, error = f.parse(raw.get(f.name))
+            if error:
+                errors[f.name] = error
+            else:
+                values[f.name] = value
+        return values, errors
+
+    def unknown_keys(self, raw: Mapping[str, Any]) -> list[str]:
+        return [k for k in raw if k not in self._by_name]
+
+    def check(self, values: Mapping[str, Any], ctx: CheckContext | None = None) -> list[Issue]:
+        """Run every rule; errors block saving, warnings need an explanation to submit."""
+        ctx = ctx or CheckContext()
+        issues: list[Issue] = []
+        for rule in self.rules:
+            issues.extend(rule.check(self, values, ctx))
+        return issues
+
+    def compute_rates(self, values: Mapping[str, Any]) -> list[tuple[Rate, Decimal | None]]:
+        return [(r, r.compute(values)) for r in self.rates]

@@ -1,0 +1,21 @@
+"""All tables of the portal (FAB's own come with the security manager's user model)."""
+
+from .audit import AuditLog
+from .filing import CorrectionRequest, DeadlineOverride, Filing, FilingTransition, FormAssignment
+from .unit import UNIT_KINDS, Unit
+from .user import PortalUser
+from .values import VALUE_MODELS, value_model
+
+__all__ = [
+    "AuditLog",
+    "CorrectionRequest",
+    "DeadlineOverride",
+    "Filing",
+    "FilingTransition",
+    "FormAssignment",
+    "PortalUser",
+    "UNIT_KINDS",
+    "Unit",
+    "VALUE_MODELS",
+    "value_model",
+]

@@ -1,0 +1,118 @@
+"""Filings: one unit's form for one period, its transitions, corrections and deadline settings."""
+
+import datetime as dt
+
+from flask_appbuilder import Model
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..clock import utcnow
+
+
+class Filing(Model):
+    """Unit × form × period. `revision` names the current value row; `version` guards edits."""
+
+    __tablename__ = "filing"
+    __table_args__ = (UniqueConstraint("form_code", "unit_id", "period_key", name="uq_filing"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    form_code: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), nullable=False, index=True)
+    period_key: Mapped[str] = mapped_column(String(8), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    sub: Mapped[int] = mapped_column(Integer, nullable=False)  # quarter, half or 1
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default="draft", index=True)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    explanation: Mapped[str | None] = mapped_column(Text)
+    first_reported_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+    unit = relationship("Unit")
+    transitions = relationship(
+        "FilingTransition", order_by="FilingTransition.id", back_populates="filing"
+    )
+    corrections = relationship(
+        "CorrectionRequest", order_by="CorrectionRequest.id", back_populates="filing"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class FilingTransition(Model):
+    """One step of the state machine: who, when, from, to, comment."""
+
+    __tablename__ = "filing_transition"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filing.id"), nullable=False, index=True)
+    action: Mapped[str] = mapped_column(String(24), nullable=False)
+    from_state: Mapped[str] = mapped_column(String(16), nullable=False)
+    to_state: Mapped[str] = mapped_column(String(16), nullable=False)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    username: Mapped[str] = mapped_column(String(128), nullable=False)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    filing = relationship("Filing", back_populates="transitions")
+
+
+class CorrectionRequest(Model):
+    """修改申请: proposed values for a reported filing, decided by the municipal office."""
+
+    __tablename__ = "correction_request"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filing.id"), nullable=False, index=True)
+    base_revision: Mapped[int] = mapped_column(Integer, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    proposed: Mapped[dict] = mapped_column(JSON, nullable=False)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default="pending", index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    requested_by: Mapped[str] = mapped_column(String(128), nullable=False)
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    decided_by: Mapped[str | None] = mapped_column(String(128))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+
+    filing = relationship("Filing", back_populates="corrections")
+
+
+class DeadlineOverride(Model):
+    """An administrator's move of one period's deadline, with the reason kept."""
+
+    __tablename__ = "deadline_override"
+    __table_args__ = (UniqueConstraint("form_code", "period_key", name="uq_deadline"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    form_code: Mapped[str] = mapped_column(String(32), nullable=False)
+    period_key: Mapped[str] = mapped_column(String(8), nullable=False)
+    deadline: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    set_by: Mapped[str | None] = mapped_column(String(128))
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+
+class FormAssignment(Model):
+    """Whether a unit must file a form (default without a row: every unit active in the period)."""
+
+    __tablename__ = "form_assignment"
+    __table_args__ = (UniqueConstraint("unit_id", "form_code", name="uq_assignment"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), nullable=False)
+    form_code: Mapped[str] = mapped_column(String(32), nullable=False)
+    required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
+    unit = relationship("Unit")

@@ -1,0 +1,15 @@
+"""FAB's user, extended with the unit the account belongs to (FAB's extendsecurity pattern)."""
+
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import Boolean, Column, ForeignKey, Integer
+from sqlalchemy.orm import relationship
+
+
+class PortalUser(User):
+    """An account; `unit_id` decides the organisation scope of everything it sees."""
+
+    __tablename__ = "ab_user"
+
+    unit_id = Column(Integer, ForeignKey("unit.id"), nullable=True, index=True)
+    must_change_password = Column(Boolean, default=False, nullable=False, server_default="0")
+    unit = relationship("Unit", foreign_keys=[unit_id])

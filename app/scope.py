@@ -1,0 +1,117 @@
+"""THE organisation scope: which units a user may see. Every view, API, chart, export and
+import asks here; nothing else decides it.
+
+A user sees their own unit and the units below it; a user holding ``can_all_units`` on
+``Scope`` (municipal reviewers, leaders, administrators) sees every unit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flask import abort, g
+from flask_appbuilder.models.filters import BaseFilter
+from flask_login import current_user
+from sqlalchemy import false, select
+
+from .extensions import db
+from .models.unit import Unit
+from .security import SCOPE, has_perm
+
+
+class OutOfScope(PermissionError):
+    """A unit that the user may not see or act for."""
+
+
+def _children_map() -> dict[int | None, list[int]]:
+    cache = g.get("_unit_children")
+    if cache is None:
+        cache = defaultdict(list)
+        for uid, parent in db.session.execute(select(Unit.id, Unit.parent_id)):
+            cache[parent].append(uid)
+        g._unit_children = cache
+    return cache
+
+
+def is_city_wide(user=None) -> bool:
+    """True when the user sees every unit."""
+    user = current_user if user is None else user
+    return has_perm(user, "can_all_units", SCOPE)
+
+
+def visible_unit_ids(user=None) -> set[int] | None:
+    """Unit ids the user may see; None means all units. An account without a unit sees none."""
+    user = current_user if user is None else user
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    if is_city_wide(user):
+        return None
+    root = getattr(user, "unit_id", None)
+    if root is None:
+        return set()
+    children = _children_map()
+    seen, stack = set(), [root]
+    while stack:
+        uid = stack.pop()
+        if uid not in seen:
+            seen.add(uid)
+            stack.extend(children.get(uid, ()))
+    return seen
+
+
+def in_scope(unit_id: int | None, user=None) -> bool:
+    """True when the user may see unit `unit_id`."""
+    ids = visible_unit_ids(user)
+    return ids is None or unit_id in ids
+
+
+def restrict(query, unit_column, user=None):
+    """Filter a SQLAlchemy query or select to the units the user may see."""
+    ids = visible_unit_ids(user)
+    if ids is None:
+        return query
+    if not ids:
+        return query.where(false())
+    return query.where(unit_column.in_(ids))
+
+
+def get_or_404(model, pk, unit_attr: str = "unit_id", user=None):
+    """Load one row by primary key, answering 404 when it is absent or outside the scope."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        abort(404)
+    obj = db.session.get(model, pk)
+    if obj is None or not in_scope(getattr(obj, unit_attr), user):
+        abort(404)
+    return obj
+
+
+def scoped_units(user=None, only_active_on=None) -> list[Unit]:
+    """The units the user may see, ordered by code (for dropdowns and filters)."""
+    q = restrict(select(Unit).order_by(Unit.code), Unit.id, user)
+    units = list(db.session.scalars(q))
+    if only_active_on is not None:
+        units = [u for u in units if u.active_on(only_active_on)]
+    return units
+
+
+class UnitScopeFilter(BaseFilter):
+    """FAB base filter: ``base_filters = [["unit_id", UnitScopeFilter, None]]``."""
+
+    name = "单位范围"
+    arg_name = None
+
+    def apply(self, query, value):
+        column = getattr(self.model, self.column_name)
+        return restrict(query, column)
+
+
+class UnitSelfScopeFilter(BaseFilter):
+    """FAB base filter on the Unit table itself (its own id is the unit)."""
+
+    name = "单位范围"
+    arg_name = None
+
+    def apply(self, query, value):
+        return restrict(query, self.model.id)

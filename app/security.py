@@ -1,0 +1,144 @@
+"""The security manager: user ↔ unit, the portal's roles declared in code, and their sync.
+
+Roles are data here and written to the database by ``flask portal init`` (idempotent, like
+``superset init``): every run leaves each declared role with exactly the declared permissions.
+Workflow capabilities are FAB permissions on the pseudo-view "Filing" (can_fill, can_approve,
+can_review) and city-wide visibility is "can_all_units" on "Scope", so one permission check
+serves views, the API, imports and exports alike.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import current_app, g
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_appbuilder.security.views import UserDBModelView
+from flask_babel import lazy_gettext as _l
+
+from .models.user import PortalUser
+
+ADMIN = "系统管理员"
+REVIEWER = "市级审核员"
+APPROVER = "单位审核人"
+FILLER = "填报员"
+LEADER = "领导"
+
+FILING = "Filing"
+SCOPE = "Scope"
+CAPABILITIES = [
+    ("can_fill", FILING),
+    ("can_approve", FILING),
+    ("can_review", FILING),
+    ("can_all_units", SCOPE),
+]
+
+# Every signed-in user: home page, own profile and password, language switch.
+_SELF = [
+    (r"^HomeView$", r"^can_.*"),
+    (r"^UserDBModelView$", r"^can_userinfo$"),
+    (r"^ResetMyPasswordView$", r"^can_this_form_(get|post)$"),
+    (r"^UserInfoEditView$", r"^can_this_form_(get|post)$"),
+    (r"^Filing$", r"^can_read$"),
+]
+_FILING_MENUS = [(r"^(行政处罚|行政复议|行政应诉|法制机构和人员|修改申请).*$", r"^menu_access$")]
+_CITY_READ = [
+    (r"^Scope$", r"^can_all_units$"),
+    (r"^Timeliness$", r"^can_read$"),
+    (r"^(UnitModelView)$", r"^can_(list|show)$"),
+    (r"^(统计|报送情况|单位)$", r"^menu_access$"),
+]
+
+# role → [(view-menu regex, permission regex)]
+ROLES: dict[str, list[tuple[str, str]]] = {
+    ADMIN: [
+        (r".*", r"^(?!can_fill$|can_approve$|can_review$).*"),
+    ],
+    REVIEWER: _SELF + _FILING_MENUS + _CITY_READ + [(r"^Filing$", r"^can_review$")],
+    APPROVER: _SELF + _FILING_MENUS + [(r"^Filing$", r"^can_approve$")],
+    FILLER: _SELF + _FILING_MENUS + [(r"^Filing$", r"^can_fill$")],
+    LEADER: _SELF + _FILING_MENUS + _CITY_READ,
+}
+
+
+class PortalUserDBModelView(UserDBModelView):
+    """FAB's user admin, with the unit every account belongs to."""
+
+    list_columns = ["username", "first_name", "last_name", "unit", "roles", "active"]
+    add_columns = [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "unit",
+        "roles",
+        "active",
+        "password",
+        "conf_password",
+    ]
+    edit_columns = ["username", "first_name", "last_name", "email", "unit", "roles", "active"]
+    search_columns = ["username", "first_name", "last_name", "email", "unit", "roles", "active"]
+    show_fieldsets = [
+        (_l("User info"), {"fields": ["username", "unit", "active", "roles", "login_count"]}),
+        (_l("Personal Info"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
+        (
+            _l("Audit Info"),
+            {"fields": ["last_login", "fail_login_count", "created_on", "changed_on"]},
+        ),
+    ]
+    user_show_fieldsets = [
+        (_l("User info"), {"fields": ["username", "unit", "roles"]}),
+        (_l("Personal Info"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
+    ]
+    label_columns = {"unit": "所属单位"}
+
+
+class PortalSecurityManager(SecurityManager):
+    """FAB's security manager with the unit-bearing user."""
+
+    user_model = PortalUser
+    userdbmodelview = PortalUserDBModelView
+
+
+def user_permissions(user) -> frozenset[tuple[str, str]]:
+    """(permission, view) pairs the user holds through its roles; cached per request."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cache = g.setdefault("_portal_perms", {})
+    if user.id not in cache:
+        cache[user.id] = frozenset(
+            (pv.permission.name, pv.view_menu.name)
+            for role in user.roles
+            for pv in role.permissions
+        )
+    return cache[user.id]
+
+
+def has_perm(user, permission: str, view: str) -> bool:
+    """True when `user` holds `permission` on `view` (e.g. 'can_fill', 'Filing')."""
+    return (permission, view) in user_permissions(user)
+
+
+def sync_roles() -> dict[str, int]:
+    """Create every declared role and give it exactly the declared permissions. Idempotent."""
+    appbuilder = current_app.appbuilder
+    sm = appbuilder.sm
+    for name in ROLES:  # first, so that FAB can hand new permissions to the admin role
+        sm.find_role(name) or sm.add_role(name)
+    appbuilder.add_permissions(update_perms=True)
+    for perm, view in CAPABILITIES:
+        sm.add_permission_view_menu(perm, view)
+    all_pvs = sm.session.query(sm.permissionview_model).all()
+    counts = {}
+    for name, patterns in ROLES.items():
+        role = sm.find_role(name)
+        compiled = [(re.compile(v), re.compile(p)) for v, p in patterns]
+        wanted = [
+            pv
+            for pv in all_pvs
+            if any(v.match(pv.view_menu.name) and p.match(pv.permission.name) for v, p in compiled)
+        ]
+        role.permissions = wanted
+        counts[name] = len(wanted)
+    sm.session.commit()
+    return counts

@@ -1,0 +1,100 @@
+"""Administrators' CRUD: units (create, rename, close, merge), filing assignments, audit log."""
+
+from __future__ import annotations
+
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from wtforms import ValidationError
+
+from ..audit import record
+from ..extensions import db
+from ..forms import FORMS
+from ..models.audit import AuditLog
+from ..models.filing import FormAssignment
+from ..models.unit import UNIT_KINDS, Unit
+from ..scope import UnitScopeFilter, UnitSelfScopeFilter
+
+
+def _unit_snapshot(u: Unit) -> dict:
+    return {
+        "code": u.code, "name": u.name, "short_name": u.short_name, "kind": u.kind,
+        "parent_id": u.parent_id, "valid_from": str(u.valid_from), "valid_to": str(u.valid_to),
+        "successor_id": u.successor_id,
+    }
+
+
+def _kind_choice(form, field):
+    if field.data not in UNIT_KINDS:
+        raise ValidationError("「类型」应为：" + "、".join(f"{k}（{v}）" for k, v in UNIT_KINDS.items()))
+
+
+def _dates(form, field):
+    if field.data and form.valid_from.data and field.data <= form.valid_from.data:
+        raise ValidationError("「撤销日期」应晚于「设立日期」")
+
+
+class UnitModelView(ModelView):
+    """Units: closing sets 撤销日期; merging also names the successor. Never deleted."""
+
+    datamodel = SQLAInterface(Unit)
+    base_filters = [["id", UnitSelfScopeFilter, None]]
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
+    list_columns = ["code", "short_name", "name", "kind_label", "parent", "valid_from", "valid_to", "successor"]
+    show_columns = list_columns
+    add_columns = ["code", "name", "short_name", "kind", "parent", "valid_from", "valid_to", "successor"]
+    edit_columns = add_columns
+    search_columns = ["code", "name", "short_name", "kind", "valid_to"]
+    order_columns = ["code", "short_name", "valid_from", "valid_to"]
+    base_order = ("code", "asc")
+    page_size = 100
+    label_columns = {
+        "code": "编码", "name": "全称", "short_name": "简称", "kind": "类型", "kind_label": "类型",
+        "parent": "上级单位", "valid_from": "设立日期", "valid_to": "撤销日期", "successor": "承继单位",
+    }
+    description_columns = {
+        "kind": "、".join(f"{k}＝{v}" for k, v in UNIT_KINDS.items()),
+        "valid_to": "撤销或合并之日；留空表示现存单位",
+        "successor": "合并时填写承继其数据的单位",
+    }
+    validators_columns = {"kind": [_kind_choice], "valid_to": [_dates]}
+
+    def post_add(self, item):
+        record("unit.create", "unit", item.id, _unit_snapshot(item))
+        db.session.commit()
+
+    def post_update(self, item):
+        record("unit.update", "unit", item.id, _unit_snapshot(item))
+        db.session.commit()
+
+
+class FormAssignmentView(ModelView):
+    """Which units must file which form, where it differs from the default (all active units)."""
+
+    datamodel = SQLAInterface(FormAssignment)
+    base_filters = [["unit_id", UnitScopeFilter, None]]
+    base_permissions = ["can_list", "can_add", "can_edit", "can_delete"]
+    list_columns = ["unit", "form_code", "required"]
+    add_columns = edit_columns = ["unit", "form_code", "required"]
+    label_columns = {"unit": "单位", "form_code": "报表", "required": "需要填报"}
+    description_columns = {"form_code": "、".join(f"{k}＝{s.menu_title}" for k, s in FORMS.items())}
+
+    def _check(self, form, field):
+        if field.data not in FORMS:
+            raise ValidationError("「报表」应为：" + "、".join(FORMS))
+
+    validators_columns = {"form_code": [lambda form, field: FormAssignmentView._check(None, form, field)]}
+
+
+class AuditLogView(ModelView):
+    """The audit trail, read-only."""
+
+    datamodel = SQLAInterface(AuditLog)
+    base_permissions = ["can_list", "can_show"]
+    list_columns = ["at", "username", "ip", "action", "object_type", "object_id"]
+    show_columns = ["at", "username", "ip", "action", "object_type", "object_id", "detail"]
+    search_columns = ["username", "action", "object_type", "object_id", "at"]
+    base_order = ("id", "desc")
+    label_columns = {
+        "at": "时间（UTC）", "username": "用户", "ip": "地址", "action": "操作",
+        "object_type": "对象", "object_id": "对象编号", "detail": "详情",
+    }

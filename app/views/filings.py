@@ -1,0 +1,240 @@
+"""Filing pages: list, show, edit, transitions and correction requests. Wiring only: the
+engine (app.filing) decides what is allowed; the scope (app.scope) decides what is seen."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..clock import today
+from ..extensions import db
+from ..filing import corrections, workflow
+from ..filing.errors import FilingError
+from ..filing.periods import Period, PeriodError, last_complete, periods_between
+from ..filing.timeliness import is_expected
+from ..filing.values import (
+    current_values,
+    open_filing,
+    prefill_values,
+    revisions,
+    save_values,
+    warnings_for,
+)
+from ..forms import FORMS, get_form
+from ..models.filing import CorrectionRequest, Filing
+from ..models.unit import Unit
+from ..scope import get_or_404, restrict, scoped_units
+from ..security import FILING, has_perm
+
+PAGE_SIZE = 50
+
+
+def _spec_or_404(form_code):
+    if form_code not in FORMS:
+        abort(404)
+    return get_form(form_code)
+
+
+def _int_arg(name):
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+class FilingView(BaseView):
+    """/filings/<form>/ … — one set of pages for every declared form."""
+
+    route_base = "/filings"
+    class_permission_name = FILING
+    method_permission_name = {
+        "index": "read",
+        "show": "read",
+        "act": "read",  # the state machine checks the action's own capability
+        "corrections": "read",
+        "open": "fill",
+        "edit": "fill",
+        "correct": "fill",
+        "decide": "review",
+    }
+    default_view = "index"
+
+    @expose("/<form_code>/")
+    @has_access
+    def index(self, form_code):
+        spec = _spec_or_404(form_code)
+        q = select(Filing).where(Filing.form_code == form_code)
+        q = restrict(q, Filing.unit_id)
+        year, sub, unit_id, state = _int_arg("year"), _int_arg("sub"), _int_arg("unit"), request.args.get("state")
+        if year:
+            q = q.where(Filing.year == year)
+        if sub:
+            q = q.where(Filing.sub == sub)
+        if unit_id:
+            q = q.where(Filing.unit_id == unit_id)
+        if state in workflow.STATES:
+            q = q.where(Filing.state == state)
+        total = db.session.scalar(select(func.count()).select_from(q.subquery()))
+        page = max(_int_arg("page") or 1, 1)
+        rows = db.session.scalars(
+            q.join(Unit, Unit.id == Filing.unit_id)
+            .order_by(Filing.year.desc(), Filing.sub.desc(), Unit.code)
+            .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        ).all()
+        units = scoped_units()
+        unit_names = {u.id: u.short_name for u in units}
+        fillable = []
+        if has_perm(current_user, "can_fill", FILING) and current_user.unit is not None:
+            last = last_complete(spec.period_kind, today())
+            first = Period(last.year - 2, spec.period_kind, 1)
+            have = set(db.session.scalars(select(Filing.period_key).where(
+                Filing.form_code == form_code, Filing.unit_id == current_user.unit_id)))
+            fillable = [p for p in reversed(periods_between(spec.period_kind, first, last))
+                        if p.key not in have and is_expected(current_user.unit, form_code, p)]
+        years = sorted({r for r in db.session.scalars(
+            restrict(select(Filing.year).where(Filing.form_code == form_code).distinct(), Filing.unit_id))},
+            reverse=True)
+        return self.render_template(
+            "filing/list.html", spec=spec, rows=rows, unit_names=unit_names, units=units,
+            states=workflow.STATES, total=total, page=page, pages=max((total - 1) // PAGE_SIZE + 1, 1),
+            fillable=fillable, years=years, args=request.args, Period=Period,
+        )
+
+    @expose("/<form_code>/open", methods=["POST"])
+    @has_access
+    def open(self, form_code):
+        _spec_or_404(form_code)
+        try:
+            period = Period.parse(request.form.get("period", ""))
+            filing = open_filing(form_code, period, current_user)
+        except PeriodError as exc:
+            flash(str(exc), "danger")
+            return redirect(url_for("FilingView.index", form_code=form_code))
+        except FilingError as exc:
+            flash(exc.message, "danger")
+            return redirect(url_for("FilingView.index", form_code=form_code))
+        return redirect(url_for("FilingView.edit", fid=filing.id))
+
+    @expose("/<int:fid>")
+    @has_access
+    def show(self, fid):
+        filing = get_or_404(Filing, fid)
+        spec = get_form(filing.form_code)
+        values = current_values(filing)
+        return self.render_template(
+            "filing/show.html", filing=filing, spec=spec, values=values,
+            period=Period.parse(filing.period_key), rates=spec.compute_rates(values),
+            actions=workflow.available_actions(current_user, filing),
+            warnings=warnings_for(filing, values) if filing.state in workflow.EDITABLE else [],
+            revisions=revisions(filing), states=workflow.STATES,
+            can_fill=workflow.may(current_user, filing, workflow.ACTIONS["submit"]),
+            editable=filing.state in workflow.EDITABLE,
+            reported=filing.state in workflow.REPORTED,
+            pending=corrections.pending_request(filing),
+            correction_states=corrections.CORRECTION_STATES,
+            diff_rows=corrections.diff_rows,
+            can_review=has_perm(current_user, "can_review", FILING),
+        )
+
+    @expose("/<int:fid>/edit", methods=["GET", "POST"])
+    @has_access
+    def edit(self, fid):
+        filing = get_or_404(Filing, fid)
+        spec = get_form(filing.form_code)
+        errors, raw = {}, None
+        if request.method == "POST":
+            raw = request.form.to_dict()
+            try:
+                save_values(filing, raw, current_user, expected_version=raw.get("_version"),
+                            explanation=raw.get("_explanation"))
+                flash("已保存", "success")
+                return redirect(url_for("FilingView.show", fid=filing.id))
+            except FilingError as exc:
+                db.session.rollback()
+                errors = exc.errors
+                flash(exc.message, "danger")
+        if filing.state not in workflow.EDITABLE:
+            flash(f"报表状态为“{workflow.state_label(filing.state)}”，已锁定；如需更正请提交修改申请", "warning")
+            return redirect(url_for("FilingView.show", fid=filing.id))
+        values = current_values(filing)
+        prefill = prefill_values(filing)
+        if raw is None:
+            raw = {f.name: f.input_value(values[f.name] if values[f.name] is not None else prefill.get(f.name))
+                   for f in spec.fields}
+        return self.render_template(
+            "filing/edit.html", filing=filing, spec=spec, raw=raw, errors=errors,
+            period=Period.parse(filing.period_key), prefill=prefill, title="填报",
+            action_url=url_for("FilingView.edit", fid=filing.id), extra_reason=False,
+        )
+
+    @expose("/<int:fid>/act", methods=["POST"])
+    @has_access
+    def act(self, fid):
+        filing = get_or_404(Filing, fid)
+        try:
+            workflow.apply(filing, request.form.get("action", ""), current_user,
+                           comment=request.form.get("comment"),
+                           expected_version=request.form.get("_version"),
+                           explanation=request.form.get("_explanation"))
+            flash("操作成功", "success")
+        except FilingError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        return redirect(url_for("FilingView.show", fid=fid))
+
+    @expose("/<int:fid>/correct", methods=["GET", "POST"])
+    @has_access
+    def correct(self, fid):
+        filing = get_or_404(Filing, fid)
+        spec = get_form(filing.form_code)
+        errors, raw = {}, None
+        if request.method == "POST":
+            raw = request.form.to_dict()
+            try:
+                corrections.request_correction(filing, raw, raw.get("_reason", ""), current_user)
+                flash("修改申请已提交，等待市法制办审核", "success")
+                return redirect(url_for("FilingView.show", fid=filing.id))
+            except FilingError as exc:
+                db.session.rollback()
+                errors = exc.errors
+                flash(exc.message, "danger")
+        if filing.state not in workflow.REPORTED:
+            return redirect(url_for("FilingView.show", fid=filing.id))
+        if raw is None:
+            values = current_values(filing)
+            raw = {f.name: f.input_value(values[f.name]) for f in spec.fields}
+        return self.render_template(
+            "filing/edit.html", filing=filing, spec=spec, raw=raw, errors=errors,
+            period=Period.parse(filing.period_key), prefill={}, title="修改申请",
+            action_url=url_for("FilingView.correct", fid=filing.id), extra_reason=True,
+        )
+
+    @expose("/corrections/")
+    @has_access
+    def corrections(self):
+        q = restrict(select(CorrectionRequest).join(Filing), Filing.unit_id)
+        state = request.args.get("state", corrections.PENDING)
+        if state in corrections.CORRECTION_STATES:
+            q = q.where(CorrectionRequest.state == state)
+        rows = db.session.scalars(q.order_by(CorrectionRequest.id.desc()).limit(200)).all()
+        return self.render_template(
+            "filing/corrections.html", rows=rows, states=corrections.CORRECTION_STATES,
+            state=state, forms=FORMS, Period=Period,
+        )
+
+    @expose("/corrections/<int:cid>/decide", methods=["POST"])
+    @has_access
+    def decide(self, cid):
+        req = db.session.get(CorrectionRequest, cid)
+        if req is None:
+            abort(404)
+        get_or_404(Filing, req.filing_id)  # scope
+        try:
+            corrections.decide(req, request.form.get("decision") == "approve",
+                               request.form.get("comment"), current_user)
+            flash("已处理修改申请", "success")
+        except FilingError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        return redirect(url_for("FilingView.show", fid=req.filing_id))

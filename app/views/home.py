@@ -1,0 +1,51 @@
+"""The home page: for a unit, what is due and what came back; for the office, what awaits it."""
+
+from __future__ import annotations
+
+from flask import redirect, url_for
+from flask_appbuilder import IndexView, expose
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..clock import today
+from ..extensions import db
+from ..filing import workflow
+from ..filing.corrections import PENDING
+from ..filing.periods import Period
+from ..filing.timeliness import due_soon, overdue
+from ..forms import FORMS
+from ..models.filing import CorrectionRequest, Filing
+from ..scope import is_city_wide, restrict, visible_unit_ids
+
+
+class HomeView(IndexView):
+    """Index page; anonymous visitors go to the login page."""
+
+    route_base = ""
+    default_view = "index"
+    index_template = "portal/home.html"
+
+    @expose("/")
+    def index(self):
+        if not current_user.is_authenticated:
+            return redirect(url_for(self.appbuilder.sm.auth_view.endpoint + ".login"))
+        ctx = {"forms": FORMS, "states": workflow.STATES, "Period": Period, "today": today()}
+        if is_city_wide():
+            counts = dict(db.session.execute(
+                select(Filing.state, func.count()).group_by(Filing.state)).all())
+            ctx["counts"] = counts
+            ctx["corrections"] = db.session.scalar(
+                select(func.count()).select_from(CorrectionRequest).where(CorrectionRequest.state == PENDING))
+            ctx["city"] = True
+        else:
+            unit = current_user.unit
+            ctx["unit"] = unit
+            ctx["due"] = due_soon(unit) if unit else []
+            ctx["overdue"] = overdue(visible_unit_ids()) if unit else []
+            ctx["returned"] = db.session.scalars(
+                restrict(select(Filing).where(Filing.state == workflow.RETURNED), Filing.unit_id)).all()
+            ctx["awaiting"] = db.session.scalars(
+                restrict(select(Filing).where(Filing.state == workflow.PENDING), Filing.unit_id)).all()
+            ctx["recent"] = db.session.scalars(
+                restrict(select(Filing), Filing.unit_id).order_by(Filing.updated_at.desc()).limit(10)).all()
+        return self.render_template(self.index_template, appbuilder=self.appbuilder, **ctx)

@@ -1,0 +1,81 @@
+"""报送情况: expected, on time, late and missing per form and period; yearly scores; deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_login import current_user
+
+from ..clock import today
+from ..extensions import db
+from ..filing.deadlines import move_deadline, rule_deadline
+from ..filing.periods import Period, PeriodError, last_complete
+from ..filing.timeliness import STATUS_LABELS, overdue, period_timeliness, year_scores
+from ..forms import FORMS
+from ..scope import visible_unit_ids
+
+
+class TimelinessView(BaseView):
+    """Filing timeliness for reviewers, leaders and administrators."""
+
+    route_base = "/timeliness"
+    class_permission_name = "Timeliness"
+    method_permission_name = {"index": "read", "scores": "read", "overdue_list": "read",
+                              "deadline": "edit"}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        form_code = request.args.get("form", "penalty")
+        if form_code not in FORMS:
+            form_code = "penalty"
+        spec = FORMS[form_code]
+        try:
+            period = Period.parse(request.args["period"]) if request.args.get("period") else \
+                last_complete(spec.period_kind, today())
+            if period.kind != spec.period_kind:
+                raise PeriodError("报告期类型与报表不符")
+        except PeriodError as exc:
+            flash(str(exc), "danger")
+            period = last_complete(spec.period_kind, today())
+        report = period_timeliness(form_code, period, visible_unit_ids())
+        return self.render_template(
+            "portal/timeliness.html", report=report, spec=spec, forms=FORMS, period=period,
+            labels=STATUS_LABELS, rule=rule_deadline(form_code, period),
+        )
+
+    @expose("/scores")
+    @has_access
+    def scores(self):
+        year = request.args.get("year", "")
+        year = int(year) if year.isdigit() else today().year - 1
+        rows = sorted(year_scores(year, visible_unit_ids()).values(), key=lambda s: s["unit"].code)
+        return self.render_template("portal/scores.html", rows=rows, year=year)
+
+    @expose("/overdue")
+    @has_access
+    def overdue_list(self):
+        return self.render_template("portal/overdue.html", rows=overdue(visible_unit_ids()))
+
+    @expose("/deadline", methods=["POST"])
+    @has_access
+    def deadline(self):
+        form_code = request.form.get("form", "")
+        try:
+            if form_code not in FORMS:
+                raise ValueError("未知的报表")
+            period = Period.parse(request.form.get("period", ""))
+            new = dt.date.fromisoformat(request.form.get("deadline", ""))
+            move_deadline(form_code, period, new, request.form.get("reason", ""), current_user)
+            db.session.commit()
+            flash(f"已将{period.label}的截止日期调整为{new.isoformat()}", "success")
+        except (ValueError, PeriodError) as exc:
+            db.session.rollback()
+            msg = str(exc) if "「" in str(exc) or "报" in str(exc) else "「截止日期」格式应为 YYYY-MM-DD"
+            flash(msg, "danger")
+        return redirect(url_for("TimelinessView.index", form=form_code or "penalty",
+                                period=request.form.get("period", "")))
