@@ -49,6 +49,7 @@ class Config:
     FAB_API_MAX_PAGE_SIZE = 100
     FAB_SECURITY_MANAGER_CLASS = "app.security.PortalSecurityManager"
     FAB_INDEX_VIEW = "app.views.home.HomeView"
+    FAB_BASE_TEMPLATE = "portal/base.html"
     AUTH_TYPE = 1  # AUTH_DB
     AUTH_ROLE_ADMIN = "系统管理员"
     AUTH_ROLE_PUBLIC = "Public"
@@ -80,5 +81,5 @@ class TestConfig(Config):
     TESTING = True
 
     def __init__(self, database_url: str) -> None:
-        self.SECRET_KEY = "test-" + secrets.token_hex(8)
+        self.SECRET_KEY = "test-" + secrets.token_hex(32)
         self.SQLALCHEMY_DATABASE_URI = database_url

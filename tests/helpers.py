@@ -6,7 +6,9 @@ import re
 
 from app.demo import DEMO_PASSWORD
 
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+CSRF_RE = re.compile(
+    r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"|name="csrf-token" content="([^"]+)"'
+)
 
 
 def csrf_token(client, path: str = "/login/") -> str:
@@ -14,7 +16,7 @@ def csrf_token(client, path: str = "/login/") -> str:
     html = client.get(path).get_data(as_text=True)
     m = CSRF_RE.search(html)
     assert m, f"no csrf token on {path}"
-    return m.group(1) or m.group(2)
+    return m.group(1) or m.group(2) or m.group(3)
 
 
 def login(client, username: str, password: str = DEMO_PASSWORD):

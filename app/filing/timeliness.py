@@ -6,7 +6,7 @@ period when it is active on the period's last day, unless an administrator set o
 for that form (FormAssignment).
 
 Yearly score (annual rule-of-law assessment), per unit: over every period of every form that
-ends in the year and the unit was expected to file, on time = 1, late = 0.5, missing = 0;
+ends in the year and the unit was expected to file (periods not yet due count once filed), on time = 1, late = 0.5, missing = 0;
 score = 100 × points / expected, one decimal. No expected filing → no score.
 """
 
@@ -114,15 +114,22 @@ def period_timeliness(form_code: str, period: Period, unit_ids: set[int] | None 
     return result
 
 
-def year_scores(year: int, unit_ids: set[int] | None = None) -> dict[int, dict]:
-    """{unit_id: {expected, on_time, late, missing, score}} over every form's periods of `year`."""
+def year_scores(year: int, unit_ids: set[int] | None = None, on: dt.date | None = None) -> dict[int, dict]:
+    """{unit_id: {expected, on_time, late, missing, score}} over every form's periods of `year`.
+
+    A period whose deadline is still ahead (on `on`, default today) counts only once filed.
+    """
+    on = on or today()
     out: dict[int, dict] = {}
     for code, spec in FORMS.items():
         kind = spec.period_kind
         first = Period(year, kind, 1)
         last = Period(year + 1, kind, 1).previous()
         for period in periods_between(kind, first, last):
-            for row in period_timeliness(code, period, unit_ids).rows:
+            report = period_timeliness(code, period, unit_ids)
+            for row in report.rows:
+                if row.status == MISSING and report.deadline >= on:
+                    continue
                 s = out.setdefault(row.unit.id, {"unit": row.unit, "expected": 0,
                                                  ON_TIME: 0, LATE: 0, MISSING: 0})
                 s["expected"] += 1
