@@ -6,8 +6,8 @@ period when it is active on the period's last day, unless an administrator set o
 for that form (FormAssignment).
 
 Yearly score (annual rule-of-law assessment), per unit: over every period of every form that
-ends in the year and the unit was expected to file (periods not yet due count once filed), on time = 1, late = 0.5, missing = 0;
-score = 100 × points / expected, one decimal. No expected filing → no score.
+ends in the year and the unit was expected to file (periods not yet due count once filed):
+on time = 1, late = 0.5, missing = 0; score = 100 × points / expected, one decimal. No expected filing → no score.
 """
 
 from __future__ import annotations
