@@ -73,6 +73,8 @@ class Config:
     def __init__(self) -> None:
         self.SECRET_KEY = _secret_key()
         self.SQLALCHEMY_DATABASE_URI = _database_url()
+        # Uploaded files waiting for confirmation; outside the web root.
+        self.IMPORT_DIR = str(INSTANCE_DIR / "imports")
 
 
 class TestConfig(Config):
@@ -81,5 +83,8 @@ class TestConfig(Config):
     TESTING = True
 
     def __init__(self, database_url: str) -> None:
+        import tempfile
+
         self.SECRET_KEY = "test-" + secrets.token_hex(32)
         self.SQLALCHEMY_DATABASE_URI = database_url
+        self.IMPORT_DIR = tempfile.mkdtemp(prefix="portal-imports-")

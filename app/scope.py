@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from flask import abort, g
 from flask_appbuilder.models.filters import BaseFilter
+from flask_jwt_extended import get_current_user as _jwt_user
 from flask_login import current_user
 from sqlalchemy import false, select
 
@@ -21,6 +22,22 @@ from .security import SCOPE, has_perm
 
 class OutOfScope(PermissionError):
     """A unit that the user may not see or act for."""
+
+
+def acting_user():
+    """The user of this request: the session's, or — for the API — the bearer token's.
+
+    Fix (found by tests/test_scope.py::test_api_reads_are_scoped): FAB's ``@protect()`` loads
+    the JWT user into flask_jwt_extended and ``g.user`` only; flask_login's ``current_user``
+    stays anonymous, so the API saw an empty scope (and the engine an anonymous user).
+    """
+    if getattr(current_user, "is_authenticated", False):
+        return current_user
+    try:
+        user = _jwt_user()
+    except RuntimeError:  # not inside a JWT-verified request
+        user = None
+    return user if user is not None else current_user
 
 
 def _children_map() -> dict[int | None, list[int]]:
@@ -35,13 +52,13 @@ def _children_map() -> dict[int | None, list[int]]:
 
 def is_city_wide(user=None) -> bool:
     """True when the user sees every unit."""
-    user = current_user if user is None else user
+    user = acting_user() if user is None else user
     return has_perm(user, "can_all_units", SCOPE)
 
 
 def visible_unit_ids(user=None) -> set[int] | None:
     """Unit ids the user may see; None means all units. An account without a unit sees none."""
-    user = current_user if user is None else user
+    user = acting_user() if user is None else user
     if not getattr(user, "is_authenticated", False):
         return set()
     if is_city_wide(user):
@@ -75,14 +92,22 @@ def restrict(query, unit_column, user=None):
     return query.where(unit_column.in_(ids))
 
 
-def get_or_404(model, pk, unit_attr: str = "unit_id", user=None):
-    """Load one row by primary key, answering 404 when it is absent or outside the scope."""
+def get_scoped(model, pk, unit_attr: str = "unit_id", user=None):
+    """Load one row by primary key; None when it is absent or outside the scope."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
-        abort(404)
+        return None
     obj = db.session.get(model, pk)
     if obj is None or not in_scope(getattr(obj, unit_attr), user):
+        return None
+    return obj
+
+
+def get_or_404(model, pk, unit_attr: str = "unit_id", user=None):
+    """Load one row by primary key, answering 404 when it is absent or outside the scope."""
+    obj = get_scoped(model, pk, unit_attr, user)
+    if obj is None:
         abort(404)
     return obj
 

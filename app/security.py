@@ -31,6 +31,7 @@ CAPABILITIES = [
     ("can_approve", FILING),
     ("can_review", FILING),
     ("can_all_units", SCOPE),
+    ("can_full_citizen_id", "Staff"),
 ]
 
 # Every signed-in user: home page, own profile and password, language switch.
@@ -41,7 +42,21 @@ _SELF = [
     (r"^UserInfoEditView$", r"^can_this_form_(get|post)$"),
     (r"^Filing$", r"^can_read$"),
 ]
-_FILING_MENUS = [(r"^(行政处罚|行政复议|行政应诉|法制机构和人员|修改申请).*$", r"^menu_access$")]
+_FILING_MENUS = [
+    (r"^(行政处罚|行政复议|行政应诉|法制机构和人员|修改申请|人员名册|人员统计|培训课程|培训记录|证书|即将到期证书).*$",
+     r"^menu_access$"),
+]
+# Reading the staff register, training and certificates (scope filters the rows).
+_STAFF_READ = [
+    (r"^(StaffView|TrainingCourseView|TrainingRecordView|CertificateView)$", r"^can_(list|show)$"),
+    (r"^Staff$", r"^can_read$"),
+]
+# A unit's filler keeps its register and imports it.
+_STAFF_KEEP = [
+    (r"^StaffView$", r"^can_(add|edit)$"),
+    (r"^Staff$", r"^can_import$"),
+    (r"^导入人员名册$", r"^menu_access$"),
+]
 _CITY_READ = [
     (r"^Scope$", r"^can_all_units$"),
     (r"^Timeliness$", r"^can_read$"),
@@ -49,15 +64,21 @@ _CITY_READ = [
     (r"^(统计|报送情况|单位)$", r"^menu_access$"),
 ]
 
+# Statistics, charts and the dashboard: every role reads them; the scope decides what they cover.
+_STATS_READ = [
+    (r"^(Reports|Dashboard)$", r"^can_read$"),
+    (r"^(统计分析|数据看板|统计报表|对比分析|分析报告)$", r"^menu_access$"),
+]
+
 # role → [(view-menu regex, permission regex)]
 ROLES: dict[str, list[tuple[str, str]]] = {
     ADMIN: [
         (r".*", r"^(?!can_fill$|can_approve$|can_review$).*"),
     ],
-    REVIEWER: _SELF + _FILING_MENUS + _CITY_READ + [(r"^Filing$", r"^can_review$")],
-    APPROVER: _SELF + _FILING_MENUS + [(r"^Filing$", r"^can_approve$")],
-    FILLER: _SELF + _FILING_MENUS + [(r"^Filing$", r"^can_fill$")],
-    LEADER: _SELF + _FILING_MENUS + _CITY_READ,
+    REVIEWER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _CITY_READ + [(r"^Filing$", r"^can_review$")],
+    APPROVER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + [(r"^Filing$", r"^can_approve$")],
+    FILLER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _STAFF_KEEP + [(r"^Filing$", r"^can_fill$")],
+    LEADER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _CITY_READ,
 }
 
 

@@ -9,6 +9,8 @@ from werkzeug.exceptions import HTTPException
 
 from .clock import _zone
 from .forms.base import format_rate
+from .reporting.compare import format_pct, pct_change
+from .reporting.formatting import TEMPLATE_FILTERS as REPORT_FILTERS
 
 # Everything is served by the portal itself: no third-party origin anywhere.
 CSP = (
@@ -37,6 +39,8 @@ def register_web_hooks(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = _localtime
     app.jinja_env.filters["rate"] = format_rate
     app.jinja_env.filters["query_with"] = _query_with
+    app.jinja_env.filters["pct_change"] = lambda current, base: format_pct(pct_change(current, base))
+    app.jinja_env.filters.update(REPORT_FILTERS)  # count, money, points, pct_signed, pct_plain
 
     @app.after_request
     def _headers(resp):

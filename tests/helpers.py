@@ -51,3 +51,35 @@ def penalty_values(total: int = 100, fines_yuan: str = "50000.00") -> dict[str, 
     out = {k: str(val) for k, val in v.items()}
     out.update(amount_fines=fines_yuan, amount_gains="3000.50", amount_property="800")
     return out
+
+
+def reconsideration_values(accepted: int = 40, concluded: int = 30, carried: int = 10) -> dict[str, str]:
+    """Consistent reconsideration figures: 50 new = 40 accepted + 6 rejected + 4 other."""
+    v = {"carried_over": carried, "new_applications": accepted + 10, "accepted": accepted,
+         "rejected": 6, "other_handled": 4, "applicants": accepted + 15,
+         "r_no_party": 1, "r_no_interest": 1, "r_late": 2, "r_remit": 0, "r_no_request": 0,
+         "r_duplicate": 0, "r_scope": 2, "r_other": 0,
+         "m_penalty": accepted - 13, "m_enforcement": 3, "m_levy": 0, "m_licence": 2, "m_ownership": 0,
+         "m_confirmation": 0, "m_information": 5, "m_complaint": 2, "m_inaction": 1, "m_other": 0,
+         "concluded": concluded, "o_dismissed": 5, "o_upheld": concluded - 17, "o_unlawful": 1,
+         "o_revoked": 2, "o_varied": 0, "o_ordered": 1, "o_mediated": 2, "o_settled": 3,
+         "o_terminated": 2, "o_other": 1, "pending": carried + accepted - concluded,
+         "incidental_reviews": 1, "compensation_cases": 1, "opinions_issued": 2, "opinions_implemented": 1}
+    if concluded == 0:
+        v.update({k: 0 for k in v if k.startswith("o_")})
+    out = {k: str(val) for k, val in v.items()}
+    out["compensation_amount"] = "12000.00"
+    return out
+
+
+def litigation_values(new: int = 20, concluded: int = 18, carried: int = 8) -> dict[str, str]:
+    """Consistent litigation figures: new = 14 first instance + 5 appeals + 1 retrial (for 20)."""
+    v = {"carried_over": carried, "first_instance": new - 6, "appeals": 5, "retrials": 1, "new_total": new,
+         "after_reconsideration": 6, "co_defendant": 3,
+         "t_penalty": new - 8, "t_enforcement": 2, "t_levy": 1, "t_licence": 1, "t_ownership": 0,
+         "t_confirmation": 0, "t_information": 2, "t_complaint": 1, "t_inaction": 1, "t_other": 0,
+         "concluded": concluded, "o_claims_dismissed": concluded - 9, "o_suit_dismissed": 3,
+         "o_revoked": 1, "o_varied": 0, "o_unlawful": 1, "o_void": 0, "o_perform": 0, "o_pay": 0,
+         "o_withdrawn": 3, "o_mediated": 0, "o_other": 1, "pending": carried + new - concluded,
+         "hearings_held": 12, "head_attended": 9}
+    return {k: str(val) for k, val in v.items()}

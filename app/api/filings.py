@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask import request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
-from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -20,7 +19,7 @@ from ..forms.base import MONEY
 from ..models.filing import Filing
 from ..models.unit import Unit
 from ..money import yuan_input
-from ..scope import get_or_404, restrict
+from ..scope import acting_user, get_scoped, restrict  # acting_user: the token's user (fix, see scope.py)
 
 MAX_PAGE_SIZE = 100
 
@@ -118,7 +117,10 @@ class FilingApi(BaseApi):
             200: {description: filing}
             404: {$ref: '#/components/responses/404'}
         """
-        return self.response(200, result=filing_json(get_or_404(Filing, pk), with_values=True))
+        filing = get_scoped(Filing, pk)
+        if filing is None:
+            return self.response_404()
+        return self.response(200, result=filing_json(filing, with_values=True))
 
     @expose("/", methods=["POST"])
     @protect()
@@ -140,7 +142,7 @@ class FilingApi(BaseApi):
         if form not in FORMS:
             return self.response_400(message="「form」应为：" + "、".join(FORMS))
         try:
-            filing = open_filing(form, Period.parse(body.get("period", "")), current_user)
+            filing = open_filing(form, Period.parse(body.get("period", "")), acting_user())
         except PeriodError as exc:
             return self.response_400(message=str(exc))
         except FilingError as exc:
@@ -166,12 +168,14 @@ class FilingApi(BaseApi):
             400: {$ref: '#/components/responses/400'}
             404: {$ref: '#/components/responses/404'}
         """
-        filing = get_or_404(Filing, pk)
+        filing = get_scoped(Filing, pk)
+        if filing is None:
+            return self.response_404()
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or not isinstance(body.get("values"), dict):
             return self.response_400(message="请求体应为 {\"values\": {...}}")
         try:
-            changes = save_values(filing, body["values"], current_user,
+            changes = save_values(filing, body["values"], acting_user(),
                                   expected_version=body.get("version"),
                                   explanation=body.get("explanation"), source="api")
         except FilingError as exc:
@@ -203,10 +207,12 @@ class FilingApi(BaseApi):
             400: {$ref: '#/components/responses/400'}
             404: {$ref: '#/components/responses/404'}
         """
-        filing = get_or_404(Filing, pk)
+        filing = get_scoped(Filing, pk)
+        if filing is None:
+            return self.response_404()
         body = request.get_json(silent=True) or {}
         try:
-            workflow.apply(filing, str(body.get("action", "")), current_user,
+            workflow.apply(filing, str(body.get("action", "")), acting_user(),
                            comment=body.get("comment"), expected_version=body.get("version"),
                            explanation=body.get("explanation"))
         except FilingError as exc:

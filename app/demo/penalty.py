@@ -6,19 +6,17 @@ Every row satisfies the form's rules; states are mixed like a real city's.
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from ..clock import today
 from ..extensions import db
-from ..filing.deadlines import rule_deadline
-from ..filing.periods import Period, last_complete, periods_between
+from ..filing.periods import Period, last_complete
 from ..forms.penalty import KIND_NAMES
 from ..models.filing import CorrectionRequest, Filing, FilingTransition, FormAssignment
 from ..models.unit import Unit
-from ..models.values import value_model
+from .filings import load_form_demo
 
 FIRST = Period(2019, "quarter", 1)
 # Share of decisions by kind (fines ≈ 69%), the rest spread over the other kinds.
@@ -70,64 +68,21 @@ def penalty_values(scale: int, period: Period, rng: random.Random) -> dict[str, 
     return v
 
 
-def _at(day: dt.date, hour_utc: int = 2) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour_utc))
-
-
 def load_penalty_demo(seed: int = 2006) -> int:
     """Insert the demo penalty filings; returns how many filings were made."""
     rng = random.Random(seed)
-    now = today()
-    last = last_complete("quarter", now)
-    periods = periods_between("quarter", FIRST, last)
     city = db.session.scalar(select(Unit).where(Unit.code == "0000"))
     db.session.add(FormAssignment(unit_id=city.id, form_code="penalty", required=False))
-    units = [u for u in db.session.scalars(select(Unit).order_by(Unit.code)) if u.code != "0000"]
-    model = value_model("penalty")
-    filings, values, steps = [], [], []
-    fid = (db.session.scalar(select(db.func.max(Filing.id))) or 0)
-    names = {"filler": "demo_filler", "approver": "demo_approver", "reviewer": "reviewer"}
-    for unit in units:
-        scale = unit_scale(unit, rng)
-        for p in periods:
-            if not unit.active_on(p.end):
-                continue
-            latest = p == last
-            due = rule_deadline("penalty", p)
-            roll = rng.random()
-            if (not latest and roll < 0.01) or (latest and roll < 0.08 and unit.code not in ("0100", "2300")):
-                continue  # missing
-            if latest:
-                state = rng.choices(["accepted", "submitted", "pending", "draft"], [55, 25, 10, 10])[0]
-            else:
-                state = "accepted"
-            if unit.code in ("0100", "2300") and latest:
-                state = "submitted"
-            late = rng.random() < 0.08 and state in ("accepted", "submitted")
-            shift = rng.randint(1, 20) if late else -rng.randint(0, 12)
-            reported = due + dt.timedelta(days=shift)
-            if reported > now:
-                reported = now
-            fid += 1
-            filings.append(dict(id=fid, form_code="penalty", unit_id=unit.id, period_key=p.key,
-                                year=p.year, sub=p.index, state=state, revision=1, version=1,
-                                first_reported_at=_at(reported) if state in ("accepted", "submitted") else None,
-                                created_at=_at(p.end), updated_at=_at(reported)))
-            values.append(dict(filing_id=fid, revision=1, **penalty_values(scale, p, rng)))
-            chain = [("submit", "draft", "pending", "filler", -1), ("sign_off", "pending", "submitted", "approver", 0),
-                     ("accept", "submitted", "accepted", "reviewer", 2)]
-            upto = {"draft": 0, "pending": 1, "submitted": 2, "accepted": 3}[state]
-            for action, a, b, who, offset in chain[:upto]:
-                steps.append(dict(filing_id=fid, action=action, from_state=a, to_state=b,
-                                  username=names[who], at=_at(reported + dt.timedelta(days=offset)),
-                                  comment=None))
-    db.session.execute(insert(Filing), filings)
-    db.session.execute(insert(model), values)
-    db.session.execute(insert(FilingTransition), steps)
-    db.session.flush()
-    _returned_and_correction(last)
+    scales: dict[int, int] = {}
+
+    def make(unit, period):
+        scale = scales.setdefault(unit.id, unit_scale(unit, rng))
+        return penalty_values(scale, period, rng)
+
+    n = load_form_demo("penalty", FIRST, make, rng)
+    _returned_and_correction(last_complete("quarter", today()))
     db.session.commit()
-    return len(filings)
+    return n
 
 
 def _returned_and_correction(last: Period) -> None:

@@ -77,6 +77,14 @@ def _reported_values(form_code: str, unit_id: int, keys: list[str]) -> dict[str,
     return {key: row_values(form_code, row) for key, row in rows}
 
 
+def comparison(filing: Filing) -> dict[str, tuple[Period, dict | None]]:
+    """The unit's own previous period (环比) and same period last year (同比), as filed."""
+    period = period_of_filing(filing)
+    prev, last_year = period.previous(), period.same_last_year()
+    past = _reported_values(filing.form_code, filing.unit_id, [prev.key, last_year.key])
+    return {"previous": (prev, past.get(prev.key)), "last_year": (last_year, past.get(last_year.key))}
+
+
 def check_context(filing: Filing) -> CheckContext:
     """History of the unit's last four filed periods, and the previous period's carry-over."""
     spec = get_form(filing.form_code)
@@ -91,27 +99,30 @@ def check_context(filing: Filing) -> CheckContext:
 
 
 def prefill_values(filing: Filing) -> dict[str, Any]:
-    """Carried-over figures from the unit's previous accepted period ({} when none)."""
+    """Pre-filled figures: carried over from the unit's previous accepted period, plus what the
+    form's own hook computes (e.g. headcount from the staff register). {} when none."""
     from .workflow import ACCEPTED
 
     spec = get_form(filing.form_code)
-    if not spec.carry_over:
-        return {}
-    prev = period_of_filing(filing).previous()
-    model = value_model(filing.form_code)
-    row = db.session.execute(
-        select(model)
-        .join(Filing, (model.filing_id == Filing.id) & (model.revision == Filing.revision))
-        .where(
-            Filing.form_code == filing.form_code,
-            Filing.unit_id == filing.unit_id,
-            Filing.period_key == prev.key,
-            Filing.state == ACCEPTED,
-        )
-    ).scalar()
-    if row is None:
-        return {}
-    return {this: getattr(row, before) for this, before in spec.carry_over.items()}
+    out: dict[str, Any] = {}
+    if spec.carry_over:
+        prev = period_of_filing(filing).previous()
+        model = value_model(filing.form_code)
+        row = db.session.execute(
+            select(model)
+            .join(Filing, (model.filing_id == Filing.id) & (model.revision == Filing.revision))
+            .where(
+                Filing.form_code == filing.form_code,
+                Filing.unit_id == filing.unit_id,
+                Filing.period_key == prev.key,
+                Filing.state == ACCEPTED,
+            )
+        ).scalar()
+        if row is not None:
+            out.update({this: getattr(row, before) for this, before in spec.carry_over.items()})
+    if spec.prefill_hook is not None:
+        out.update(spec.prefill_hook(filing))
+    return out
 
 
 def parse_and_check(filing: Filing, raw: Mapping[str, Any]) -> tuple[dict, list[Issue]]:

@@ -233,9 +233,10 @@ class HistoryOutlier(Rule):
 
 @dataclass(frozen=True)
 class ChangedFromPrefill(Rule):
-    """Warning: a carried-over figure differs from the previous accepted period's."""
+    """Warning: a pre-filled figure (carried over, or from the register) was changed."""
 
     fields: tuple[str, ...]
+    source: str = "上期期末数"
     level = "warning"
 
     def check(self, spec, values, ctx):
@@ -247,7 +248,7 @@ class ChangedFromPrefill(Rule):
                 issues.append(
                     Issue(
                         (name,),
-                        f"{f.quoted}（{f.display(values[name])}）与上期期末数（{f.display(before)}）不一致，请说明原因",
+                        f"{f.quoted}（{f.display(values[name])}）与{self.source}（{f.display(before)}）不一致，请说明原因",
                         "warning",
                     )
                 )
@@ -294,6 +295,12 @@ class FormSpec:
     deadline_rule: Callable | None = None
     # Fields pre-filled from the unit's previous accepted period: {this field: previous field}.
     carry_over: dict[str, str] = field(default_factory=dict)
+    # Further pre-filled figures computed for a filing (e.g. headcount from the staff register).
+    prefill_hook: Callable | None = None
+    # Called after a transition of this form's filing: {action name: fn(filing)}.
+    hooks: dict[str, Callable] = field(default_factory=dict)
+    # An extra panel on the filing page: (template, fn(filing) → template context).
+    detail_panel: tuple[str, Callable] | None = None
     menu_title: str = ""
 
     def __post_init__(self) -> None:

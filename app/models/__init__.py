@@ -2,12 +2,18 @@
 
 from .audit import AuditLog
 from .filing import CorrectionRequest, DeadlineOverride, Filing, FilingTransition, FormAssignment
+from .staff import Certificate, StaffMember, StaffSnapshot, TrainingCourse, TrainingRecord
 from .unit import UNIT_KINDS, Unit
 from .user import PortalUser
 from .values import VALUE_MODELS, value_model
 
 __all__ = [
     "AuditLog",
+    "Certificate",
+    "StaffMember",
+    "StaffSnapshot",
+    "TrainingCourse",
+    "TrainingRecord",
     "CorrectionRequest",
     "DeadlineOverride",
     "Filing",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask_appbuilder import ModelView
+from flask import abort, request
+from flask_appbuilder import ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import ValidationError
 
@@ -33,7 +34,27 @@ def _dates(form, field):
         raise ValidationError("「撤销日期」应晚于「设立日期」")
 
 
-class UnitModelView(ModelView):
+class _KnownActionsOnly:
+    """FAB's ``/action/<name>/<pk>`` and ``/action_post`` carry no ``@has_access`` and look the
+    action up with ``self.actions.get(name).func``: an unknown name (these views declare no
+    actions) raised AttributeError → HTTP 500 for anyone, even anonymous. Answer 404 for an
+    unknown action; a known one still goes through FAB's own permission check.
+    (Scope/security fix found by tests/test_scope.py::test_modelview_actions_refused.)"""
+
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        if name not in self.actions:
+            abort(404)
+        return super().action(name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        if request.form.get("action") not in self.actions:
+            abort(404)
+        return super().action_post()
+
+
+class UnitModelView(_KnownActionsOnly, ModelView):
     """Units: closing sets 撤销日期; merging also names the successor. Never deleted."""
 
     datamodel = SQLAInterface(Unit)
@@ -67,7 +88,7 @@ class UnitModelView(ModelView):
         db.session.commit()
 
 
-class FormAssignmentView(ModelView):
+class FormAssignmentView(_KnownActionsOnly, ModelView):
     """Which units must file which form, where it differs from the default (all active units)."""
 
     datamodel = SQLAInterface(FormAssignment)
@@ -85,7 +106,7 @@ class FormAssignmentView(ModelView):
     validators_columns = {"form_code": [lambda form, field: FormAssignmentView._check(None, form, field)]}
 
 
-class AuditLogView(ModelView):
+class AuditLogView(_KnownActionsOnly, ModelView):
     """The audit trail, read-only."""
 
     datamodel = SQLAInterface(AuditLog)

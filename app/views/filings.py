@@ -16,6 +16,7 @@ from ..filing.errors import FilingError
 from ..filing.periods import Period, PeriodError, last_complete, periods_between
 from ..filing.timeliness import is_expected
 from ..filing.values import (
+    comparison,
     current_values,
     open_filing,
     prefill_values,
@@ -123,7 +124,7 @@ class FilingView(BaseView):
         spec = get_form(filing.form_code)
         values = current_values(filing)
         return self.render_template(
-            "filing/show.html", filing=filing, spec=spec, values=values,
+            "filing/show.html", filing=filing, spec=spec, values=values, compare=comparison(filing),
             period=Period.parse(filing.period_key), rates=spec.compute_rates(values),
             actions=workflow.available_actions(current_user, filing),
             warnings=warnings_for(filing, values) if filing.state in workflow.EDITABLE else [],

@@ -16,6 +16,9 @@ from ..filing.timeliness import due_soon, overdue
 from ..forms import FORMS
 from ..models.filing import CorrectionRequest, Filing
 from ..scope import is_city_wide, restrict, visible_unit_ids
+from ..security import FILING, has_perm
+from ..staff.stats import expiring_certificates
+from .dashboard import DASHBOARD, dashboard_page
 
 
 class HomeView(IndexView):
@@ -29,6 +32,9 @@ class HomeView(IndexView):
     def index(self):
         if not current_user.is_authenticated:
             return redirect(url_for(self.appbuilder.sm.auth_view.endpoint + ".login"))
+        dashboard = has_perm(current_user, "can_read", DASHBOARD)
+        if dashboard and is_city_wide() and not has_perm(current_user, "can_review", FILING):
+            return dashboard_page(self)  # leaders: the dashboard is their home page
         ctx = {"forms": FORMS, "states": workflow.STATES, "Period": Period, "today": today()}
         if is_city_wide():
             counts = dict(db.session.execute(
@@ -46,6 +52,9 @@ class HomeView(IndexView):
                 restrict(select(Filing).where(Filing.state == workflow.RETURNED), Filing.unit_id)).all()
             ctx["awaiting"] = db.session.scalars(
                 restrict(select(Filing).where(Filing.state == workflow.PENDING), Filing.unit_id)).all()
+            ctx["expiring"] = expiring_certificates(visible_unit_ids(), today())
             ctx["recent"] = db.session.scalars(
                 restrict(select(Filing), Filing.unit_id).order_by(Filing.updated_at.desc()).limit(10)).all()
-        return self.render_template(self.index_template, appbuilder=self.appbuilder, **ctx)
+        # A unit's own page links to its dashboard and reports (report/home_unit.html extends the home page).
+        template = "report/home_unit.html" if dashboard and not ctx.get("city") else self.index_template
+        return self.render_template(template, appbuilder=self.appbuilder, **ctx)

@@ -1,0 +1,81 @@
+"""/api/v1/staff: the staff register, read-only, scoped, citizen IDs masked for non-administrators."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_appbuilder.api import BaseApi, expose, protect, safe
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models.staff import StaffMember
+from ..scope import get_scoped, restrict
+from ..views.staff import shown_id
+
+MAX_PAGE_SIZE = 100
+
+
+def staff_json(s: StaffMember) -> dict:
+    """The public shape of a person: explicit fields, the ID as the caller may see it."""
+    return {
+        "id": s.id, "unit_code": s.unit.code, "unit_name": s.unit.short_name, "name": s.name,
+        "citizen_id": shown_id(s.citizen_id), "sex": s.sex, "birth_date": s.birth_date.isoformat(),
+        "education": s.education, "major": s.major, "post": s.post, "rank": s.rank, "status": s.status,
+        "certificates": [{"type": c.cert_type, "number": c.number, "valid_until":
+                          c.valid_until.isoformat() if c.valid_until else None, "status": c.status}
+                         for c in s.certificates],
+    }
+
+
+class StaffApi(BaseApi):
+    """Staff of the caller's scope."""
+
+    resource_name = "staff"
+    class_permission_name = "Staff"
+    method_permission_name = {"get_list": "read", "get": "read"}
+    openapi_spec_tag = "Staff"
+
+    @expose("/", methods=["GET"])
+    @protect()
+    @safe
+    def get_list(self):
+        """Staff in the caller's scope.
+        ---
+        get:
+          parameters:
+          - {in: query, name: status, schema: {type: string}}
+          - {in: query, name: page, schema: {type: integer}}
+          - {in: query, name: page_size, schema: {type: integer}}
+          responses:
+            200: {description: staff}
+            400: {$ref: '#/components/responses/400'}
+        """
+        q = restrict(select(StaffMember), StaffMember.unit_id)
+        if request.args.get("status"):
+            q = q.where(StaffMember.status == request.args["status"])
+        try:
+            page = max(int(request.args.get("page", 1)), 1)
+            size = min(max(int(request.args.get("page_size", 20)), 1), MAX_PAGE_SIZE)
+        except ValueError:
+            return self.response_400(message="page 与 page_size 应为整数")
+        total = db.session.scalar(select(func.count()).select_from(q.subquery()))
+        rows = db.session.scalars(q.order_by(StaffMember.unit_id, StaffMember.id)
+                                  .limit(size).offset((page - 1) * size)).all()
+        return self.response(200, count=total, page=page, page_size=size, result=[staff_json(s) for s in rows])
+
+    @expose("/<int:pk>", methods=["GET"])
+    @protect()
+    @safe
+    def get(self, pk):
+        """One person.
+        ---
+        get:
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200: {description: person}
+            404: {$ref: '#/components/responses/404'}
+        """
+        person = get_scoped(StaffMember, pk)
+        if person is None:
+            return self.response_404()
+        return self.response(200, result=staff_json(person))

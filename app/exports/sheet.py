@@ -1,0 +1,112 @@
+"""One table on one worksheet: title, heading lines (scope, period, generated-at …), grouped
+two-level column headers, rows, a totals row, frozen header, widths and print setup.
+
+Rows may be any iterable (a generator for streamed exports); with a streaming workbook
+(constant_memory) every row is written once, in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .styles import COUNT, MISSING, MONEY, RATE, TEXT, Styles, column_width, money_number
+
+
+@dataclass(frozen=True)
+class Col:
+    """A column: header label, kind (text|count|money|rate), its header group, width hint."""
+
+    label: str
+    kind: str = TEXT
+    group: str = ""
+    width: float | None = None
+
+
+def _group_spans(columns: Sequence[Col]) -> list[tuple[int, int, str]]:
+    """(first, last, group label) for runs of columns with the same non-empty group."""
+    spans, start = [], 0
+    for i in range(1, len(columns) + 1):
+        if i == len(columns) or columns[i].group != columns[start].group:
+            spans.append((start, i - 1, columns[start].group))
+            start = i
+    return spans
+
+
+def write_sheet(wb, styles: Styles, name: str, title: str, meta: Sequence[tuple[str, str]],
+                columns: Sequence[Col], rows: Iterable[Sequence], totals: Sequence | None = None,
+                streaming: bool = False, samples: Sequence[Sequence] = ()) -> int:
+    """Write the table; returns the number of data rows written. `samples` (a few rows) help
+    size text columns when `rows` is a stream."""
+    ws = wb.add_worksheet(name[:31])
+    last_col = len(columns) - 1
+    r = 0
+    if last_col > 0:
+        ws.merge_range(r, 0, r, last_col, title, styles.title)
+    else:
+        ws.write_string(r, 0, title, styles.title)
+    ws.set_row(r, 28)
+    for label, value in meta:
+        r += 1
+        ws.write_string(r, 0, f"{label}：{value}", styles.meta)
+    r += 2
+    grouped = any(c.group for c in columns)
+    if grouped:
+        for first, last, group in _group_spans(columns):
+            if not group:
+                for c in range(first, last + 1):
+                    if streaming:  # no vertical merge while streaming: label sits in the lower row
+                        ws.write_blank(r, c, None, styles.group)
+                    else:
+                        ws.merge_range(r, c, r + 1, c, columns[c].label, styles.header)
+            elif first == last:
+                ws.write_string(r, first, group, styles.group)
+            else:
+                ws.merge_range(r, first, r, last, group, styles.group)
+        r += 1
+    for c, col in enumerate(columns):
+        if grouped and not col.group and not streaming:
+            continue
+        ws.write_string(r, c, col.label, styles.header)
+    ws.set_row(r, 42)
+    header_last = r
+    r += 1
+    ws.freeze_panes(r, 1)
+    ws.repeat_rows(header_last - (1 if grouped else 0), header_last)
+    for c, col in enumerate(columns):
+        sample = [row[c] for row in samples] if col.kind == TEXT else ()
+        ws.set_column(c, c, col.width or column_width(col.kind, col.label, sample))
+    n = _write_rows(ws, styles, columns, rows, r, False)
+    r += n
+    if totals is not None:
+        _write_rows(ws, styles, columns, [totals], r, True)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    return n
+
+
+def _write_rows(ws, styles: Styles, columns: Sequence[Col], rows: Iterable[Sequence], r: int, total: bool) -> int:
+    """The hot loop: one pass per cell, formats looked up once per column."""
+    plan = [(i, c.kind, styles.cell(c.kind, total)) for i, c in enumerate(columns)]
+    missing = styles.missing(total)
+    money = styles.money
+    write_number, write_string = ws.write_number, ws.write_string
+    n = 0
+    for values in rows:
+        for i, kind, fmt in plan:
+            v = values[i]
+            if v is None:
+                write_string(r, i, MISSING if kind != TEXT else "", missing)
+            elif kind == COUNT:
+                write_number(r, i, v, fmt)
+            elif kind == MONEY:
+                write_number(r, i, money_number(v, money), fmt)
+            elif kind == RATE:
+                write_number(r, i, float(v) if isinstance(v, Decimal) else v, fmt)
+            else:
+                write_string(r, i, str(v), fmt)
+        r += 1
+        n += 1
+    return n

@@ -1,0 +1,1 @@
+"""Excel imports: one reader checks the file; importers map rows to the engine, all-or-nothing."""

@@ -1,0 +1,225 @@
+"""THE statistics query: a form's figures summed in SQL over filed values, in the user's scope.
+
+One ``SELECT … GROUP BY`` per call. It joins the form's value table to ``Filing`` on the
+current revision, keeps the chosen states (default: accepted only), the period range and the
+organisation scope (``app.scope.restrict``), maps closed units to their successor when asked,
+rolls native periods up to the target kind with a CASE, and groups by unit, unit kind, parent
+unit or the whole city. Stock fields (carried over / pending) take the first / last period's
+value inside each bucket (window functions), so a rolled-up year still balances.
+
+Derived figures (rates, combined amounts) are computed from the summed parts by ``Row.get``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from flask_babel import gettext as _
+from sqlalchemy import BigInteger, and_, case, cast, func, select
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..filing.periods import Period, periods_between
+from ..filing.workflow import ACCEPTED
+from ..forms import get_form
+from ..forms.base import MONEY, FormSpec
+from ..models.filing import Filing
+from ..models.unit import UNIT_KINDS, Unit
+from ..models.values import value_model
+from ..scope import restrict
+from .measures import CHOICE_COUNT, CLOSING, OPENING, Measure, derived, has_stocks, measures
+from .rollup import RangeError, bucket_sub, check_range, in_range, native_count, ordinal, periods_per_bucket
+from .units import unit_key
+
+UNIT, KIND, PARENT, CITY = "unit", "kind", "parent", "city"
+GROUPINGS = (UNIT, KIND, PARENT, CITY)
+CITY_KEY = "city"
+
+
+@dataclass(frozen=True)
+class StatsQuery:
+    """What to aggregate. `first`..`last` are periods of one kind; `split` gives one bucket per
+    period of that kind, otherwise the whole range is one bucket."""
+
+    form: str
+    first: Period
+    last: Period | None = None
+    split: bool = False
+    by: str = UNIT
+    states: tuple[str, ...] = (ACCEPTED,)
+    successor: bool = False
+    unit_ids: frozenset[int] | None = None
+    kinds: frozenset[str] | None = None
+
+    @property
+    def end(self) -> Period:
+        return self.last or self.first
+
+    @property
+    def spec(self) -> FormSpec:
+        return get_form(self.form)
+
+    def buckets(self) -> list[Period | None]:
+        """The result's periods in order ([None] when the range is one bucket)."""
+        return periods_between(self.first.kind, self.first, self.end) if self.split else [None]
+
+    def but(self, **changes) -> StatsQuery:
+        return replace(self, **changes)
+
+
+@dataclass
+class Row:
+    """One group (unit, kind, parent or the city) in one bucket, with its summed figures."""
+
+    key: object
+    code: str
+    label: str
+    period: Period | None
+    filings: int
+    values: dict[str, int | None]
+    spec: FormSpec = field(repr=False)
+
+    def get(self, name: str):
+        """A summed figure, or a derived one (rate as a Decimal fraction, combined amount)."""
+        if name in self.values:
+            return self.values[name]
+        item = derived(self.spec).get(name)
+        if item is None:
+            raise KeyError(name)
+        return item.compute(self.values)
+
+
+@dataclass
+class Table:
+    """The result of one aggregation."""
+
+    query: StatsQuery
+    spec: FormSpec
+    measures: list[Measure]
+    rows: list[Row]
+    _index: dict | None = field(default=None, repr=False)
+
+    def for_period(self, period: Period | None) -> list[Row]:
+        return [r for r in self.rows if r.period == period]
+
+    def find(self, key, period: Period | None = None) -> Row | None:
+        if self._index is None:
+            self._index = {(r.key, r.period): r for r in self.rows}
+        return self._index.get((key, period))
+
+    def total(self, period: Period | None = None, label: str | None = None) -> Row:
+        """The sum of every group in a bucket (sums of sums; derived figures from those)."""
+        rows = self.for_period(period)
+        values = {}
+        for m in self.measures:
+            parts = [r.values[m.name] for r in rows if r.values[m.name] is not None]
+            values[m.name] = sum(parts) if parts else None
+        return Row(CITY_KEY, "", label or _("合计"), period, sum(r.filings for r in rows), values, self.spec)
+
+    def series(self, name: str, key=None) -> list[tuple[Period, object]]:
+        """(period, figure) over the buckets, for one group or (key None) the total."""
+        out = []
+        for p in self.query.buckets():
+            row = self.total(p) if key is None else self.find(key, p)
+            out.append((p, row.get(name) if row is not None and row.filings else None))
+        return out
+
+
+def aggregate(q: StatsQuery, user=None) -> Table:
+    """Run the query for `q` in `user`'s scope (default: the request's user)."""
+    spec = get_form(q.form)
+    check_range(spec.period_kind, q.first, q.end)
+    if q.by not in GROUPINGS:
+        raise RangeError(_("未知的分组方式"))
+    ms = measures(spec)
+    stmt, n_keys = _select(q, spec, ms, user)
+    target = q.first.kind
+    names = [m.name for m in ms]
+    rows = []
+    for r in db.session.execute(stmt):
+        key, code, label = _group(q.by, r[:n_keys])
+        i = n_keys
+        period = None
+        if q.split:
+            period = Period(r[i], target, r[i + 1])
+            i += 2
+        rows.append(Row(key, code, label, period, r[i], dict(zip(names, r[i + 1:], strict=True)), spec))
+    return Table(q, spec, ms, rows)
+
+
+def _group(by: str, keys) -> tuple[object, str, str]:
+    if by == UNIT:
+        return keys[0], keys[1], keys[2]
+    if by == KIND:
+        return keys[0], keys[0], str(UNIT_KINDS.get(keys[0], keys[0]))
+    if by == PARENT:
+        return keys[0], keys[1] or "", keys[2] or _("（无上级单位）")
+    return CITY_KEY, "", _("合计")
+
+
+def _select(q: StatsQuery, spec: FormSpec, ms: list[Measure], user):
+    """The SELECT for `q`: an inner per-filing select (scope, states, range, stock windows)
+    and an outer GROUP BY. Returns (statement, number of group-key columns)."""
+    native, target = spec.period_kind, q.first.kind
+    values = value_model(spec.code)
+    gid = unit_key(q.successor)
+    sub_expr = bucket_sub(native, target)
+    cols = [gid.label("gid")]
+    if q.split:
+        cols += [Filing.year.label("b_year"), sub_expr.label("b_sub")]
+    span = periods_per_bucket(native, target) if q.split else native_count(native, q.first, q.end)
+    stocks = has_stocks(spec) and span > 1
+    if stocks:
+        order = ordinal(native)
+        part = [Filing.unit_id, Filing.year, sub_expr] if q.split else [Filing.unit_id]
+        cols += [order.label("ord"), func.min(order).over(partition_by=part).label("first_ord"),
+                 func.max(order).over(partition_by=part).label("last_ord")]
+    columns = sorted({m.column for m in ms})
+    cols += [getattr(values, c).label("v_" + c) for c in columns]
+    inner = (
+        select(*cols)
+        .select_from(Filing)
+        .join(values, and_(values.filing_id == Filing.id, values.revision == Filing.revision))
+        .where(Filing.form_code == spec.code, Filing.state.in_(q.states), in_range(native, q.first, q.end))
+    )
+    inner = restrict(inner, Filing.unit_id, user)
+    if q.unit_ids is not None:
+        inner = inner.where(gid.in_(q.unit_ids))
+    f = inner.subquery("f")
+
+    g = aliased(Unit, name="g")
+    keys, order_by = [], []
+    if q.by == UNIT:
+        keys = [g.id, g.code, g.short_name]
+        order_by = [g.code]
+    elif q.by == KIND:
+        keys = order_by = [g.kind]
+    elif q.by == PARENT:
+        p = aliased(Unit, name="p")
+        keys = [g.parent_id, p.code, p.short_name]
+        order_by = [p.code]
+    period_cols = [f.c.b_year, f.c.b_sub] if q.split else []
+    outer = select(*keys, *period_cols, func.count().label("n"), *[_measure(m, f, stocks, spec) for m in ms])
+    outer = outer.select_from(f)
+    if q.by != CITY or q.kinds is not None:
+        outer = outer.join(g, g.id == f.c.gid)
+    if q.by == PARENT:
+        outer = outer.outerjoin(p, p.id == g.parent_id)
+    if q.kinds is not None:
+        outer = outer.where(g.kind.in_(q.kinds))
+    if keys or period_cols:
+        outer = outer.group_by(*keys, *period_cols).order_by(*order_by, *period_cols)
+    return outer, len(keys)
+
+
+def _measure(m: Measure, f, stocks: bool, spec: FormSpec):
+    col = f.c["v_" + m.column]
+    if m.how == CHOICE_COUNT:
+        return func.sum(case((col == m.choice, 1), else_=0))
+    if stocks and m.how == OPENING:
+        col = case((f.c.ord == f.c.first_ord, col))
+    elif stocks and m.how == CLOSING:
+        col = case((f.c.ord == f.c.last_ord, col))
+    total = func.sum(col)
+    # PostgreSQL sums BIGINT into NUMERIC: cast money back so fen stay Python ints.
+    return cast(total, BigInteger) if spec.field(m.column).kind == MONEY else total

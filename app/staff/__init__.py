@@ -1,0 +1,1 @@
+"""The staff register: citizen IDs, training, certificates and staff statistics."""

@@ -1,0 +1,75 @@
+"""数据看板: the leaders' dashboard (the city, drilling down to a unit) and a unit's own
+dashboard; plus plotly.js, served by the portal itself. Wiring only."""
+
+from __future__ import annotations
+
+from flask import Response, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_login import current_user
+
+from ..charts.assets import plotly_js, plotly_version
+from ..charts.base import figure_json
+from ..charts.dashboard import city_figures, unit_figures
+from ..clock import today
+from ..models.unit import Unit
+from ..reporting.dashboard import build_dashboard
+from ..reporting.units import scope_label
+from ..scope import get_or_404, visible_unit_ids
+
+DASHBOARD = "Dashboard"
+
+
+def dashboard_page(view, unit_arg=None):
+    """Render the dashboard for the request's user: the city (city-wide users), one unit
+    (`unit_arg`, 404 outside the scope), or the user's own unit and those below it."""
+    visible = visible_unit_ids()
+    unit, unit_ids = None, None
+    if unit_arg not in (None, ""):
+        unit = get_or_404(Unit, unit_arg, "id")
+        unit_ids = frozenset({unit.id})
+        scope = unit.name
+    else:
+        unit = None if visible is None else getattr(current_user, "unit", None)
+        scope = scope_label(visible, unit)
+    city = visible is None and unit_ids is None
+    data = build_dashboard(today(), unit_ids=unit_ids, scope=scope, city=city, visible=visible)
+    if city:
+        figures = city_figures(data, lambda uid: url_for("DashboardView.index", unit=uid))
+    else:
+        figures = unit_figures(data)
+    return view.render_template(
+        "report/dashboard.html", data=data, unit=unit, city=city,
+        figures=[(key, figure_json(fig)) for key, fig in figures],
+        drill=visible is None and unit is not None, plotly_version=plotly_version(),
+    )
+
+
+class DashboardView(BaseView):
+    """/dashboard/ — every role; the scope decides what it covers."""
+
+    route_base = "/dashboard"
+    class_permission_name = DASHBOARD
+    method_permission_name = {"index": "read"}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        return dashboard_page(self, request.args.get("unit"))
+
+
+class ChartAssetView(BaseView):
+    """plotly.js from the portal (never a CDN). Public like any static file: it holds no data."""
+
+    route_base = "/charts"
+    default_view = "plotly"
+
+    @expose("/plotly.min.js")
+    def plotly(self):
+        data, etag = plotly_js()
+        resp = Response(data, mimetype="application/javascript")
+        resp.set_etag(etag)
+        resp.cache_control.public = True
+        resp.cache_control.max_age = 7 * 24 * 3600
+        return resp.make_conditional(request)

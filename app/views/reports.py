@@ -1,0 +1,193 @@
+"""统计报表, 对比分析, 明细导出 and 分析报告: pages and their downloads. Wiring only — the
+numbers come from app.reporting (scope applied there), the workbooks from app.exports and
+the figures from app.charts. A page and its export call the same data function.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+
+from flask import abort, flash, request, send_file
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..charts.assets import plotly_version
+from ..charts.base import figure_json
+from ..charts.ranking import ranked_bar
+from ..clock import today
+from ..exports.docx import DOCX_MIME, analysis_docx
+from ..exports.reports import XLSX_MIME, comparison_xlsx, detail_xlsx, report_xlsx
+from ..filing.periods import HALF, Period, PeriodError, last_complete
+from ..forms import FORMS, get_form
+from ..models.unit import UNIT_KINDS
+from ..reporting.analysis import build_analysis
+from ..reporting.comparison import compare, sorted_by_rank
+from ..reporting.detail import detail_rows
+from ..reporting.measures import derived, label_of, measures
+from ..reporting.params import STATES, parse_filters, period_choices
+from ..reporting.report import (
+    basis_label,
+    basis_text,
+    build_report,
+    group_label,
+    local_text,
+    money_unit_label,
+    period_text,
+)
+from ..reporting.units import scope_label
+from ..scope import scoped_units, visible_unit_ids
+
+REPORTS = "Reports"
+
+
+def _spec_or_404(form_code: str):
+    if form_code not in FORMS:
+        abort(404)
+    return get_form(form_code)
+
+
+def _context(spec):
+    """Filters from the query string (in scope), the scope's name and the filter choices."""
+    visible = visible_unit_ids()
+    filters = parse_filters(spec, request.args, today(), visible)
+    for message in filters.errors:
+        flash(message, "warning")
+    scope = scope_label(visible, getattr(current_user, "unit", None))
+    choices = dict(periods=period_choices(spec, today()), kinds=UNIT_KINDS, units=scoped_units(),
+                   forms=FORMS, spec=spec, args=request.args, filters=filters, scope=scope)
+    return filters, scope, choices
+
+
+def _download(data: bytes, filename: str, mimetype: str = XLSX_MIME):
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
+                     download_name=filename, max_age=0)
+
+
+def _filename(*parts: str, ext: str = "xlsx") -> str:
+    return "-".join(p for p in parts if p) + "." + ext
+
+
+class ReportView(BaseView):
+    """/reports/ … — one set of pages for every declared form."""
+
+    route_base = "/reports"
+    class_permission_name = REPORTS
+    method_permission_name = {name: "read" for name in (
+        "index", "table", "table_xlsx", "compare_page", "compare_xlsx", "filings_xlsx", "analysis",
+        "analysis_docx")}
+    default_view = "index"
+
+    @expose("/")
+    @has_access
+    def index(self):
+        return self.render_template("report/index.html", forms=FORMS)
+
+    @expose("/<form_code>/")
+    @has_access
+    def table(self, form_code):
+        spec = _spec_or_404(form_code)
+        filters, scope, ctx = _context(spec)
+        report = build_report(filters.query, scope, filters.money)
+        return self.render_template("report/table.html", report=report, **ctx)
+
+    @expose("/<form_code>/export.xlsx")
+    @has_access
+    def table_xlsx(self, form_code):
+        spec = _spec_or_404(form_code)
+        filters, scope, _ctx = _context(spec)
+        report = build_report(filters.query, scope, filters.money)
+        return _download(report_xlsx(report), _filename(spec.title, period_text(filters.query)))
+
+    def _comparison(self, spec, filters):
+        metric = request.args.get("metric", "")
+        names = [m.name for m in measures(spec)] + list(derived(spec))
+        if metric not in names:
+            metric = names[0] if spec.code != "penalty" else "decisions_total"
+        return compare(filters.query, metric), metric, names
+
+    @expose("/<form_code>/compare")
+    @has_access
+    def compare_page(self, form_code):
+        spec = _spec_or_404(form_code)
+        filters, scope, ctx = _context(spec)
+        cmp, metric, names = self._comparison(spec, filters)
+        rows = sorted_by_rank(cmp.rows)
+        label = label_of(spec, metric)
+        chart = ranked_bar([r.label for r in rows], [r.current for r in rows],
+                           _("%(metric)s排名（%(period)s）", metric=label, period=cmp.period.label), label,
+                           kind=cmp.kind, limit=30)
+        return self.render_template(
+            "report/compare.html", cmp=cmp, rows=rows, metric=metric, metric_label=label,
+            metrics=[(n, label_of(spec, n)) for n in names], chart=figure_json(chart),
+            unit_header=group_label(filters.query.by), basis=basis_text(filters.query),
+            plotly_version=plotly_version(), **ctx)
+
+    @expose("/<form_code>/compare.xlsx")
+    @has_access
+    def compare_xlsx(self, form_code):
+        spec = _spec_or_404(form_code)
+        filters, scope, _ctx = _context(spec)
+        cmp, metric, _names = self._comparison(spec, filters)
+        label = label_of(spec, metric)
+        if cmp.kind == "money":
+            label = f"{label}（{money_unit_label(filters.money)}）"
+        meta = [(_("统计范围"), scope), (_("指标"), label), (_("报告期"), cmp.period.label),
+                (_("数据口径"), basis_text(filters.query))]
+        title = _("%(form)s对比分析", form=spec.menu_title)
+        data = comparison_xlsx(cmp, title, meta, label, group_label(filters.query.by), filters.money)
+        return _download(data, _filename(title, label_of(spec, metric), cmp.period.key))
+
+    @expose("/<form_code>/filings.xlsx")
+    @has_access
+    def filings_xlsx(self, form_code):
+        spec = _spec_or_404(form_code)
+        filters, scope, _ctx = _context(spec)
+        q = filters.query
+        meta = [(_("统计范围"), scope), (_("报告期"), period_text(q)), (_("数据口径"), basis_text(q)),
+                (_("金额单位"), money_unit_label(filters.money))]
+        title = _("%(form)s明细", form=spec.title)
+        spool = tempfile.TemporaryFile()
+        detail_xlsx(form_code, title, meta, detail_rows(q), filters.money, target=spool)
+        spool.seek(0)
+        return send_file(spool, mimetype=XLSX_MIME, as_attachment=True,
+                         download_name=_filename(title, period_text(q)), max_age=0)
+
+    def _analysis(self):
+        try:
+            period = Period.parse(request.args["period"]) if request.args.get("period") else None
+        except PeriodError as exc:
+            flash(str(exc), "warning")
+            period = None
+        period = period or last_complete(HALF, today())
+        basis = request.args.get("basis") if request.args.get("basis") in STATES else "accepted"
+        visible = visible_unit_ids()
+        scope = scope_label(visible, getattr(current_user, "unit", None))
+        return build_analysis(period, scope, visible, STATES[basis], successor=request.args.get("successor") == "1",
+                              basis=basis_label(STATES[basis])), basis
+
+    @expose("/analysis")
+    @has_access
+    def analysis(self):
+        a, basis = self._analysis()
+        charts = []
+        for s in a.sections:
+            if s.top and s.comparison is not None:
+                rows = sorted_by_rank(s.comparison.rows)
+                label = label_of(s.spec, s.top_metric)
+                fig = ranked_bar([r.label for r in rows], [r.current for r in rows],
+                                 _("%(form)s：%(metric)s前10位", form=s.spec.menu_title, metric=label), label,
+                                 kind=s.comparison.kind, limit=10)
+                charts.append((s.spec.code, figure_json(fig)))
+        return self.render_template("report/analysis.html", a=a, basis=basis, charts=dict(charts),
+                                    periods=period_choices(get_form("penalty"), today()),
+                                    generated=local_text(a.generated_at), plotly_version=plotly_version())
+
+    @expose("/analysis.docx")
+    @has_access
+    def analysis_docx(self):
+        a, _basis = self._analysis()
+        data = analysis_docx(a, local_text(a.generated_at))
+        return _download(data, _filename(_("法制统计分析报告"), a.period.key, ext="docx"), DOCX_MIME)
