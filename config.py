@@ -47,6 +47,10 @@ class Config:
     FAB_UPDATE_PERMS = False
     FAB_ADD_SECURITY_API = True
     FAB_API_MAX_PAGE_SIZE = 100
+    # The leaders' decision system reads with API keys (Authorization: Bearer sst_…), each bound
+    # to a service account whose role and unit give it its permissions and scope.
+    FAB_API_KEY_ENABLED = True
+    FAB_API_SWAGGER_UI = True
     FAB_SECURITY_MANAGER_CLASS = "app.security.PortalSecurityManager"
     FAB_INDEX_VIEW = "app.views.home.HomeView"
     FAB_BASE_TEMPLATE = "portal/base.html"
@@ -66,6 +70,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024  # one attachment of a notice or a feedback report
     # Local time of the portal; deadlines are dates in this zone.
     PORTAL_TIMEZONE = "Asia/Shanghai"
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
@@ -75,6 +80,8 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _database_url()
         # Uploaded files waiting for confirmation; outside the web root.
         self.IMPORT_DIR = str(INSTANCE_DIR / "imports")
+        # Attachments of notices and feedback; outside the web root.
+        self.ATTACHMENT_DIR = str(INSTANCE_DIR / "attachments")
 
 
 class TestConfig(Config):
@@ -88,3 +95,4 @@ class TestConfig(Config):
         self.SECRET_KEY = "test-" + secrets.token_hex(32)
         self.SQLALCHEMY_DATABASE_URI = database_url
         self.IMPORT_DIR = tempfile.mkdtemp(prefix="portal-imports-")
+        self.ATTACHMENT_DIR = tempfile.mkdtemp(prefix="portal-attachments-")

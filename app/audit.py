@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import has_request_context, request
-from flask_login import current_user
 
 from .extensions import db
 from .models.audit import AuditLog
@@ -18,8 +17,12 @@ def _client_ip() -> str | None:
 def record(action: str, object_type: str | None = None, object_id: int | None = None,
            detail: dict | None = None, user=None) -> AuditLog:
     """Add one audit row (who, what, when, from where, detail) to the current session."""
-    if user is None and has_request_context() and current_user.is_authenticated:
-        user = current_user
+    if user is None and has_request_context():
+        from .scope import acting_user
+
+        user = acting_user()
+        if not getattr(user, "is_authenticated", False):
+            user = None
     entry = AuditLog(
         user_id=getattr(user, "id", None),
         username=getattr(user, "username", None) or "system",

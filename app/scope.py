@@ -25,14 +25,16 @@ class OutOfScope(PermissionError):
 
 
 def acting_user():
-    """The user of this request: the session's, or — for the API — the bearer token's.
+    """The user of this request: the session's, or — for the API — the API key's or JWT's.
 
-    Fix (found by tests/test_scope.py::test_api_reads_are_scoped): FAB's ``@protect()`` loads
-    the JWT user into flask_jwt_extended and ``g.user`` only; flask_login's ``current_user``
-    stays anonymous, so the API saw an empty scope (and the engine an anonymous user).
+    FAB's ``@protect()`` puts an API key's user in ``g.user`` (with ``g._api_key_user``) and a
+    JWT's user in flask_jwt_extended only; flask_login's ``current_user`` stays anonymous for
+    both, so without this the API would see an empty scope and the engine an anonymous user.
     """
     if getattr(current_user, "is_authenticated", False):
         return current_user
+    if g.get("_api_key_user") and g.get("user") is not None:
+        return g.user
     try:
         user = _jwt_user()
     except RuntimeError:  # not inside a JWT-verified request

@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 
 from flask import current_app, g
+from flask_appbuilder.security import views as fab_views
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import lazy_gettext as _l
 
 from .models.user import PortalUser
+from .views.base import KnownActionsOnly
 
 ADMIN = "系统管理员"
 REVIEWER = "市级审核员"
@@ -30,6 +32,7 @@ CAPABILITIES = [
     ("can_fill", FILING),
     ("can_approve", FILING),
     ("can_review", FILING),
+    ("can_import", FILING),
     ("can_all_units", SCOPE),
     ("can_full_citizen_id", "Staff"),
 ]
@@ -37,7 +40,7 @@ CAPABILITIES = [
 # Every signed-in user: home page, own profile and password, language switch.
 _SELF = [
     (r"^HomeView$", r"^can_.*"),
-    (r"^UserDBModelView$", r"^can_userinfo$"),
+    (r"^(Portal)?UserDBModelView$", r"^can_userinfo$"),
     (r"^ResetMyPasswordView$", r"^can_this_form_(get|post)$"),
     (r"^UserInfoEditView$", r"^can_this_form_(get|post)$"),
     (r"^Filing$", r"^can_read$"),
@@ -73,16 +76,29 @@ _STATS_READ = [
 # role → [(view-menu regex, permission regex)]
 ROLES: dict[str, list[tuple[str, str]]] = {
     ADMIN: [
-        (r".*", r"^(?!can_fill$|can_approve$|can_review$).*"),
+        # everything but the units' own work: filling, signing off, reviewing, importing
+        (r"^(?!导入人员名册$).*", r"^(?!can_fill$|can_approve$|can_review$|can_import$).*"),
     ],
-    REVIEWER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _CITY_READ + [(r"^Filing$", r"^can_review$")],
+    REVIEWER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _CITY_READ
+    + [(r"^Filing$", r"^can_(review|import)$")],
     APPROVER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + [(r"^Filing$", r"^can_approve$")],
-    FILLER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _STAFF_KEEP + [(r"^Filing$", r"^can_fill$")],
+    FILLER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _STAFF_KEEP + [(r"^Filing$", r"^can_(fill|import)$")],
     LEADER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _CITY_READ,
 }
 
+# 通知公告 / 问题反馈 / 联系方式: every role reads the notices addressed to it and the contacts;
+# units file and follow their own feedback; the municipal office publishes and answers.
+# (Administrators hold all of it through their own pattern; contacts are kept by them only.)
+_NOTICES_READ = [(r"^(Notice|Contacts)$", r"^can_read$"), (r"^(通知公告|联系方式)$", r"^menu_access$")]
+_FEEDBACK_FILE = [(r"^Feedback$", r"^can_(read|file)$"), (r"^问题反馈$", r"^menu_access$")]
+_NOTICES_OFFICE = [(r"^Notice$", r"^can_publish$"), (r"^Feedback$", r"^can_(read|answer)$"),
+                   (r"^(问题反馈|发布通知)$", r"^menu_access$")]
+for _role, _extra in ((REVIEWER, _NOTICES_READ + _NOTICES_OFFICE), (APPROVER, _NOTICES_READ + _FEEDBACK_FILE),
+                      (FILLER, _NOTICES_READ + _FEEDBACK_FILE), (LEADER, _NOTICES_READ)):
+    ROLES[_role] = ROLES[_role] + _extra
 
-class PortalUserDBModelView(UserDBModelView):
+
+class PortalUserDBModelView(KnownActionsOnly, UserDBModelView):
     """FAB's user admin, with the unit every account belongs to."""
 
     list_columns = ["username", "first_name", "last_name", "unit", "roles", "active"]
@@ -114,11 +130,38 @@ class PortalUserDBModelView(UserDBModelView):
     label_columns = {"unit": "所属单位"}
 
 
+class RoleModelView(KnownActionsOnly, fab_views.RoleModelView):
+    """FAB's role admin; unknown action names answer 404, not 500 (same name, same permissions)."""
+
+
+class PermissionModelView(KnownActionsOnly, fab_views.PermissionModelView):
+    """FAB's permission list, guarded like every other ModelView here."""
+
+
+class ViewMenuModelView(KnownActionsOnly, fab_views.ViewMenuModelView):
+    """FAB's view-menu list, guarded."""
+
+
+class PermissionViewModelView(KnownActionsOnly, fab_views.PermissionViewModelView):
+    """FAB's permission-on-view list, guarded."""
+
+
+class UserGroupModelView(KnownActionsOnly, fab_views.UserGroupModelView):
+    """FAB's group admin, guarded."""
+
+
 class PortalSecurityManager(SecurityManager):
-    """FAB's security manager with the unit-bearing user."""
+    """FAB's security manager with the unit-bearing user and guarded security views."""
 
     user_model = PortalUser
     userdbmodelview = PortalUserDBModelView
+    rolemodelview = RoleModelView
+    permissionmodelview = PermissionModelView
+    viewmenumodelview = ViewMenuModelView
+    permissionviewmodelview = PermissionViewModelView
+    groupmodelview = UserGroupModelView
+    # FAB's user statistics chart loads Google Charts from the internet: not on an intranet.
+    userstatschartview = None
 
 
 def user_permissions(user) -> frozenset[tuple[str, str]]:

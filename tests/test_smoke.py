@@ -1,7 +1,7 @@
 from tests.helpers import penalty_values, post_form
 
 
-def test_filler_opens_and_saves_a_filing(app, client_for, ctx):
+def test_filler_opens_and_saves_a_filing(app, client_for):
     c = client_for("dongcheng_filler")
     r = post_form(c, "/filings/penalty/open", {"period": "2026Q3"}, "/filings/penalty/")
     assert r.status_code == 302

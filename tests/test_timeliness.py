@@ -46,9 +46,12 @@ def test_timeliness_exact(app):
         # Keep the fixture small: only three units, two real and one closed mid-2026.
         closed = _temp_unit("9901", "测试撤并局", valid_to=dt.date(2026, 8, 1))
         keep = {unit_by_code("0100").id, unit_by_code("2300").id, closed.id}
+        from app.forms import FORMS
+
         for u in db.session.scalars(db.select(Unit)):
-            if u.id not in keep:
-                db.session.add(FormAssignment(unit_id=u.id, form_code="penalty", required=False))
+            for code in FORMS:  # only the penalty form of the three units is expected
+                if u.id not in keep or code != "penalty":
+                    db.session.add(FormAssignment(unit_id=u.id, form_code=code, required=False))
         db.session.commit()
         q2, q3 = Period.parse("2026Q2"), Period.parse("2026Q3")
         assert deadline("penalty", q2) == dt.date(2026, 7, 15)

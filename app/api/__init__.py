@@ -4,7 +4,8 @@
 def register_apis(appbuilder) -> None:
     """Add the portal's APIs."""
     from .filings import FilingApi
+    from .reference import PeriodApi, TimelinessApi, UnitApi
     from .staff import StaffApi
 
-    appbuilder.add_api(FilingApi)
-    appbuilder.add_api(StaffApi)
+    for api in (FilingApi, StaffApi, UnitApi, PeriodApi, TimelinessApi):
+        appbuilder.add_api(api)

@@ -1,12 +1,13 @@
 """/api/v1/filings: read scoped filings; a filler saves a draft and moves it through the engine.
 
-Columns are explicit (no ORM objects leak); the unit always comes from the account.
+Columns are explicit (no ORM objects leak); the unit always comes from the account; every
+write goes through the same engine calls as the web form (rules, lock, state machine, audit).
 """
 
 from __future__ import annotations
 
 from flask import request
-from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_appbuilder.api import expose, protect, safe
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -19,9 +20,8 @@ from ..forms.base import MONEY
 from ..models.filing import Filing
 from ..models.unit import Unit
 from ..money import yuan_input
-from ..scope import acting_user, get_scoped, restrict  # acting_user: the token's user (fix, see scope.py)
-
-MAX_PAGE_SIZE = 100
+from ..scope import acting_user, get_scoped, restrict
+from .base import PortalApi, responses
 
 
 def _value_json(spec, values):
@@ -52,11 +52,7 @@ def filing_json(filing: Filing, with_values: bool = False) -> dict:
     return out
 
 
-def _error(exc: FilingError):
-    return {"message": exc.message, "errors": exc.errors}, exc.status
-
-
-class FilingApi(BaseApi):
+class FilingApi(PortalApi):
     """Filings of every declared form."""
 
     resource_name = "filings"
@@ -64,39 +60,49 @@ class FilingApi(BaseApi):
     method_permission_name = {"get_list": "read", "get": "read", "post": "fill",
                               "put_values": "fill", "transition": "read"}
     openapi_spec_tag = "Filings"
+    openapi_spec_methods = {
+        "get_list": {"get": {"responses": responses("FilingListSchema", "400")}},
+        "get": {"get": {"responses": responses("FilingResultSchema", "404")}},
+        "post": {"post": {"responses": responses("FilingResultSchema", "400", "403", "409")}},
+        "put_values": {"put": {"responses": responses("FilingSavedSchema", "400", "403", "404", "409")}},
+        "transition": {"post": {"responses": responses("FilingResultSchema", "400", "403", "404", "409")}},
+    }
+
+    def _fail(self, exc: FilingError):
+        db.session.rollback()
+        return self.error(exc.status, exc.message, exc.errors)
 
     @expose("/", methods=["GET"])
     @protect()
     @safe
     def get_list(self):
-        """List filings in the caller's scope.
+        """Filings in the caller's scope, newest period first.
         ---
         get:
+          summary: List filings
           parameters:
-          - {in: query, name: form, schema: {type: string}}
-          - {in: query, name: period, schema: {type: string}}
-          - {in: query, name: state, schema: {type: string}}
-          - {in: query, name: page, schema: {type: integer}}
-          - {in: query, name: page_size, schema: {type: integer}}
-          responses:
-            200: {description: filings}
-            400: {$ref: '#/components/responses/400'}
+          - {in: query, name: form, schema: {type: string, enum: [institution, reconsideration, litigation, penalty]}}
+          - {in: query, name: period, schema: {type: string, example: 2026Q2}}
+          - {in: query, name: state, schema: {type: string, enum: [draft, pending, submitted, accepted, returned]}}
+          - {in: query, name: page, schema: {type: integer, minimum: 1, default: 1}}
+          - {in: query, name: page_size, schema: {type: integer, minimum: 1, maximum: 100, default: 20}}
         """
         q = restrict(select(Filing), Filing.unit_id)
         form = request.args.get("form")
         if form:
             if form not in FORMS:
-                return self.response_400(message="未知的报表：" + form)
+                return self.error(400, "「form」应为：" + "、".join(FORMS))
             q = q.where(Filing.form_code == form)
         if request.args.get("period"):
             q = q.where(Filing.period_key == request.args["period"])
         if request.args.get("state"):
+            if request.args["state"] not in workflow.STATES:
+                return self.error(400, "「state」应为：" + "、".join(workflow.STATES))
             q = q.where(Filing.state == request.args["state"])
-        try:
-            page = max(int(request.args.get("page", 1)), 1)
-            size = min(max(int(request.args.get("page_size", 20)), 1), MAX_PAGE_SIZE)
-        except ValueError:
-            return self.response_400(message="page 与 page_size 应为整数")
+        paging = self.page_args()
+        if paging is None:
+            return self.error(400, "「page」与「page_size」应为整数")
+        page, size = paging
         total = db.session.scalar(select(func.count()).select_from(q.subquery()))
         rows = db.session.scalars(
             q.join(Unit).order_by(Filing.period_key.desc(), Unit.code).limit(size).offset((page - 1) * size)
@@ -108,46 +114,42 @@ class FilingApi(BaseApi):
     @protect()
     @safe
     def get(self, pk):
-        """One filing with its current values.
+        """One filing with its current values and rates.
         ---
         get:
+          summary: Get a filing
           parameters:
           - {in: path, name: pk, required: true, schema: {type: integer}}
-          responses:
-            200: {description: filing}
-            404: {$ref: '#/components/responses/404'}
         """
         filing = get_scoped(Filing, pk)
         if filing is None:
-            return self.response_404()
+            return self.error(404, "报表不存在或不在您的权限范围内")
         return self.response(200, result=filing_json(filing, with_values=True))
 
     @expose("/", methods=["POST"])
     @protect()
     @safe
     def post(self):
-        """Open (or find) the caller's own unit's filing for a period.
+        """Open (or find) the caller's own unit's filing for a period; the unit is the account's.
         ---
         post:
+          summary: Open a filing
           requestBody:
+            required: true
             content:
               application/json:
-                schema: {type: object, properties: {form: {type: string}, period: {type: string}}}
-          responses:
-            200: {description: filing}
-            400: {$ref: '#/components/responses/400'}
+                schema: {$ref: '#/components/schemas/FilingCreateSchema'}
         """
         body = request.get_json(silent=True) or {}
-        form = body.get("form")
+        form = body.get("form") if isinstance(body, dict) else None
         if form not in FORMS:
-            return self.response_400(message="「form」应为：" + "、".join(FORMS))
+            return self.error(400, "「form」应为：" + "、".join(FORMS))
         try:
-            filing = open_filing(form, Period.parse(body.get("period", "")), acting_user())
+            filing = open_filing(form, Period.parse(str(body.get("period", ""))), acting_user())
         except PeriodError as exc:
-            return self.response_400(message=str(exc))
+            return self.error(400, str(exc))
         except FilingError as exc:
-            db.session.rollback()
-            return _error(exc)
+            return self._fail(exc)
         return self.response(200, result=filing_json(filing, with_values=True))
 
     @expose("/<int:pk>/values", methods=["PUT"])
@@ -157,65 +159,53 @@ class FilingApi(BaseApi):
         """Save a draft's values (same rules and lock as the web form).
         ---
         put:
+          summary: Save values
           parameters:
           - {in: path, name: pk, required: true, schema: {type: integer}}
           requestBody:
+            required: true
             content:
               application/json:
-                schema: {type: object, properties: {values: {type: object}, version: {type: integer}}}
-          responses:
-            200: {description: saved}
-            400: {$ref: '#/components/responses/400'}
-            404: {$ref: '#/components/responses/404'}
+                schema: {$ref: '#/components/schemas/ValuesPutSchema'}
         """
         filing = get_scoped(Filing, pk)
         if filing is None:
-            return self.response_404()
+            return self.error(404, "报表不存在或不在您的权限范围内")
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or not isinstance(body.get("values"), dict):
-            return self.response_400(message="请求体应为 {\"values\": {...}}")
+            return self.error(400, "请求体应为 {\"values\": {...}}")
         try:
-            changes = save_values(filing, body["values"], acting_user(),
-                                  expected_version=body.get("version"),
+            changes = save_values(filing, body["values"], acting_user(), expected_version=body.get("version"),
                                   explanation=body.get("explanation"), source="api")
         except FilingError as exc:
-            db.session.rollback()
-            return _error(exc)
+            return self._fail(exc)
         return self.response(200, changed=sorted(changes), result=filing_json(filing, True))
 
     @expose("/<int:pk>/transition", methods=["POST"])
     @protect()
     @safe
     def transition(self, pk):
-        """Move the filing through the state machine.
+        """Move the filing through the state machine (submit, sign_off, unit_return, accept, return).
         ---
         post:
+          summary: Move a filing
           parameters:
           - {in: path, name: pk, required: true, schema: {type: integer}}
           requestBody:
+            required: true
             content:
               application/json:
-                schema:
-                  type: object
-                  properties:
-                    action: {type: string}
-                    comment: {type: string}
-                    version: {type: integer}
-                    explanation: {type: string}
-          responses:
-            200: {description: moved}
-            400: {$ref: '#/components/responses/400'}
-            404: {$ref: '#/components/responses/404'}
+                schema: {$ref: '#/components/schemas/TransitionPostSchema'}
         """
         filing = get_scoped(Filing, pk)
         if filing is None:
-            return self.response_404()
-        body = request.get_json(silent=True) or {}
+            return self.error(404, "报表不存在或不在您的权限范围内")
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self.error(400, "请求体应为 JSON 对象")
         try:
-            workflow.apply(filing, str(body.get("action", "")), acting_user(),
-                           comment=body.get("comment"), expected_version=body.get("version"),
-                           explanation=body.get("explanation"))
+            workflow.apply(filing, str(body.get("action", "")), acting_user(), comment=body.get("comment"),
+                           expected_version=body.get("version"), explanation=body.get("explanation"))
         except FilingError as exc:
-            db.session.rollback()
-            return _error(exc)
+            return self._fail(exc)
         return self.response(200, result=filing_json(filing))

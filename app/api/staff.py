@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from flask import request
-from flask_appbuilder.api import BaseApi, expose, protect, safe
+from flask_appbuilder.api import expose, protect, safe
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models.staff import StaffMember
 from ..scope import get_scoped, restrict
 from ..views.staff import shown_id
-
-MAX_PAGE_SIZE = 100
+from .base import PortalApi, responses
 
 
 def staff_json(s: StaffMember) -> dict:
@@ -26,13 +25,17 @@ def staff_json(s: StaffMember) -> dict:
     }
 
 
-class StaffApi(BaseApi):
+class StaffApi(PortalApi):
     """Staff of the caller's scope."""
 
     resource_name = "staff"
     class_permission_name = "Staff"
     method_permission_name = {"get_list": "read", "get": "read"}
     openapi_spec_tag = "Staff"
+    openapi_spec_methods = {
+        "get_list": {"get": {"responses": responses("StaffListSchema", "400")}},
+        "get": {"get": {"responses": responses("StaffResultSchema", "404")}},
+    }
 
     @expose("/", methods=["GET"])
     @protect()
@@ -41,22 +44,19 @@ class StaffApi(BaseApi):
         """Staff in the caller's scope.
         ---
         get:
+          summary: List staff
           parameters:
-          - {in: query, name: status, schema: {type: string}}
-          - {in: query, name: page, schema: {type: integer}}
-          - {in: query, name: page_size, schema: {type: integer}}
-          responses:
-            200: {description: staff}
-            400: {$ref: '#/components/responses/400'}
+          - {in: query, name: status, schema: {type: string, enum: [在职, 调离, 退休]}}
+          - {in: query, name: page, schema: {type: integer, minimum: 1, default: 1}}
+          - {in: query, name: page_size, schema: {type: integer, minimum: 1, maximum: 100, default: 20}}
         """
         q = restrict(select(StaffMember), StaffMember.unit_id)
         if request.args.get("status"):
             q = q.where(StaffMember.status == request.args["status"])
-        try:
-            page = max(int(request.args.get("page", 1)), 1)
-            size = min(max(int(request.args.get("page_size", 20)), 1), MAX_PAGE_SIZE)
-        except ValueError:
-            return self.response_400(message="page 与 page_size 应为整数")
+        paging = self.page_args()
+        if paging is None:
+            return self.error(400, "「page」与「page_size」应为整数")
+        page, size = paging
         total = db.session.scalar(select(func.count()).select_from(q.subquery()))
         rows = db.session.scalars(q.order_by(StaffMember.unit_id, StaffMember.id)
                                   .limit(size).offset((page - 1) * size)).all()
@@ -69,13 +69,11 @@ class StaffApi(BaseApi):
         """One person.
         ---
         get:
+          summary: Get a person
           parameters:
           - {in: path, name: pk, required: true, schema: {type: integer}}
-          responses:
-            200: {description: person}
-            404: {$ref: '#/components/responses/404'}
         """
         person = get_scoped(StaffMember, pk)
         if person is None:
-            return self.response_404()
+            return self.error(404, "人员不存在或不在您的权限范围内")
         return self.response(200, result=staff_json(person))

@@ -161,6 +161,13 @@ def validate_for_submit(filing: Filing, values: Mapping[str, Any], explanation: 
         raise Invalid(msg, {"explanation": msg})
 
 
+def may_write(user, filing: Filing) -> bool:
+    """Who may write a filing's values (while it is editable): the unit's fillers, and importers
+    (municipal reviewers loading units' spreadsheets) — always within the scope."""
+    return in_scope(filing.unit_id, user) and (
+        has_perm(user, "can_fill", FILING) or has_perm(user, "can_import", FILING))
+
+
 def save_values(filing: Filing, raw: Mapping[str, Any], user, expected_version=None,
                 explanation: str | None = None, source: str = "web", commit: bool = True) -> dict:
     """Write the filing's figures from raw input; returns {field: (old, new)} of what changed.
@@ -170,7 +177,7 @@ def save_values(filing: Filing, raw: Mapping[str, Any], user, expected_version=N
     """
     from .workflow import EDITABLE, apply, check_version, state_label
 
-    if not (has_perm(user, "can_fill", FILING) and in_scope(filing.unit_id, user)):
+    if not may_write(user, filing):
         raise Forbidden("您无权修改该报表")
     check_version(filing, expected_version)
     if filing.state not in EDITABLE:
@@ -213,29 +220,29 @@ def save_values(filing: Filing, raw: Mapping[str, Any], user, expected_version=N
     return changes
 
 
-def open_filing(form_code: str, period: Period, user) -> Filing:
-    """The user's own unit's filing for a period, created as a draft if absent.
+def open_filing(form_code: str, period: Period, user, unit=None) -> Filing:
+    """A unit's filing for a period, created as a draft if absent.
 
-    The unit always comes from the account, never from the request.
+    The unit is the account's own; only importers (can_import) name another unit, which must
+    be in their scope. The unit never comes from a request body.
     """
     spec = get_form(form_code)
     if period.kind != spec.period_kind:
         raise Invalid("报告期类型与报表不符")
-    if not has_perm(user, "can_fill", FILING) or user.unit_id is None:
-        raise Forbidden("您无权填报")
-    existing = db.session.scalar(
-        select(Filing).where(
-            Filing.form_code == form_code, Filing.unit_id == user.unit_id,
-            Filing.period_key == period.key,
-        )
-    )
+    if unit is None or unit.id == user.unit_id:
+        if not has_perm(user, "can_fill", FILING) or user.unit_id is None:
+            raise Forbidden("您无权填报")
+        unit = user.unit
+    elif not (has_perm(user, "can_import", FILING) and in_scope(unit.id, user)):
+        raise Forbidden("您无权为该单位填报")
+    existing = _find(form_code, unit.id, period)
     if existing:
         return existing
     from .timeliness import is_expected
 
-    if not is_expected(user.unit, form_code, period):
-        raise Conflict(f"本单位无需填报{period.label}的{spec.menu_title or spec.title}")
-    filing = Filing(form_code=form_code, unit_id=user.unit_id, period_key=period.key,
+    if not is_expected(unit, form_code, period):
+        raise Conflict(f"{unit.short_name}无需填报{period.label}的{spec.menu_title or spec.title}")
+    filing = Filing(form_code=form_code, unit_id=unit.id, period_key=period.key,
                     year=period.year, sub=period.index, state="draft", revision=1)
     db.session.add(filing)
     try:
@@ -243,12 +250,12 @@ def open_filing(form_code: str, period: Period, user) -> Filing:
     except Exception:
         # A concurrent request created it first: the unique constraint holds; use that one.
         db.session.rollback()
-        return db.session.scalar(
-            select(Filing).where(
-                Filing.form_code == form_code, Filing.unit_id == user.unit_id,
-                Filing.period_key == period.key,
-            )
-        )
+        return _find(form_code, unit.id, period)
     record("filing.create", "filing", filing.id, {"form": form_code, "period": period.key}, user=user)
     db.session.commit()
     return filing
+
+
+def _find(form_code: str, unit_id: int, period: Period) -> Filing | None:
+    return db.session.scalar(select(Filing).where(
+        Filing.form_code == form_code, Filing.unit_id == unit_id, Filing.period_key == period.key))

@@ -2,12 +2,30 @@
 
 from .audit import AuditLog
 from .filing import CorrectionRequest, DeadlineOverride, Filing, FilingTransition, FormAssignment
+from .notice import (
+    Attachment,
+    Contact,
+    Division,
+    Feedback,
+    FeedbackReply,
+    Notice,
+    NoticeRead,
+    NoticeTarget,
+)
 from .staff import Certificate, StaffMember, StaffSnapshot, TrainingCourse, TrainingRecord
 from .unit import UNIT_KINDS, Unit
 from .user import PortalUser
 from .values import VALUE_MODELS, value_model
 
 __all__ = [
+    "Attachment",
+    "Contact",
+    "Division",
+    "Feedback",
+    "FeedbackReply",
+    "Notice",
+    "NoticeRead",
+    "NoticeTarget",
     "AuditLog",
     "Certificate",
     "StaffMember",

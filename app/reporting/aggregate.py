@@ -143,7 +143,8 @@ def aggregate(q: StatsQuery, user=None) -> Table:
         if q.split:
             period = Period(r[i], target, r[i + 1])
             i += 2
-        rows.append(Row(key, code, label, period, r[i], dict(zip(names, r[i + 1:], strict=True)), spec))
+        if r[i]:  # a query without GROUP BY answers one empty row when nothing matched
+            rows.append(Row(key, code, label, period, r[i], dict(zip(names, r[i + 1:], strict=True)), spec))
     return Table(q, spec, ms, rows)
 
 

@@ -6,6 +6,7 @@ from ..forms import FORMS
 def register_views(appbuilder) -> None:
     """Add the portal's views to FAB; menus follow the declared forms."""
     from .admin import AuditLogView, FormAssignmentView, UnitModelView
+    from .apikeys import ApiKeysView
     from .dashboard import ChartAssetView, DashboardView
     from .filings import FilingView
     from .reports import ReportView
@@ -37,3 +38,18 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(UnitModelView, "单位", category="单位", icon="fa-sitemap")
     appbuilder.add_view(FormAssignmentView, "填报范围", category="单位", icon="fa-check-square-o")
     appbuilder.add_view(AuditLogView, "审计日志", category="Security", icon="fa-history")
+    appbuilder.add_view(ApiKeysView, "API 密钥", category="Security", icon="fa-key")
+    _register_notices(appbuilder)
+
+
+def _register_notices(appbuilder) -> None:
+    """通知公告 / 问题反馈 / 联系方式 (one menu; contacts kept by administrators)."""
+    from .notices import ContactsView, ContactView, DivisionView, FeedbackView, NoticeView
+
+    menu = "通知公告"
+    appbuilder.add_view(NoticeView, "通知公告", category=menu, icon="fa-bullhorn")
+    appbuilder.add_link("发布通知", href="/notices/new", category=menu, icon="fa-plus")
+    appbuilder.add_view(FeedbackView, "问题反馈", category=menu, icon="fa-comments")
+    appbuilder.add_view(ContactsView, "联系方式", category=menu, icon="fa-phone")
+    appbuilder.add_view(DivisionView, "处室", category=menu, icon="fa-building")
+    appbuilder.add_view(ContactView, "联系人", category=menu, icon="fa-address-book")

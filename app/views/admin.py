@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, request
-from flask_appbuilder import ModelView, expose
+from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import ValidationError
 
@@ -14,6 +13,7 @@ from ..models.audit import AuditLog
 from ..models.filing import FormAssignment
 from ..models.unit import UNIT_KINDS, Unit
 from ..scope import UnitScopeFilter, UnitSelfScopeFilter
+from .base import KnownActionsOnly
 
 
 def _unit_snapshot(u: Unit) -> dict:
@@ -34,27 +34,7 @@ def _dates(form, field):
         raise ValidationError("「撤销日期」应晚于「设立日期」")
 
 
-class _KnownActionsOnly:
-    """FAB's ``/action/<name>/<pk>`` and ``/action_post`` carry no ``@has_access`` and look the
-    action up with ``self.actions.get(name).func``: an unknown name (these views declare no
-    actions) raised AttributeError → HTTP 500 for anyone, even anonymous. Answer 404 for an
-    unknown action; a known one still goes through FAB's own permission check.
-    (Scope/security fix found by tests/test_scope.py::test_modelview_actions_refused.)"""
-
-    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
-    def action(self, name, pk):
-        if name not in self.actions:
-            abort(404)
-        return super().action(name, pk)
-
-    @expose("/action_post", methods=["POST"])
-    def action_post(self):
-        if request.form.get("action") not in self.actions:
-            abort(404)
-        return super().action_post()
-
-
-class UnitModelView(_KnownActionsOnly, ModelView):
+class UnitModelView(KnownActionsOnly, ModelView):
     """Units: closing sets 撤销日期; merging also names the successor. Never deleted."""
 
     datamodel = SQLAInterface(Unit)
@@ -88,7 +68,7 @@ class UnitModelView(_KnownActionsOnly, ModelView):
         db.session.commit()
 
 
-class FormAssignmentView(_KnownActionsOnly, ModelView):
+class FormAssignmentView(KnownActionsOnly, ModelView):
     """Which units must file which form, where it differs from the default (all active units)."""
 
     datamodel = SQLAInterface(FormAssignment)
@@ -106,7 +86,7 @@ class FormAssignmentView(_KnownActionsOnly, ModelView):
     validators_columns = {"form_code": [lambda form, field: FormAssignmentView._check(None, form, field)]}
 
 
-class AuditLogView(_KnownActionsOnly, ModelView):
+class AuditLogView(KnownActionsOnly, ModelView):
     """The audit trail, read-only."""
 
     datamodel = SQLAInterface(AuditLog)

@@ -3,7 +3,7 @@ engine (app.filing) decides what is allowed; the scope (app.scope) decides what 
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_login import current_user
@@ -27,7 +27,7 @@ from ..filing.values import (
 from ..forms import FORMS, get_form
 from ..models.filing import CorrectionRequest, Filing
 from ..models.unit import Unit
-from ..scope import get_or_404, restrict, scoped_units
+from ..scope import get_or_404, is_city_wide, restrict, scoped_units
 from ..security import FILING, has_perm
 
 PAGE_SIZE = 50
@@ -58,6 +58,9 @@ class FilingView(BaseView):
         "edit": "fill",
         "correct": "fill",
         "decide": "review",
+        "template": "import",
+        "upload": "import",
+        "confirm_import": "import",
     }
     default_view = "index"
 
@@ -239,3 +242,79 @@ class FilingView(BaseView):
             db.session.rollback()
             flash(exc.message, "danger")
         return redirect(url_for("FilingView.show", fid=req.filing_id))
+
+    @expose("/<form_code>/template")
+    @has_access
+    def template(self, form_code):
+        """The form's Excel template for a period: the filler's unit, or every unit in scope."""
+        import io
+
+        from ..audit import record
+        from ..imports.forms import template_bytes
+
+        spec = _spec_or_404(form_code)
+        try:
+            period = Period.parse(request.args.get("period", ""))
+            if period.kind != spec.period_kind:
+                raise PeriodError("报告期类型与报表不符")
+        except PeriodError as exc:
+            flash(str(exc), "danger")
+            return redirect(url_for("FilingView.upload", form_code=form_code))
+        units = [u for u in scoped_units() if is_expected(u, form_code, period)]
+        if not is_city_wide():
+            units = [u for u in units if u.id == current_user.unit_id]
+        record("export.template", "form", None, {"form": form_code, "period": period.key, "units": len(units)})
+        db.session.commit()
+        return send_file(io.BytesIO(template_bytes(spec, period, units)), as_attachment=True,
+                         download_name=f"{spec.menu_title}_{period.key}.xlsx",
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    @expose("/<form_code>/import", methods=["GET", "POST"])
+    @has_access
+    def upload(self, form_code):
+        """Upload a filled-in template: every cell checked, nothing written until confirmed."""
+        from ..imports.forms import preview
+        from ..imports.stash import stash
+        from ..imports.xlsx import MAX_UPLOAD, ImportFileError
+
+        spec = _spec_or_404(form_code)
+        result, error = None, None
+        if request.method == "POST":
+            upload = request.files.get("file")
+            data = upload.read(MAX_UPLOAD + 1) if upload else b""
+            try:
+                if not data:
+                    raise ImportFileError("请选择要上传的文件")
+                result = preview(data, form_code, current_user)
+                if result.ok:
+                    stash(f"import_{form_code}", data)
+            except ImportFileError as exc:
+                error = str(exc)
+        last = last_complete(spec.period_kind, today())
+        return self.render_template("filing/import.html", spec=spec, result=result, error=error, last=last,
+                                    periods=list(reversed(periods_between(
+                                        spec.period_kind, Period(last.year - 2, spec.period_kind, 1), last))))
+
+    @expose("/<form_code>/import/confirm", methods=["POST"])
+    @has_access
+    def confirm_import(self, form_code):
+        from ..imports.forms import commit
+        from ..imports.stash import take
+        from ..imports.xlsx import ImportFileError
+
+        _spec_or_404(form_code)
+        data = take(f"import_{form_code}")
+        if data is None:
+            flash("导入已过期，请重新上传", "danger")
+            return redirect(url_for("FilingView.upload", form_code=form_code))
+        try:
+            result = commit(data, form_code, current_user)
+        except ImportFileError as exc:
+            flash(str(exc), "danger")
+            return redirect(url_for("FilingView.upload", form_code=form_code))
+        if result.ok:
+            same = len(result.plans) - len(result.changed)
+            flash(f"导入完成：{len(result.changed)}份报表有变化，{same}份未变", "success")
+        else:
+            flash("；".join(result.errors[:5]), "danger")
+        return redirect(url_for("FilingView.index", form_code=form_code))

@@ -15,6 +15,8 @@ from ..filing.periods import Period
 from ..filing.timeliness import due_soon, overdue
 from ..forms import FORMS
 from ..models.filing import CorrectionRequest, Filing
+from ..notices.audience import unread_for
+from ..notices.feedback import open_count
 from ..scope import is_city_wide, restrict, visible_unit_ids
 from ..security import FILING, has_perm
 from ..staff.stats import expiring_certificates
@@ -43,9 +45,12 @@ class HomeView(IndexView):
             ctx["corrections"] = db.session.scalar(
                 select(func.count()).select_from(CorrectionRequest).where(CorrectionRequest.state == PENDING))
             ctx["city"] = True
+            if has_perm(current_user, "can_answer", "Feedback"):  # 问题反馈 awaiting the office
+                ctx["open_feedback"] = open_count()
         else:
             unit = current_user.unit
             ctx["unit"] = unit
+            ctx["unread_notices"] = unread_for(current_user)  # 通知公告: unread notices first
             ctx["due"] = due_soon(unit) if unit else []
             ctx["overdue"] = overdue(visible_unit_ids()) if unit else []
             ctx["returned"] = db.session.scalars(

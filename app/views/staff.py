@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, request, send_file, session, url_for
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, ModelView, expose
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -22,6 +22,7 @@ from ..audit import record
 from ..clock import today
 from ..extensions import db
 from ..imports import staff as staff_import
+from ..imports.stash import stash, take
 from ..imports.xlsx import MAX_UPLOAD, ImportFileError
 from ..models.staff import (
     CERT_STATUS,
@@ -38,7 +39,7 @@ from ..scope import UnitScopeFilter, acting_user, restrict, visible_unit_ids
 from ..security import has_perm
 from ..staff.citizen_id import CitizenIdError, mask, parse_citizen_id
 from ..staff.stats import expiring_certificates, staff_stats
-from .admin import _KnownActionsOnly
+from .base import KnownActionsOnly
 
 STAFF = "Staff"
 
@@ -81,7 +82,7 @@ STAFF_LABELS = {
 }
 
 
-class StaffView(_KnownActionsOnly, ModelView):
+class StaffView(KnownActionsOnly, ModelView):
     """人员名册."""
 
     route_base = "/staff"
@@ -141,7 +142,7 @@ class StaffView(_KnownActionsOnly, ModelView):
         db.session.commit()
 
 
-class TrainingCourseView(_KnownActionsOnly, ModelView):
+class TrainingCourseView(KnownActionsOnly, ModelView):
     """培训课程 (administrators keep them; everyone may read)."""
 
     route_base = "/courses"
@@ -162,7 +163,7 @@ class TrainingCourseView(_KnownActionsOnly, ModelView):
     pre_update = pre_add
 
 
-class TrainingRecordView(_KnownActionsOnly, ModelView):
+class TrainingRecordView(KnownActionsOnly, ModelView):
     """培训记录: who took part in which course, with the assessment result."""
 
     route_base = "/trainings"
@@ -183,7 +184,7 @@ class TrainingRecordView(_KnownActionsOnly, ModelView):
             raise ValueError("该人员已有此课程的培训记录")
 
 
-class CertificateView(_KnownActionsOnly, ModelView):
+class CertificateView(KnownActionsOnly, ModelView):
     """证书: type, number unique per type, issuer, dates, status."""
 
     route_base = "/certificates"
@@ -263,7 +264,7 @@ class StaffStatsView(BaseView):
                     raise ImportFileError("请选择要上传的文件")
                 result = staff_import.preview(data, user.unit_id)
                 if result.ok:
-                    session["staff_import"] = _stash(data)
+                    stash("staff_import", data)
             except ImportFileError as exc:
                 error = str(exc)
         return self.render_template("staff/import.html", result=result, error=error)
@@ -272,8 +273,7 @@ class StaffStatsView(BaseView):
     @has_access
     def confirm(self):
         user = acting_user()
-        token = session.pop("staff_import", None)
-        data = _unstash(token)
+        data = take("staff_import")
         if user.unit_id is None or data is None:
             flash("导入已过期，请重新上传", "danger")
             return redirect(url_for("StaffStatsView.upload"))
@@ -288,36 +288,3 @@ class StaffStatsView(BaseView):
             flash(f"导入完成：新增{len(result.adds)}人，更新{len(result.updates)}人，"
                   f"未变{result.unchanged}人", "success")
         return redirect(url_for("StaffView.list"))
-
-
-def _stash(data: bytes) -> str:
-    """Keep an uploaded file between preview and confirmation (instance/imports, by random token)."""
-    import secrets
-
-    from flask import current_app
-
-    folder = _import_dir(current_app)
-    token = secrets.token_hex(16)
-    (folder / token).write_bytes(data)
-    return token
-
-
-def _unstash(token: str | None) -> bytes | None:
-    from flask import current_app
-
-    if not token or not token.isalnum():
-        return None
-    path = _import_dir(current_app) / token
-    if not path.exists():
-        return None
-    data = path.read_bytes()
-    path.unlink()
-    return data
-
-
-def _import_dir(app):
-    from pathlib import Path
-
-    folder = Path(app.config["IMPORT_DIR"])
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder

@@ -1,0 +1,49 @@
+"""What every portal API shares: JSON errors, page parameters, the schemas in the spec."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_appbuilder.api import BaseApi
+
+from . import schemas
+
+MAX_PAGE_SIZE = 100
+
+ERROR_RESPONSES = {
+    "400": {"description": "Bad request", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/ErrorSchema"}}}},
+    "403": {"description": "Forbidden", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/ErrorSchema"}}}},
+    "404": {"description": "Not found", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/ErrorSchema"}}}},
+    "409": {"description": "Conflict (state or version)", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/ErrorSchema"}}}},
+}
+
+
+class PortalApi(BaseApi):
+    """A FAB API whose errors are JSON with a Chinese message and whose schemas are published."""
+
+    openapi_spec_component_schemas = schemas.ALL
+
+    def error(self, status: int, message: str, errors: dict | None = None):
+        return self.response(status, message=message, errors=errors or {})
+
+    def page_args(self) -> tuple[int, int] | None:
+        """(page, page_size) from the query, page size capped; None when not integers."""
+        try:
+            page = max(int(request.args.get("page", 1)), 1)
+            size = min(max(int(request.args.get("page_size", 20)), 1), MAX_PAGE_SIZE)
+        except ValueError:
+            return None
+        return page, size
+
+
+def responses(ok_schema: str, *errors: str) -> dict:
+    """An OpenAPI responses object: 200 with `ok_schema`, plus the named error codes."""
+    out = {"200": {"description": "OK", "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{ok_schema}"}}}}}
+    for code in errors:
+        out[code] = ERROR_RESPONSES[code]
+    out["401"] = {"description": "Not authenticated"}
+    return out

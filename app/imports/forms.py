@@ -1,0 +1,166 @@
+"""Excel templates and import for every declared form, through the same engine as the web form.
+
+A template has one row per unit and period: unit code, unit name, period, then every field of
+the form (labels from its declaration, grouped in a header row above). A filler's template
+holds their unit; an importer with a city-wide scope gets every expected unit. Uploading shows
+every error per cell (the form's own parsing and rules), and commits all-or-nothing through
+save_values(): locked filings are never overwritten — a correction request is offered instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+
+from ..extensions import db
+from ..filing.errors import FilingError
+from ..filing.periods import Period, PeriodError
+from ..filing.timeliness import is_expected
+from ..filing.values import current_values, open_filing, save_values
+from ..filing.workflow import EDITABLE, state_label
+from ..forms import get_form
+from ..forms.base import MONEY, FormSpec
+from ..models.filing import Filing
+from ..models.unit import Unit
+from ..scope import in_scope
+from .template import blank_template
+from .xlsx import read_template
+
+FIXED = ["单位编码", "单位名称", "报告期"]
+HEADER_ROW = 4  # marker, title, group row, headers
+
+
+def headers(spec: FormSpec) -> list[str]:
+    return FIXED + [f.label + ("（元）" if f.kind == MONEY else "") for f in spec.fields]
+
+
+def template_bytes(spec: FormSpec, period: Period, units: list[Unit]) -> bytes:
+    """A template for `period` with a row per unit, pre-filled with each filing's current values."""
+    filings = {f.unit_id: f for f in db.session.scalars(select(Filing).where(
+        Filing.form_code == spec.code, Filing.period_key == period.key,
+        Filing.unit_id.in_([u.id for u in units])))}
+    rows = []
+    for u in units:
+        f = filings.get(u.id)
+        values = current_values(f) if f else {}
+        rows.append([u.code, u.short_name, period.key] + [_cell(fd, values.get(fd.name)) for fd in spec.fields])
+    groups = [""] * len(FIXED) + [fd.group for fd in spec.fields]
+    return blank_template(spec.code, f"{spec.title}（{period.label}）", headers(spec), rows=rows,
+                          group_row=groups, notes=[
+                              "每行为一个单位一个报告期；请勿修改前三列、表头、合并单元格或填写公式。",
+                              "金额单位为元，最多两位小数；其余为非负整数。",
+                              "已上报或已通过的报表不会被导入覆盖，如需更正请在系统中提交修改申请。",
+                          ])
+
+
+def _cell(fd, value):
+    """A stored value as a spreadsheet cell: counts as integers, money as 元 (exact below 10^15 fen)."""
+    if value is None:
+        return None
+    if fd.kind == MONEY:
+        return float(fd.input_value(value))
+    return value
+
+
+@dataclass
+class RowPlan:
+    """One row of an upload: the unit, period, raw values and what saving them would change."""
+
+    row: int
+    unit: Unit
+    period: Period
+    raw: dict
+    filing: Filing | None
+    changes: dict = field(default_factory=dict)
+
+
+@dataclass
+class FormPreview:
+    errors: list[str] = field(default_factory=list)
+    plans: list[RowPlan] = field(default_factory=list)
+    locked: list[Filing] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def changed(self) -> list[RowPlan]:
+        return [p for p in self.plans if p.changes or p.filing is None]
+
+
+def preview(data: bytes, form_code: str, user) -> FormPreview:
+    """Check every cell of an upload without writing; ImportFileError for file-level faults."""
+    spec = get_form(form_code)
+    cols = headers(spec)
+    sheet = read_template(data, form_code, cols, HEADER_ROW)
+    letter = {name: get_column_letter(i + 1 + len(FIXED)) for i, name in enumerate(spec.field_names)}
+    out = FormPreview()
+    if not sheet.rows:
+        out.errors.append("文件中没有数据行")
+    units = {u.code: u for u in db.session.scalars(select(Unit))}
+    seen = {}
+    for rownum, cells in zip(sheet.row_numbers, sheet.rows, strict=True):
+        code = str(cells["单位编码"] or "").strip()
+        unit = units.get(code)
+        if unit is None or not in_scope(unit.id, user):
+            out.errors.append(f"A{rownum}：单位编码“{code}”不存在或不在您的权限范围内")
+            continue
+        try:
+            period = Period.parse(str(cells["报告期"] or ""))
+            if period.kind != spec.period_kind:
+                raise PeriodError("报告期类型与报表不符")
+        except PeriodError as exc:
+            out.errors.append(f"C{rownum}：{exc}")
+            continue
+        if (unit.id, period.key) in seen:
+            out.errors.append(f"A{rownum}：与第{seen[(unit.id, period.key)]}行重复（同一单位同一报告期）")
+            continue
+        seen[(unit.id, period.key)] = rownum
+        if not is_expected(unit, form_code, period):
+            out.errors.append(f"A{rownum}：{unit.short_name}无需填报{period.label}")
+            continue
+        raw = {fd.name: cells[col] for fd, col in zip(spec.fields, cols[len(FIXED):], strict=True)}
+        values, errors = spec.parse(raw)
+        for name, message in errors.items():
+            out.errors.append(f"{letter[name]}{rownum}：{message}")
+        if errors:
+            continue
+        issues = [i for i in spec.check(values) if i.level == "error"]
+        for issue in issues:
+            out.errors.append(f"{'、'.join(letter[n] + str(rownum) for n in issue.fields)}：{issue.message}")
+        if issues:
+            continue
+        filing = db.session.scalar(select(Filing).where(
+            Filing.form_code == form_code, Filing.unit_id == unit.id, Filing.period_key == period.key))
+        old = current_values(filing) if filing else {}
+        changes = {k: (old.get(k), v) for k, v in values.items() if old.get(k) != v}
+        if filing is not None and filing.state not in EDITABLE and changes:
+            out.errors.append(f"第{rownum}行：{unit.short_name}{period.label}的报表状态为“{state_label(filing.state)}”，"
+                              "已锁定，不能通过导入覆盖；如需更正请提交修改申请")
+            out.locked.append(filing)
+            continue
+        out.plans.append(RowPlan(rownum, unit, period, raw, filing, changes))
+    return out
+
+
+def commit(data: bytes, form_code: str, user) -> FormPreview:
+    """Apply the upload in one transaction through save_values(); nothing is written on any error."""
+    result = preview(data, form_code, user)
+    if not result.ok:
+        return result
+    from ..audit import record
+
+    try:
+        for plan in result.changed:
+            filing = plan.filing or open_filing(form_code, plan.period, user, unit=plan.unit)
+            save_values(filing, plan.raw, user, source="import", commit=False)
+        record("import.form", "form", None, {"form": form_code, "rows": len(result.plans),
+                                             "changed": len(result.changed)}, user=user)
+        db.session.commit()
+    except FilingError as exc:
+        db.session.rollback()
+        result.errors.append(exc.message)
+    return result

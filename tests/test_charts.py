@@ -1,0 +1,124 @@
+"""Issue 6 acceptance 3: the figure builders, tested on their figure data — series, values,
+labels, hover texts — without a browser, a request or a database."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from app.charts.assets import plotly_js
+from app.charts.base import figure_json, period_ticks
+from app.charts.completion import completion
+from app.charts.composition import stacked
+from app.charts.ranking import ranked_bar, rates_by_unit
+from app.charts.staff import staff_composition
+from app.charts.trend import trend
+from app.filing.periods import Period
+
+
+def test_ranked_bar_sorts_limits_and_links():
+    fig = ranked_bar(["东城区", "西城区", "市公安局", "无数据"], [120, 80, 3000, None], "处罚决定数排名", "处罚决定数",
+                     limit=2, links=["/d?unit=1", "/d?unit=2", "/d?unit=3", "/d?unit=4"])
+    (bar,) = fig.data
+    assert bar.type == "bar" and bar.orientation == "h"
+    # the largest on top: plotly draws the first category at the bottom
+    assert list(bar.y) == ["东城区", "市公安局"] and list(bar.x) == [120, 3000]
+    assert [c[1] for c in bar.customdata] == ["/d?unit=1", "/d?unit=3"]
+    assert [c[0] for c in bar.customdata] == ["120", "3,000"]
+    assert "处罚决定数" in bar.hovertemplate and fig.layout.title.text == "处罚决定数排名"
+    assert fig.layout.xaxis.title.text == "处罚决定数"
+
+
+def test_ranked_bar_money_in_wan_with_exact_yuan_hover():
+    fig = ranked_bar(["甲", "乙"], [123456789, 100], "罚没金额", "罚没金额", kind="money")
+    bar = fig.data[0]
+    assert list(bar.y) == ["乙", "甲"]
+    assert list(bar.x) == [0.0, 123.46]  # 万元, two decimals (fen 123456789 = 1,234,567.89 元)
+    assert bar.customdata[1][0] == "1,234,567.89 元"
+    assert fig.layout.xaxis.title.text == "罚没金额（万元）"
+
+
+def test_rates_by_unit_shows_rates_with_their_parts():
+    fig = rates_by_unit(["东城区", "西城区"], [
+        ("纠错率", [Decimal("0.1"), None], [(3, 30), None]),
+        ("败诉率", [Decimal("0.25"), Decimal("0")], [(1, 4), (0, 9)]),
+    ], "纠错率与败诉率")
+    assert [t.name for t in fig.data] == ["纠错率", "败诉率"]
+    correction, loss = fig.data
+    assert list(correction.y) == ["西城区", "东城区"] and list(correction.x) == [None, 0.1]
+    assert list(loss.x) == [0.0, 0.25]
+    assert [list(c) for c in correction.customdata] == [["—", "—"], ["10.0%", "3 / 30"]]
+    assert fig.layout.barmode == "group" and fig.layout.xaxis.tickformat == ".0%"
+
+
+def test_trend_lines_with_a_money_axis():
+    periods = [Period(2024, "quarter", i) for i in (1, 2, 3)]
+    fig = trend([p.label for p in periods], [("处罚决定数", [10, None, 30])], "趋势", "件",
+                secondary=[("罚没金额", [1_000_000, 2_500_000, None])], secondary_title="罚没金额",
+                ticks=period_ticks(periods))
+    decisions, amount = fig.data
+    assert decisions.mode == "lines+markers" and list(decisions.y) == [10, None, 30]
+    assert list(decisions.x) == ["2024年第1季度", "2024年第2季度", "2024年第3季度"]
+    assert list(decisions.customdata) == ["10", "—", "30"]
+    assert amount.yaxis == "y2" and list(amount.y) == [1.0, 2.5, None]
+    assert amount.customdata[0] == "1.00 万元（10,000.00 元）"
+    assert fig.layout.yaxis2.title.text == "罚没金额（万元）"
+    assert list(fig.layout.xaxis.ticktext) == ["Q1<br>2024", "Q2", "Q3"]
+
+
+def test_trend_of_rates():
+    fig = trend(["2024年上半年", "2024年下半年"], [("纠错率", [Decimal("0.125"), None])], "纠错率", "比率", kind="rate")
+    assert list(fig.data[0].y) == [0.125, None] and list(fig.data[0].customdata) == ["12.5%", "—"]
+    assert fig.layout.yaxis.tickformat == ".0%"
+
+
+def test_stacked_composition_keeps_top_parts_and_merges_the_rest():
+    fig = stacked(["2023年", "2024年"], [("警告", [10, 20]), ("罚款", [70, 60]), ("拘留", [1, 2]), ("其他", [None, 3])],
+                  "处罚种类构成", "件", top=2)
+    assert fig.layout.barmode == "stack"
+    assert [t.name for t in fig.data] == ["警告", "罚款", "其他（合并）"]
+    assert list(fig.data[2].y) == [1, 5]  # 拘留 + 其他, a missing value as 0
+    # hover: exact count and the share of the year's total
+    assert [list(c) for c in fig.data[1].customdata] == [["70", "86.4%"], ["60", "70.6%"]]
+
+
+def test_completion_bars_and_rate_line():
+    fig = completion(["2024年第1季度", "2024年第2季度"], [50, 40], [5, 10], [5, 0], "报送情况")
+    assert [t.name for t in fig.data] == ["按时", "迟报", "未报", "完成率"]
+    rate = fig.data[3]
+    assert rate.yaxis == "y2" and list(rate.y) == [55 / 60, 1.0]
+    assert list(rate.customdata) == ["91.7%", "100.0%"]
+    assert fig.layout.barmode == "stack"
+
+
+def test_completion_without_expected_units_shows_a_gap():
+    fig = completion(["2024年度"], [0], [0], [0], "报送情况")
+    assert list(fig.data[3].y) == [None] and list(fig.data[3].customdata) == ["—"]
+
+
+def test_staff_composition_is_any_breakdown_of_counts():
+    fig = staff_composition({"本科": 30, "硕士": 12, "": 3, "博士": 0}, "学历构成")
+    pie = fig.data[0]
+    assert pie.type == "pie" and list(pie.labels) == ["本科", "硕士", "—"] and list(pie.values) == [30, 12, 3]
+
+
+def test_figure_json_is_safe_inside_a_script_element():
+    fig = ranked_bar(["</script><script>alert(1)</script>"], [1], "x & y", "值")
+    text = figure_json(fig)
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text)["data"][0]["y"] == ["</script><script>alert(1)</script>"]
+
+
+def test_chinese_everywhere_and_no_plotly_template():
+    fig = ranked_bar(["东城区"], [1], "处罚决定数排名", "处罚决定数")
+    data = json.loads(fig.to_json())
+    assert len(json.dumps(data["layout"].get("template", {}))) < 100  # not plotly's default theme
+    assert "Noto Sans CJK SC" in data["layout"]["font"]["family"]
+
+
+def test_served_plotly_bundle_names_no_third_party_host():
+    data, etag = plotly_js()
+    assert data.startswith(b"/**") and b"plotly.js" in data[:200] and len(etag) == 16
+    for host in (b"cdn.jsdelivr.net", b"cdn.plot.ly", b"cartocdn.com", b"tile.openstreetmap.org",
+                 b"arcgisonline.com", b"gstatic.", b"googleapis.", b"unpkg.", b"cdnjs."):
+        assert host not in data, host
