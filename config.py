@@ -4,6 +4,8 @@ import os
 import secrets
 from pathlib import Path
 
+from app.passwords import validate_password
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_DIR", BASE_DIR / "instance"))
 
@@ -58,6 +60,17 @@ class Config:
     AUTH_ROLE_ADMIN = "系统管理员"
     AUTH_ROLE_PUBLIC = "Public"
     AUTH_USER_REGISTRATION = False
+    # Passwords, lockout, idle timeout, login rate limiting (see README, Security).
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    FAB_PASSWORD_COMPLEXITY_VALIDATOR = staticmethod(validate_password)
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30"))
+    AUTH_RATE_LIMITED = True
+    AUTH_RATE_LIMIT = "10 per 20 second"
+    RATELIMIT_ENABLED = True
+    # Shared by every gunicorn worker when Redis is configured; per process otherwise.
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
     LANGUAGES = {
@@ -88,6 +101,8 @@ class TestConfig(Config):
     """Tests: a database from TEST_DATABASE_URL, else a throwaway SQLite file."""
 
     TESTING = True
+    # Tests log in many times a second from one address; the limiter has its own test.
+    AUTH_RATE_LIMITED = False
 
     def __init__(self, database_url: str) -> None:
         import tempfile

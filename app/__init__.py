@@ -42,8 +42,14 @@ def create_app(config=None) -> Flask:
                 csrf.exempt(view.blueprint)
 
     from .cli import register_cli
+    from .errors import register_error_handlers
+    from .proxy import register_proxy
+    from .sessions import register_session_policies
     from .web import register_web_hooks
 
     register_cli(app)
     register_web_hooks(app)
+    register_session_policies(app)
+    register_error_handlers(app)
+    register_proxy(app)
     return app

@@ -1,4 +1,4 @@
-"""Command line: `flask portal init | demo | remind`."""
+"""Command line: `flask portal init | demo | remind | audit-verify | backup | restore`."""
 
 from __future__ import annotations
 
@@ -37,6 +37,47 @@ def remind_command():
 
     for line in send_reminders():
         click.echo(line)
+
+
+@portal.command("audit-verify")
+def audit_verify_command():
+    """Check the audit trail's hash chain; exit 1 at the first tampered, removed or inserted entry."""
+    from .audit import verify_chain
+
+    report = verify_chain()
+    if report.ok:
+        click.echo(f"audit chain intact: {report.checked} entries")
+        return
+    click.echo(f"audit chain BROKEN at entry {report.broken_at}: {report.reason} "
+               f"({report.checked} entries checked)", err=True)
+    raise SystemExit(1)
+
+
+@portal.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path):
+    """Back up the whole database to PATH (SQLite online backup, or pg_dump -Fc)."""
+    from .backup import BackupError, backup
+
+    try:
+        click.echo(backup(path))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@portal.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(path, yes):
+    """Replace the WHOLE database with the backup at PATH (stop the portal first)."""
+    from .backup import BackupError, restore
+
+    if not yes:
+        click.confirm(f"Every row of the current database will be replaced by {path}. Continue?", abort=True)
+    try:
+        click.echo(restore(path))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def register_cli(app: Flask) -> None:

@@ -28,6 +28,10 @@ def parse_yuan(text) -> int:
         raise MoneyError(text) from exc
     if not amount.is_finite() or amount.as_tuple().exponent < -2:
         raise MoneyError(text)
+    if amount.adjusted() > 30:
+        # Far beyond any limit a caller checks; clamped so '1e999999' neither overflows the
+        # decimal context nor builds a million-digit int. Still out of range for every field.
+        amount = Decimal(10**31).copy_sign(amount)
     return int(amount * FEN_PER_YUAN)
 
 

@@ -9,9 +9,11 @@ serves views, the API, imports and exports alike.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from flask import current_app, g
+from flask_appbuilder.actions import action
 from flask_appbuilder.security import views as fab_views
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import UserDBModelView
@@ -21,6 +23,8 @@ from .models.user import PortalUser
 from .views.base import KnownActionsOnly
 
 ADMIN = "系统管理员"
+SECURITY_ADMIN = "安全管理员"
+AUDIT_ADMIN = "审计管理员"
 REVIEWER = "市级审核员"
 APPROVER = "单位审核人"
 FILLER = "填报员"
@@ -35,6 +39,7 @@ CAPABILITIES = [
     ("can_import", FILING),
     ("can_all_units", SCOPE),
     ("can_full_citizen_id", "Staff"),
+    ("can_assign_roles", "Security"),
 ]
 
 # Every signed-in user: home page, own profile and password, language switch.
@@ -73,11 +78,36 @@ _STATS_READ = [
     (r"^(统计分析|数据看板|统计报表|对比分析|分析报告)$", r"^menu_access$"),
 ]
 
+# 三员分立: roles and permissions belong to the security administrator, the audit trail to the
+# audit administrator; the system administrator keeps accounts, units and the rest.
+_PERMISSION_VIEWS = (r"RoleModelView|PermissionModelView|ViewMenuModelView|PermissionViewModelView|"
+                     r"UserGroupModelView|RoleApi|PermissionApi|ViewMenuApi|PermissionViewMenuApi|GroupApi|"
+                     r"List Roles|Base Permissions|Views/Menus|Permission on Views/Menus|List Groups")
+_AUDIT_VIEWS = r"AuditLogView|审计日志"
+
 # role → [(view-menu regex, permission regex)]
 ROLES: dict[str, list[tuple[str, str]]] = {
     ADMIN: [
-        # everything but the units' own work: filling, signing off, reviewing, importing
-        (r"^(?!导入人员名册$).*", r"^(?!can_fill$|can_approve$|can_review$|can_import$).*"),
+        # everything but the units' own work (filling, signing off, reviewing, importing), role and
+        # permission management, and the audit trail
+        (rf"^(?!({_PERMISSION_VIEWS}|{_AUDIT_VIEWS}|导入人员名册|Security)$).*",
+         r"^(?!can_fill$|can_approve$|can_review$|can_import$|can_assign_roles$).*"),
+        (r"^Security$", r"^menu_access$"),
+    ],
+    SECURITY_ADMIN: [
+        (r"^HomeView$", r"^can_.*"),
+        (r"^(Portal)?UserDBModelView$", r"^can_(list|show|edit|userinfo)$"),
+        (r"^ResetMyPasswordView$", r"^can_this_form_(get|post)$"),
+        (rf"^({_PERMISSION_VIEWS})$", r"^(can_.*|menu_access)$"),
+        (r"^Security$", r"^(can_assign_roles|menu_access)$"),
+        (r"^List Users$", r"^menu_access$"),
+    ],
+    AUDIT_ADMIN: [
+        (r"^HomeView$", r"^can_.*"),
+        (r"^(Portal)?UserDBModelView$", r"^can_userinfo$"),
+        (r"^ResetMyPasswordView$", r"^can_this_form_(get|post)$"),
+        (r"^AuditLogView$", r"^can_(list|show|export)$"),
+        (r"^(Security|审计日志)$", r"^menu_access$"),
     ],
     REVIEWER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _CITY_READ
     + [(r"^Filing$", r"^can_(review|import)$")],
@@ -127,11 +157,77 @@ class PortalUserDBModelView(KnownActionsOnly, UserDBModelView):
         (_l("User info"), {"fields": ["username", "unit", "roles"]}),
         (_l("Personal Info"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
     ]
-    label_columns = {"unit": "所属单位"}
+    label_columns = {"unit": "所属单位", "locked_until": "锁定至"}
+
+    def _check_roles(self, item, before: set[str]) -> None:
+        """Only the security administrator grants the 三员 roles (or takes them away)."""
+        after = {r.name for r in item.roles}
+        touched = (after ^ before) & set(PRIVILEGED_ROLES)
+        if touched and not has_perm(_actor(), "can_assign_roles", "Security"):
+            from .extensions import db
+
+            db.session.rollback()  # FAB has already copied the form into the item: undo all of it
+            raise ValueError("只有安全管理员可以授予或收回系统管理员、安全管理员、审计管理员角色")
+
+    def pre_add(self, item):
+        self._check_roles(item, set())
+        super().pre_add(item)  # FAB hashes the password here
+        # Accounts made by an administrator must choose their own password at first login.
+        item.must_change_password = True
+
+    def pre_update(self, item):
+        from sqlalchemy import inspect
+
+        hist = inspect(item).attrs.roles.history
+        before = {r.name for r in (hist.unchanged or ())} | {r.name for r in (hist.deleted or ())}
+        self._check_roles(item, before)
+        super().pre_update(item)
+
+    def post_add(self, item):
+        _audit_account("account.create", item)
+
+    def post_update(self, item):
+        _audit_account("account.update", item)
+
+    def post_delete(self, item):
+        _audit_account("account.delete", item)
+
+    @action("unlock", "解除锁定", "解除所选账号的登录锁定？", "fa-unlock", single=False)
+    def unlock(self, items):
+        from flask import flash, redirect
+
+        from .extensions import db
+
+        items = items if isinstance(items, list) else [items]
+        for user in items:
+            user.locked_until, user.fail_login_count = None, 0
+            from .audit import record
+
+            record("account.unlock", "user", user.id, {"username": user.username})
+        db.session.commit()
+        flash(f"已解除 {len(items)} 个账号的锁定", "success")
+        return redirect(self.get_redirect())
 
 
 class RoleModelView(KnownActionsOnly, fab_views.RoleModelView):
-    """FAB's role admin; unknown action names answer 404, not 500 (same name, same permissions)."""
+    """FAB's role admin; permission changes are audited; unknown action names answer 404."""
+
+    def _audit(self, action_name: str, item) -> None:
+        from .audit import record
+        from .extensions import db
+
+        record(action_name, "role", item.id, {"role": item.name, "permissions": sorted(
+            f"{pv.permission.name}:{pv.view_menu.name}" for pv in item.permissions)})
+        db.session.commit()
+
+    def post_add(self, item):
+        self._audit("role.create", item)
+
+    def post_update(self, item):
+        self._audit("role.update", item)
+
+    def post_delete(self, item):
+        self._audit("role.delete", item)
 
 
 class PermissionModelView(KnownActionsOnly, fab_views.PermissionModelView):
@@ -150,8 +246,27 @@ class UserGroupModelView(KnownActionsOnly, fab_views.UserGroupModelView):
     """FAB's group admin, guarded."""
 
 
+PRIVILEGED_ROLES = (ADMIN, SECURITY_ADMIN, AUDIT_ADMIN)
+
+
+def _actor():
+    from .scope import acting_user
+
+    return acting_user()
+
+
+def _audit_account(action: str, user) -> None:
+    from .audit import record
+    from .extensions import db
+
+    record(action, "user", user.id, {"username": user.username, "unit_id": user.unit_id,
+                                     "roles": sorted(r.name for r in user.roles), "active": user.active})
+    db.session.commit()
+
+
 class PortalSecurityManager(SecurityManager):
-    """FAB's security manager with the unit-bearing user and guarded security views."""
+    """FAB's security manager with the unit-bearing user, account lockout, audited logins and
+    password changes, and guarded security views."""
 
     user_model = PortalUser
     userdbmodelview = PortalUserDBModelView
@@ -162,6 +277,54 @@ class PortalSecurityManager(SecurityManager):
     groupmodelview = UserGroupModelView
     # FAB's user statistics chart loads Google Charts from the internet: not on an intranet.
     userstatschartview = None
+
+    def auth_user_db(self, username, password):
+        """FAB's check, plus: locked accounts refused; the Nth failure locks for a while; audited."""
+        from flask import flash
+
+        from .audit import record
+        from .clock import utcnow
+        from .extensions import db
+
+        cfg = current_app.config
+        user = self.find_user(username=username) if username else None
+        now = utcnow()
+        if user is not None and user.locked_until is not None and user.locked_until > now:
+            record("login.refused_locked", "user", user.id, {"username": username}, user=user)
+            db.session.commit()
+            flash("账号因多次登录失败已被锁定，请稍后再试或联系系统管理员解锁", "danger")
+            return None
+        result = super().auth_user_db(username, password)
+        if result is not None:
+            result.locked_until = None
+            record("login.success", "user", result.id, {"username": result.username}, user=result)
+        else:
+            record("login.failure", "user", getattr(user, "id", None), {"username": (username or "")[:64]},
+                   user=user)
+            if user is not None and (user.fail_login_count or 0) >= cfg.get("LOGIN_MAX_FAILURES", 5):
+                minutes = cfg.get("LOGIN_LOCK_MINUTES", 15)
+                user.locked_until = now + dt.timedelta(minutes=minutes)
+                user.fail_login_count = 0
+                record("login.lockout", "user", user.id, {"username": user.username, "minutes": minutes},
+                       user=user)
+                flash(f"连续登录失败次数过多，账号已锁定{minutes}分钟", "danger")
+        db.session.commit()
+        return result
+
+    def reset_password(self, userid, password):
+        """Change a password (own or, for administrators, another's); audited; clears the
+        first-login flag only when users set their own."""
+        from .audit import record
+        from .extensions import db
+
+        super().reset_password(userid, password)
+        user = self.get_user_by_id(userid)
+        actor = _actor()
+        own = getattr(actor, "id", None) == user.id
+        user.must_change_password = not own
+        record("account.password_changed" if own else "account.password_reset", "user", user.id,
+               {"username": user.username})
+        db.session.commit()
 
 
 def user_permissions(user) -> frozenset[tuple[str, str]]:

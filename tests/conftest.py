@@ -72,12 +72,14 @@ def _clean(app):
         PortalUser,
         Unit,
     )
+    from app.models.audit import AuditChainHead
 
     with app.app_context():
         db.session.rollback()
         for model in (CorrectionRequest, FilingTransition, *VALUE_MODELS.values()):
             db.session.execute(delete(model))
-        for model in (Filing, DeadlineOverride, FormAssignment, AuditLog):
+        # The audit chain restarts with the emptied log (its head would point at deleted rows).
+        for model in (Filing, DeadlineOverride, FormAssignment, AuditLog, AuditChainHead):
             db.session.execute(delete(model))
         extra_users = select(PortalUser.id).where(PortalUser.id > app.config["BASE_MAX_USER"])
         db.session.execute(text("DELETE FROM ab_user_role WHERE user_id > :m"),

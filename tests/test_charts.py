@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import pytest
+
+from app.charts import base
 from app.charts.assets import plotly_js
 from app.charts.base import figure_json, period_ticks
 from app.charts.completion import completion
@@ -14,6 +17,13 @@ from app.charts.ranking import ranked_bar, rates_by_unit
 from app.charts.staff import staff_composition
 from app.charts.trend import trend
 from app.filing.periods import Period
+from tests.test_reporting_pages import figures  # noqa: F401  (a fixture: both units' figures)
+
+
+@pytest.fixture(autouse=True)
+def _validated(monkeypatch):
+    """Pages skip plotly's property validation for speed; here every figure is validated."""
+    monkeypatch.setattr(base, "VALIDATE", True)
 
 
 def test_ranked_bar_sorts_limits_and_links():
@@ -122,3 +132,32 @@ def test_served_plotly_bundle_names_no_third_party_host():
     for host in (b"cdn.jsdelivr.net", b"cdn.plot.ly", b"cartocdn.com", b"tile.openstreetmap.org",
                  b"arcgisonline.com", b"gstatic.", b"googleapis.", b"unpkg.", b"cdnjs."):
         assert host not in data, host
+
+
+def test_dashboard_figures_are_valid_and_labelled(app, figures):  # noqa: F811
+    import datetime as dt
+
+    from app.charts.dashboard import city_figures, unit_figures
+    from app.reporting.dashboard import build_dashboard
+    from app.unit_list import unit_by_code
+    from tests.engine_helpers import user
+
+    with app.app_context(), app.test_request_context():
+        leader = user("leader")
+        data = build_dashboard(dt.date(2025, 3, 1), leader, city=True)
+        figs = dict(city_figures(data, lambda uid: f"/dashboard/?unit={uid}"))
+        assert {"rank-decisions", "rank-amount", "trend-penalty", "trend-cases", "kinds", "outcomes-reconsideration",
+                "outcomes-litigation", "completion", "rates"} <= set(figs)
+        ranking = figs["rank-decisions"].data[0]
+        assert list(ranking.y) == ["东城区", "市公安局"] and list(ranking.x) == [104, 904]  # 2024Q4
+        assert ranking.customdata[1][1] == f"/dashboard/?unit={unit_by_code('2300').id}"
+        trend_x = list(figs["trend-penalty"].data[0].x)
+        assert trend_x[-1] == "2024年第4季度" and len(trend_x) == 12
+        assert figs["trend-penalty"].data[0].y[-1] == 104 + 904
+        dongcheng = frozenset({unit_by_code("0100").id})
+        own = dict(unit_figures(build_dashboard(dt.date(2025, 3, 1), leader, unit_ids=dongcheng)))
+        this, before = own["trend-own"].data
+        assert (this.name, before.name) == ("本期", "上年同期")
+        assert list(this.y)[-4:] == [101, 102, 103, 104] and list(before.y)[-4:] == [101, 102, 103, 104]
+        for fig in (*figs.values(), *own.values()):
+            assert fig.layout.title.text and any("\u4e00" <= ch <= "\u9fff" for ch in fig.layout.title.text)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditLog, CorrectionRequest, Filing
-from tests.engine_helpers import audit_actions, drive, snapshot, user
+from tests.engine_helpers import audit_actions, audit_count, drive, snapshot, user
 from tests.helpers import penalty_values, post_form
 
 
@@ -147,7 +147,7 @@ def test_forbidden_transition_changes_nothing(app, client_for, state, action, wh
         fid = drive("penalty", "0100", "2026Q2", penalty_values(), state).id
         db.session.commit()
         before = snapshot(fid)
-        n_audit = db.session.query(AuditLog).count()
+        n_audit = audit_count()
     client = client_for(who)
     page = client.get(f"/filings/{fid}")
     if who.startswith("gongan"):
@@ -157,7 +157,7 @@ def test_forbidden_transition_changes_nothing(app, client_for, state, action, wh
     assert resp.status_code in (302, 403, 404)
     with app.app_context():
         assert snapshot(fid) == before
-        assert db.session.query(AuditLog).count() == n_audit
+        assert audit_count() == n_audit
 
 
 def test_engine_refuses_with_reasons(app):

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from app.extensions import db
 from app.models import AuditLog, Filing
-from tests.engine_helpers import drive, snapshot
+from tests.engine_helpers import audit_count, drive, snapshot
 from tests.helpers import csrf_token, penalty_values, post_form
 from tests.xlsx_helpers import fill, zip_bomb
 
@@ -49,7 +49,7 @@ def _confirm(client, form="penalty"):
 def _state(app):
     with app.app_context():
         db.session.expire_all()
-        return (db.session.query(Filing).count(), db.session.query(AuditLog).count(),
+        return (db.session.query(Filing).count(), audit_count(),
                 [snapshot(f.id) for f in db.session.query(Filing).order_by(Filing.id)])
 
 

@@ -7,8 +7,7 @@ import pytest
 
 from app.extensions import db
 from app.forms import get_form
-from app.models import AuditLog
-from tests.engine_helpers import drive, snapshot
+from tests.engine_helpers import audit_count, drive, snapshot
 from tests.helpers import penalty_values, post_form
 
 CASES = [
@@ -35,7 +34,7 @@ def test_bad_value_named_and_nothing_written(app, client_for, field, typed, word
         fid = drive("penalty", "0100", "2026Q2", penalty_values(), "draft").id
         db.session.commit()
         before = snapshot(fid)
-        n_audit = db.session.query(AuditLog).count()
+        n_audit = audit_count()
     bad = penalty_values()
     bad[field] = typed
     c = client_for("dongcheng_filler")
@@ -55,7 +54,7 @@ def test_bad_value_named_and_nothing_written(app, client_for, field, typed, word
         assert w in api.json["message"]
     with app.app_context():
         assert snapshot(fid) == before
-        assert db.session.query(AuditLog).count() == n_audit
+        assert audit_count() == n_audit
 
 
 def test_every_field_parses_its_own_bad_input():

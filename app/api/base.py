@@ -8,6 +8,8 @@ from flask_appbuilder.api import BaseApi
 from . import schemas
 
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 100_000  # beyond any real listing; keeps OFFSET inside the database's integer range
+PAGE_ERROR = f"「page」应为不超过{MAX_PAGE}的整数，「page_size」应为整数"
 
 ERROR_RESPONSES = {
     "400": {"description": "Bad request", "content": {"application/json": {
@@ -30,11 +32,14 @@ class PortalApi(BaseApi):
         return self.response(status, message=message, errors=errors or {})
 
     def page_args(self) -> tuple[int, int] | None:
-        """(page, page_size) from the query, page size capped; None when not integers."""
+        """(page, page_size) from the query, page size capped; None when not integers or the
+        page is past MAX_PAGE."""
         try:
             page = max(int(request.args.get("page", 1)), 1)
             size = min(max(int(request.args.get("page_size", 20)), 1), MAX_PAGE_SIZE)
         except ValueError:
+            return None
+        if page > MAX_PAGE:
             return None
         return page, size
 

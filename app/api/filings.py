@@ -21,7 +21,7 @@ from ..models.filing import Filing
 from ..models.unit import Unit
 from ..money import yuan_input
 from ..scope import acting_user, get_scoped, restrict
-from .base import PortalApi, responses
+from .base import PAGE_ERROR, PortalApi, responses
 
 
 def _value_json(spec, values):
@@ -94,14 +94,17 @@ class FilingApi(PortalApi):
                 return self.error(400, "「form」应为：" + "、".join(FORMS))
             q = q.where(Filing.form_code == form)
         if request.args.get("period"):
-            q = q.where(Filing.period_key == request.args["period"])
+            try:
+                q = q.where(Filing.period_key == Period.parse(request.args["period"]).key)
+            except PeriodError as exc:
+                return self.error(400, str(exc))
         if request.args.get("state"):
             if request.args["state"] not in workflow.STATES:
                 return self.error(400, "「state」应为：" + "、".join(workflow.STATES))
             q = q.where(Filing.state == request.args["state"])
         paging = self.page_args()
         if paging is None:
-            return self.error(400, "「page」与「page_size」应为整数")
+            return self.error(400, PAGE_ERROR)
         page, size = paging
         total = db.session.scalar(select(func.count()).select_from(q.subquery()))
         rows = db.session.scalars(

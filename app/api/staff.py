@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models.staff import StaffMember
 from ..scope import get_scoped, restrict
 from ..views.staff import shown_id
-from .base import PortalApi, responses
+from .base import PAGE_ERROR, PortalApi, responses
 
 
 def staff_json(s: StaffMember) -> dict:
@@ -55,7 +55,7 @@ class StaffApi(PortalApi):
             q = q.where(StaffMember.status == request.args["status"])
         paging = self.page_args()
         if paging is None:
-            return self.error(400, "「page」与「page_size」应为整数")
+            return self.error(400, PAGE_ERROR)
         page, size = paging
         total = db.session.scalar(select(func.count()).select_from(q.subquery()))
         rows = db.session.scalars(q.order_by(StaffMember.unit_id, StaffMember.id)

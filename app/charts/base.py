@@ -44,7 +44,7 @@ def layout(title: str, height: int = 360, **extra) -> dict:
         hoverlabel=dict(font=dict(family=FONT, size=12), bgcolor="#fff"),
         legend=dict(font=dict(size=11)),
         separators=".,",
-        template=go.layout.Template(),
+        template={},
     )
     base.update(extra)
     return base
@@ -75,6 +75,16 @@ def category_axis(categories, ticks=None) -> dict:
 def axis(title: str = "", **extra) -> dict:
     return dict(title=dict(text=title), gridcolor="#e5e5e5", zerolinecolor="#bbb", automargin=True,
                 linecolor="#999", **extra)
+
+
+# Plotly validates every property it is given, which costs ~20 ms a figure; the builders are
+# checked against the schema by the tests (they switch this on), so pages skip it.
+VALIDATE = False
+
+
+def make_figure(traces: list[dict], layout_dict: dict) -> go.Figure:
+    """One Figure from plain trace and layout dicts, built in one step."""
+    return go.Figure({"data": traces, "layout": layout_dict}, _validate=VALIDATE)
 
 
 def figure_json(fig: go.Figure) -> str:

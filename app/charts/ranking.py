@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from ..forms.base import format_rate
 from ..money import fen_to_wan, format_yuan
-from .base import BAR_HEIGHT, COLORS, axis, layout, number
+from .base import BAR_HEIGHT, COLORS, axis, layout, make_figure, number
 
 COUNT, MONEY, RATE = "count", "money", "rate"
 
@@ -37,39 +37,35 @@ def ranked_bar(labels: Sequence[str], values: Sequence, title: str, value_label:
     if kind == MONEY:
         x = [float(fen_to_wan(v)) for _l, v, _u in rows]
         axis_title = _("%(label)s（万元）", label=value_label)
-    elif kind == RATE:
+        text = [f"{xv:,.2f}" for xv in x]
+    else:
         x = [number(v) for _l, v, _u in rows]
         axis_title = value_label
-    else:
-        x = [v for _l, v, _u in rows]
-        axis_title = value_label
-    bar = go.Bar(
-        x=x, y=[r[0] for r in rows], orientation="h", name=value_label, marker_color=COLORS[0],
-        customdata=[[_display(kind, v), url] for _l, v, url in rows],
-        hovertemplate="%{y}<br>" + value_label + "：%{customdata[0]}<extra></extra>",
-        text=[_display(kind, v) if kind != MONEY else f"{xv:,.2f}" for (_l, v, _u), xv in zip(rows, x, strict=True)],
-        textposition="auto", cliponaxis=False,
+        text = [_display(kind, v) for _l, v, _u in rows]
+    bar = dict(
+        type="bar", x=x, y=[r[0] for r in rows], orientation="h", name=value_label, marker=dict(color=COLORS[0]),
+        customdata=[[_display(kind, v), url] for _l, v, url in rows], text=text, textposition="auto",
+        cliponaxis=False, hovertemplate="%{y}<br>" + value_label + "：%{customdata[0]}<extra></extra>",
     )
-    fig = go.Figure(bar, layout(title, height=max(220, 70 + BAR_HEIGHT * len(rows)), showlegend=False))
-    fig.update_xaxes(**axis(axis_title, tickformat=".0%" if kind == RATE else ",", rangemode="tozero"))
-    fig.update_yaxes(**axis(""), type="category")
-    return fig
+    return make_figure([bar], layout(
+        title, height=max(220, 70 + BAR_HEIGHT * len(rows)), showlegend=False,
+        xaxis=axis(axis_title, tickformat=".0%" if kind == RATE else ",", rangemode="tozero"),
+        yaxis=axis("", type="category")))
 
 
 def rates_by_unit(labels: Sequence[str], series: Sequence[tuple[str, Sequence, Sequence]], title: str) -> go.Figure:
     """Grouped bars of rates per unit. Each series is (name, rates, (numerator, denominator)
     pairs); the hover shows the rate with the summed parts it came from."""
-    n = len(labels)
-    fig = go.Figure(layout=layout(title, height=max(240, 90 + BAR_HEIGHT * n * max(len(series), 1) * 0.7),
-                                  barmode="group"))
+    traces = []
     for i, (name, rates, parts) in enumerate(series):
         custom = [[format_rate(r), f"{p[0]:,} / {p[1]:,}" if p and p[1] is not None else "—"]
                   for r, p in zip(rates, parts, strict=True)]
-        fig.add_trace(go.Bar(
-            x=[number(r) for r in reversed(rates)], y=list(reversed(labels)), orientation="h", name=name,
-            marker_color=COLORS[i % len(COLORS)], customdata=list(reversed(custom)),
+        traces.append(dict(
+            type="bar", x=[number(r) for r in reversed(rates)], y=list(reversed(labels)), orientation="h",
+            name=name, marker=dict(color=COLORS[i % len(COLORS)]), customdata=list(reversed(custom)),
             hovertemplate="%{y}<br>" + name + "：%{customdata[0]}（%{customdata[1]}）<extra></extra>",
         ))
-    fig.update_xaxes(**axis(_("比率"), tickformat=".0%", rangemode="tozero"))
-    fig.update_yaxes(**axis(""), type="category")
-    return fig
+    height = max(240, int(90 + BAR_HEIGHT * len(labels) * max(len(series), 1) * 0.7))
+    return make_figure(traces, layout(
+        title, height=height, barmode="group",
+        xaxis=axis(_("比率"), tickformat=".0%", rangemode="tozero"), yaxis=axis("", type="category")))

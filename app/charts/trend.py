@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from ..forms.base import format_rate
 from ..money import fen_to_wan, format_yuan
-from .base import COLORS, axis, category_axis, layout, number
+from .base import COLORS, axis, category_axis, layout, make_figure, number
 
 COUNT, MONEY, RATE = "count", "money", "rate"
 _TICKS = {COUNT: ",~r", MONEY: ",.0f", RATE: ".0%"}
@@ -35,24 +35,19 @@ def trend(periods: Sequence[str], series: Sequence[tuple[str, Sequence]], title:
           secondary_kind: str = MONEY, ticks: Sequence[str] | None = None) -> go.Figure:
     """One line per series over the periods (labels on the x axis, in order); gaps stay gaps.
     `ticks` are shorter axis labels (the hover keeps the full period labels)."""
-    fig = go.Figure(layout=layout(title, hovermode="x unified"))
-    color = 0
-    for name, values in series:
-        y, text = _points(kind, values)
-        fig.add_trace(go.Scatter(x=list(periods), y=y, name=name, mode="lines+markers", customdata=text,
-                                 line=dict(color=COLORS[color % len(COLORS)], width=2.5),
-                                 hovertemplate=name + "：%{customdata}<extra></extra>"))
-        color += 1
-    for name, values in secondary:
-        y, text = _points(secondary_kind, values)
-        fig.add_trace(go.Scatter(x=list(periods), y=y, name=name, mode="lines+markers", yaxis="y2",
-                                 customdata=text, line=dict(color=COLORS[color % len(COLORS)], width=2, dash="dot"),
-                                 hovertemplate=name + "：%{customdata}<extra></extra>"))
-        color += 1
-    fig.update_xaxes(**axis(""), **category_axis(periods, ticks))
-    fig.update_yaxes(**axis(_title(kind, y_title), tickformat=_TICKS[kind], rangemode="tozero"))
+    traces = []
+    lines = [(name, values, kind, "y", "solid") for name, values in series]
+    lines += [(name, values, secondary_kind, "y2", "dot") for name, values in secondary]
+    for i, (name, values, k, yaxis, dash) in enumerate(lines):
+        y, text = _points(k, values)
+        traces.append(dict(type="scatter", x=list(periods), y=y, name=name, mode="lines+markers", yaxis=yaxis,
+                           customdata=text, line=dict(color=COLORS[i % len(COLORS)], width=2.5, dash=dash),
+                           hovertemplate=name + "：%{customdata}<extra></extra>"))
+    extra = {}
     if secondary:
-        fig.update_layout(yaxis2=dict(**axis(_title(secondary_kind, secondary_title)), overlaying="y", side="right",
-                                      showgrid=False, rangemode="tozero", tickmode="auto", nticks=6,
-                                      tickformat=_TICKS[secondary_kind]))
-    return fig
+        extra["yaxis2"] = dict(**axis(_title(secondary_kind, secondary_title)), overlaying="y", side="right",
+                               showgrid=False, rangemode="tozero", tickmode="auto", nticks=6,
+                               tickformat=_TICKS[secondary_kind])
+    return make_figure(traces, layout(
+        title, hovermode="x unified", xaxis=dict(**axis(""), **category_axis(periods, ticks)),
+        yaxis=axis(_title(kind, y_title), tickformat=_TICKS[kind], rangemode="tozero"), **extra))

@@ -6,13 +6,15 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models.filing import Filing
-from ..security import ADMIN, APPROVER, FILLER, LEADER, REVIEWER
+from ..security import ADMIN, APPROVER, AUDIT_ADMIN, FILLER, LEADER, REVIEWER, SECURITY_ADMIN
 from ..unit_list import unit_by_code
 
 DEMO_PASSWORD = "DemoPass@2026!"
 DEMO_ACCOUNTS = [
     # username, first name, last name, role, unit code
     ("admin", "系统", "管理员", ADMIN, "0000"),
+    ("security_admin", "安全", "管理员", SECURITY_ADMIN, "0000"),
+    ("audit_admin", "审计", "管理员", AUDIT_ADMIN, "0000"),
     ("reviewer", "市级", "审核员", REVIEWER, "0000"),
     ("leader", "市", "领导", LEADER, "0000"),
     ("dongcheng_filler", "东城区", "填报员", FILLER, "0100"),

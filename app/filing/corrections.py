@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit import record
 from ..clock import utcnow
@@ -17,7 +19,7 @@ from ..scope import in_scope
 from ..security import FILING, has_perm
 from .errors import Conflict, Forbidden, Invalid
 from .values import current_values, parse_and_check
-from .workflow import REPORTED, state_label
+from .workflow import REPORTED, clean_text, state_label
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 CORRECTION_STATES = {PENDING: "待审核", APPROVED: "已批准", REJECTED: "已驳回"}
@@ -40,7 +42,7 @@ def request_correction(filing: Filing, raw: Mapping[str, Any], reason: str, user
         raise Conflict(f"报表状态为“{state_label(filing.state)}”，可直接修改，无需修改申请")
     if pending_request(filing):
         raise Conflict("该报表已有待审核的修改申请")
-    reason = (reason or "").strip()
+    reason = clean_text(reason, "修改原因", "reason")
     if not reason:
         raise Invalid("「修改原因」为必填项", {"reason": "「修改原因」为必填项"})
     values, _ = parse_and_check(filing, raw)
@@ -51,12 +53,24 @@ def request_correction(filing: Filing, raw: Mapping[str, Any], reason: str, user
         state=PENDING, requested_by_id=user.id, requested_by=user.username,
     )
     db.session.add(req)
-    db.session.flush()
+    # Touching the filing bumps its version: of two requests filed at once, one conflicts.
+    filing.updated_at = utcnow()
+    _flush_or_conflict("该报表刚有其他修改申请或操作，请刷新后查看")
     record("correction.request", "correction_request", req.id,
            {"filing": filing.id, "changes": {k: v for k, v in diff(req).items()}}, user=user)
     if commit:
         db.session.commit()
     return req
+
+
+def _flush_or_conflict(message: str) -> None:
+    """Flush; a concurrent change of the same filing (version, or the revision's unique row)
+    becomes a Conflict with nothing written."""
+    try:
+        db.session.flush()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        raise Conflict(message) from None
 
 
 def diff(req: CorrectionRequest) -> dict[str, list]:
@@ -82,9 +96,10 @@ def decide(req: CorrectionRequest, approve: bool, comment: str | None, user,
         raise Forbidden("您无权审核修改申请")
     if req.state != PENDING:
         raise Conflict("该修改申请已处理")
-    comment = (comment or "").strip() or None
+    comment = clean_text(comment, "驳回原因" if not approve else "意见", "comment")
     if not approve and not comment:
         raise Invalid("「驳回原因」为必填项", {"comment": "「驳回原因」为必填项"})
+    changes = None
     if approve:
         if filing.revision != req.base_revision:
             raise Conflict("报表数据在申请后已变化，请驳回后由单位重新申请")
@@ -92,13 +107,16 @@ def decide(req: CorrectionRequest, approve: bool, comment: str | None, user,
         model = value_model(filing.form_code)
         db.session.add(model(filing_id=filing.id, revision=filing.revision + 1, **req.proposed))
         filing.revision += 1
-        filing.updated_at = utcnow()
+    req.state = APPROVED if approve else REJECTED
+    req.decided_by, req.decided_at, req.decision_comment = user.username, utcnow(), comment
+    # Both decisions bump the filing's version, so two reviewers deciding at once cannot both
+    # win (one approving while the other rejects would leave new figures on a rejected request).
+    filing.updated_at = utcnow()
+    _flush_or_conflict("该修改申请已被他人处理，请刷新后查看")
+    if changes is not None:
         record("filing.values", "filing", filing.id,
                {"revision": filing.revision, "source": "correction", "correction": req.id,
                 "changes": changes}, user=user)
-    req.state = APPROVED if approve else REJECTED
-    req.decided_by, req.decided_at, req.decision_comment = user.username, utcnow(), comment
-    db.session.flush()
     record("correction." + req.state, "correction_request", req.id,
            {"filing": filing.id, "comment": comment}, user=user)
     if commit:

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 QUARTER, HALF, YEAR = "quarter", "half", "year"
 _PER_YEAR = {QUARTER: 4, HALF: 2, YEAR: 1}
-_KEY = re.compile(r"^(\d{4})(?:([QH])([1-4]))?$")
+_KEY = re.compile(r"([0-9]{4})(?:([QH])([1-4]))?", re.ASCII)
+# Years a period may name: every date of it, the one before and the one after stays valid.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 class PeriodError(ValueError):
@@ -31,9 +33,9 @@ class Period:
     @classmethod
     def parse(cls, key: str) -> Period:
         """'2024Q3' → Period(2024, quarter, 3). Raises PeriodError."""
-        m = _KEY.match(str(key).strip())
-        if not m:
-            raise PeriodError(f"无效的报告期：{key}")
+        m = _KEY.fullmatch(str(key).strip())
+        if not m or not FIRST_YEAR <= int(m.group(1)) <= LAST_YEAR:
+            raise PeriodError(f"无效的报告期：{str(key)[:20]}")
         year, letter, idx = int(m.group(1)), m.group(2), m.group(3)
         if letter is None:
             return cls(year, YEAR, 1)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit import record
@@ -25,6 +26,14 @@ from .errors import Conflict, Forbidden, Invalid
 from .periods import Period
 
 HISTORY_PERIODS = 4
+
+
+def printable(text, limit: int = 64) -> str:
+    """`text` safe to keep in a log or audit row: control characters replaced, length bounded."""
+    from ..forms.base import bad_char
+
+    text = "".join("\ufffd" if bad_char(c) else c for c in str(text))
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def period_of_filing(filing: Filing) -> Period:
@@ -175,7 +184,7 @@ def save_values(filing: Filing, raw: Mapping[str, Any], user, expected_version=N
     Only holders of can_fill within the scope, only while the filing is editable. Raises
     Forbidden, Conflict or Invalid and writes nothing in that case.
     """
-    from .workflow import EDITABLE, apply, check_version, state_label
+    from .workflow import EDITABLE, apply, check_version, clean_text, state_label
 
     if not may_write(user, filing):
         raise Forbidden("您无权修改该报表")
@@ -185,8 +194,10 @@ def save_values(filing: Filing, raw: Mapping[str, Any], user, expected_version=N
             f"报表状态为“{state_label(filing.state)}”，已锁定，不能直接修改；如需更正请提交修改申请"
         )
     spec = get_form(filing.form_code)
-    unknown = spec.unknown_keys({k: v for k, v in raw.items() if not k.startswith("_")})
+    # Ignored keys go into the audit row: shown printable and bounded, whatever was sent.
+    unknown = [printable(k) for k in spec.unknown_keys({k: v for k, v in raw.items() if not k.startswith("_")})][:20]
     values, _warnings = parse_and_check(filing, raw)
+    new_explanation = clean_text(explanation, "情况说明", "explanation")
     row = value_row(filing)
     model = value_model(filing.form_code)
     if row is None:
@@ -198,7 +209,6 @@ def save_values(filing: Filing, raw: Mapping[str, Any], user, expected_version=N
         if old != new:
             changes[name] = (old, new)
             setattr(row, name, new)
-    new_explanation = (explanation or "").strip() or None
     if explanation is not None and new_explanation != filing.explanation:
         changes["explanation"] = (filing.explanation, new_explanation)
         filing.explanation = new_explanation
@@ -242,18 +252,43 @@ def open_filing(form_code: str, period: Period, user, unit=None) -> Filing:
 
     if not is_expected(unit, form_code, period):
         raise Conflict(f"{unit.short_name}无需填报{period.label}的{spec.menu_title or spec.title}")
-    filing = Filing(form_code=form_code, unit_id=unit.id, period_key=period.key,
-                    year=period.year, sub=period.index, state="draft", revision=1)
-    db.session.add(filing)
-    try:
-        db.session.flush()
-    except Exception:
+    created = _insert_once(dict(form_code=form_code, unit_id=unit.id, period_key=period.key,
+                                year=period.year, sub=period.index, state="draft", revision=1))
+    filing = _find(form_code, unit.id, period)
+    if filing is None:  # not ours and not yet visible: the other request rolled back
+        raise Conflict("该报表正在由他人创建，请稍后重试")
+    if not created:
         # A concurrent request created it first: the unique constraint holds; use that one.
-        db.session.rollback()
-        return _find(form_code, unit.id, period)
+        return filing
     record("filing.create", "filing", filing.id, {"form": form_code, "period": period.key}, user=user)
     db.session.commit()
     return filing
+
+
+def _insert_once(row: dict) -> bool:
+    """Insert a filing unless its (form, unit, period) exists; True when this call inserted it.
+
+    INSERT … ON CONFLICT DO NOTHING on PostgreSQL and SQLite: losing the race to a concurrent
+    request raises nothing, so the caller's transaction — e.g. an import's earlier rows — is
+    kept (a rollback here would silently drop it). On PostgreSQL the statement waits for the
+    other request's commit, then does nothing. Other databases: a savepoint around the insert.
+    """
+    table = Filing.__table__
+    dialect = db.session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        stmt = insert(table).values(**row).on_conflict_do_nothing(
+            index_elements=["form_code", "unit_id", "period_key"])
+        return db.session.execute(stmt).rowcount == 1
+    try:
+        with db.session.begin_nested():
+            db.session.execute(table.insert().values(**row))
+    except IntegrityError:
+        return False
+    return True
 
 
 def _find(form_code: str, unit_id: int, period: Period) -> Filing | None:

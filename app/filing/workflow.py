@@ -77,13 +77,33 @@ def available_actions(user, filing: Filing) -> list[Action]:
     ]
 
 
+TEXT_MAX = 2000  # a comment, an explanation
+
+
+def clean_text(value, label: str, field: str) -> str | None:
+    """Free text a user typed (a reason, an explanation): stripped, None when empty. Raises
+    Invalid when it is not text, too long, or holds characters no database column keeps."""
+    from ..forms.base import bad_char
+
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise Invalid(f"「{label}」应为文本", {field: f"「{label}」应为文本"})
+    if any(bad_char(c) and c not in "\n\r\t" for c in value):
+        raise Invalid(f"「{label}」含有无效字符", {field: f"「{label}」含有无效字符"})
+    value = value.strip()
+    if len(value) > TEXT_MAX:
+        raise Invalid(f"「{label}」不能超过{TEXT_MAX}个字", {field: f"「{label}」不能超过{TEXT_MAX}个字"})
+    return value or None
+
+
 def check_version(filing: Filing, expected_version) -> None:
     """Refuse when the page was loaded from an older version of the filing."""
     if expected_version in (None, ""):
         return
     try:
         expected = int(expected_version)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise Conflict("页面数据已过期，请刷新后重试") from None
     if expected != filing.version:
         raise Conflict("该报表已被他人修改或处理，请刷新后重试")
@@ -106,11 +126,11 @@ def apply(filing: Filing, action_name: str, user, comment: str | None = None,
     check_version(filing, expected_version)
     if filing.state not in action.sources:
         raise Conflict(f"报表当前状态为“{state_label(filing.state)}”，不能执行“{action.label}”")
-    comment = (comment or "").strip() or None
+    comment = clean_text(comment, "退回原因" if action.reason_required else "意见", "comment")
     if action.reason_required and not comment:
         raise Invalid("「退回原因」为必填项", {"comment": "「退回原因」为必填项"})
     if action.name == "submit":
-        explanation = (explanation or "").strip() or filing.explanation
+        explanation = clean_text(explanation, "情况说明", "explanation") or filing.explanation
         validate_for_submit(filing, current_values(filing), explanation)
         filing.explanation = explanation
     source = filing.state

@@ -7,6 +7,8 @@ all read it. Parsing and rule checks live here so that every path meets the same
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +19,12 @@ from ..money import MAX_FEN, MoneyError, format_yuan, parse_yuan, yuan_input
 COUNT_MAX = 2_147_483_647  # the INTEGER column's range
 
 COUNT, MONEY, TEXT, CHOICE = "count", "money", "text", "choice"
+_INTEGER = re.compile(r"([+-]?)([0-9]+)", re.ASCII)
+
+
+def bad_char(c: str) -> bool:
+    """A character no text column should keep: controls (NUL, …) and lone surrogates."""
+    return unicodedata.category(c) in ("Cc", "Cs")
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,11 @@ class Field:
             if fen > MAX_FEN:
                 return None, f"{self.quoted}超出允许范围"
             return fen, None
+        if not isinstance(raw, (str, int, float)) or isinstance(raw, bool):
+            return None, f"{self.quoted}应为文本"
         text = str(raw).strip()
+        if any(bad_char(c) for c in text):
+            return None, f"{self.quoted}含有无效字符"
         if self.kind == CHOICE:
             keys = {k for k, _ in self.choices}
             labels = {v: k for k, v in self.choices}
@@ -83,9 +95,12 @@ class Field:
             value = raw
         else:
             text = str(raw).strip().replace(",", "")
-            if not (text.lstrip("-+").isdigit() and text.isascii()):
+            m = _INTEGER.fullmatch(text)
+            if not m:
                 return None, f"{self.quoted}应为整数，收到“{_show(raw)}”"
-            value = int(text)
+            digits = m.group(2).lstrip("0") or "0"
+            # Never int() a huge digit string (slow, and Python refuses past 4300 digits).
+            value = int(text) if len(digits) <= 12 else (-1 if m.group(1) == "-" else COUNT_MAX + 1)
         if value < 0:
             return None, f"{self.quoted}不能为负数"
         if value > COUNT_MAX:
@@ -114,7 +129,11 @@ class Field:
 
 
 def _show(raw: Any) -> str:
-    text = str(raw)
+    try:
+        text = str(raw)[:21]
+    except ValueError:  # an int too long to print
+        text = "…" * 21
+    text = "".join("\ufffd" if bad_char(c) else c for c in text)
     return text if len(text) <= 20 else text[:20] + "…"
 
 

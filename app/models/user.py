@@ -1,7 +1,7 @@
 """FAB's user, extended with the unit the account belongs to (FAB's extendsecurity pattern)."""
 
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import Boolean, Column, ForeignKey, Integer
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer
 from sqlalchemy.orm import relationship
 
 
@@ -12,4 +12,6 @@ class PortalUser(User):
 
     unit_id = Column(Integer, ForeignKey("unit.id"), nullable=True, index=True)
     must_change_password = Column(Boolean, default=False, nullable=False, server_default="0")
+    # Set after too many failed logins; cleared by time or by an administrator.
+    locked_until = Column(DateTime, nullable=True)
     unit = relationship("Unit", foreign_keys=[unit_id])

@@ -285,6 +285,7 @@ def download(att: Attachment):
         abort(404)
     resp = send_file(fh, mimetype=att.content_type, as_attachment=True, download_name=att.filename,
                      conditional=False, etag=False, max_age=0)
+    resp.headers["Content-Type"] = att.content_type  # as checked at upload (no second charset)
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Cache-Control"] = "private, no-store"
     resp.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -159,14 +159,14 @@ class NoticeView(BaseView):
         if len(values["body"]) > MAX_BODY:
             raise NoticeFormError(f"「正文」不能超过{MAX_BODY}个字符")
         uploads = files.read_uploads(request.files.getlist("files"))
-        user = acting_user()
+        user, now = acting_user(), utcnow()
         creating = notice is None
         if creating:
-            notice = Notice(author_id=user.id, author=user.username, published_at=utcnow())
+            notice = Notice(author_id=user.id, author=user.username, published_at=now)
         audience.set_audience(notice, values["audience"], values["groups"], values["units"])
         if creating:
             db.session.add(notice)
-        notice.title, notice.body, notice.updated_at = title, body, utcnow()
+        notice.title, notice.body, notice.updated_at = title, body, now
         db.session.flush()
         stored = [files.store(c, user.username, notice=notice) for c in uploads]
         record("notice.publish" if creating else "notice.update", "notice", notice.id,
@@ -353,6 +353,7 @@ class DivisionView(KnownActionsOnly, ModelView):
     add_columns = edit_columns = show_columns = list_columns
     base_order = ("sort_order", "asc")
     label_columns = {"name": "处室", "duties": "负责事项", "sort_order": "排序"}
+    list_title, show_title, add_title, edit_title = "处室", "处室", "新增处室", "修改处室"
     validators_columns = {"name": [DataRequired()]}
 
     def post_add(self, item):
@@ -373,6 +374,8 @@ class ContactView(KnownActionsOnly, ModelView):
     list_columns = ["division", "post", "name", "phone", "sort_order"]
     add_columns = edit_columns = show_columns = list_columns
     label_columns = {"division": "处室", "post": "职务", "name": "姓名", "phone": "电话", "sort_order": "排序"}
+    list_title, show_title, add_title, edit_title = "联系人", "联系人", "新增联系人", "修改联系人"
+    base_order = ("division_id", "asc")
     validators_columns = {"name": [DataRequired()], "phone": [DataRequired()]}
 
     def post_add(self, item):

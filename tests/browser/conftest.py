@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import threading
 from urllib.parse import urlsplit
 
@@ -73,6 +74,11 @@ def browser():
             f"Chromium not found at {CHROMIUM} (chromium on PATH: {hint}). Install Debian's browser: "
             "apt-get install -y chromium fonts-noto-cjk  (do not run `playwright install`)",
             pytrace=False,
+        )
+    fc_list = shutil.which("fc-list")
+    if fc_list and not subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True).stdout.strip():
+        pytest.fail(
+            "no Chinese font for Chromium (pages would show boxes): apt-get install -y fonts-noto-cjk", pytrace=False
         )
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

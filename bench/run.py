@@ -1,0 +1,313 @@
+"""Benchmarks of the statistics layer and the exports at city scale (issue 6; the harness of issue 9).
+
+    python bench/run.py            # 500 units × 20 years, every form, repeated 9×
+    python bench/run.py --quick    # 500 units × 20 years of quarterly penalty filings, 5×; < 60 s
+    python bench/run.py --database-url postgresql://postgres@127.0.0.1/portal_bench   # schema dropped!
+
+Ratios (medians of interleaved runs, same machine, same data):
+  report_vs_sql         the statistics layer (aggregate → rows with their figures) against the hand-
+                        written SQL for the same numbers run through the bare driver: a city-wide
+                        yearly report per unit over all 20 years (10,000 rows), and one year (500 rows)
+  export_vs_xlsxwriter  the report's Excel export (styles, grouped headers, totals, widths) against
+                        writing the same cells with bare XlsxWriter; and the streamed filings list
+                        (constant_memory) against bare XlsxWriter in the same mode
+The last line printed is one JSON object with the ratios (and the absolute figures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import itertools
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+YEARS = 20
+LAST_YEAR = 2024
+UNITS = 500
+
+
+def make_app(url: str | None):
+    """A migrated portal on a throwaway SQLite file (or the given database, schema reset)."""
+    from app import create_app
+    from config import TestConfig
+
+    if url is None:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='portal-bench-')}/bench.db"
+    elif url.startswith("postgres"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    app = create_app(TestConfig(url))
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        from app.demo import create_demo_accounts
+        from app.security import sync_roles
+        from app.unit_list import load_units
+
+        upgrade()
+        load_units()
+        sync_roles()
+        create_demo_accounts()
+    return app, url
+
+
+def generate(app, quick: bool) -> dict:
+    from app.filing.periods import Period
+    from bench.scale import add_filings, add_units
+
+    with app.app_context():
+        units = add_units(UNITS)
+        first = LAST_YEAR - YEARS + 1
+        counts = {"units": len(units), "penalty": add_filings(
+            "penalty", units, Period(first, "quarter", 1), Period(LAST_YEAR, "quarter", 4))}
+        if not quick:
+            for code in ("reconsideration", "litigation"):
+                counts[code] = add_filings(code, units, Period(first, "half", 1), Period(LAST_YEAR, "half", 2))
+        from app.extensions import db
+
+        db.session.execute(db.text("ANALYZE"))  # planner statistics, as a live database would have
+        db.session.commit()
+    return counts
+
+
+def median_pair(a, b, repeat: int) -> tuple[float, float]:
+    """Medians of `a` and `b`, run alternately (a warm-up of each first)."""
+    a(), b()
+    ta, tb = [], []
+    for _ in range(repeat):
+        for fn, out in ((a, ta), (b, tb)):
+            t = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - t)
+    return statistics.median(ta), statistics.median(tb)
+
+
+def median(fn, repeat: int) -> float:
+    fn()
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def raw_report_sql(first: int, last: int, by_year: bool) -> str:
+    """The same figures as the layer, written by hand (every field summed, per unit and year)."""
+    from app.forms import get_form
+
+    cols = ", ".join(f"SUM(v.{f.name})" for f in get_form("penalty").numeric_fields)
+    year = ", f.year" if by_year else ""
+    return (f"SELECT u.id, u.code, u.short_name{year}, COUNT(*), {cols} FROM filing f "
+            f"JOIN values_penalty v ON v.filing_id = f.id AND v.revision = f.revision "
+            f"JOIN unit u ON u.id = f.unit_id "
+            f"WHERE f.form_code = 'penalty' AND f.state = 'accepted' AND f.year BETWEEN {first} AND {last} "
+            f"GROUP BY u.id, u.code, u.short_name{year} ORDER BY u.code{year}")
+
+
+def bench_report_vs_sql(app, repeat: int) -> dict:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.filing.periods import Period
+    from app.forms import get_form
+    from app.models import PortalUser
+    from app.reporting.aggregate import StatsQuery, aggregate
+
+    out = {}
+    first = LAST_YEAR - YEARS + 1
+    with app.test_request_context():
+        admin = db.session.scalar(select(PortalUser).where(PortalUser.username == "admin"))
+        cases = {"all_years": (StatsQuery("penalty", Period(first, "year"), Period(LAST_YEAR, "year"), split=True),
+                               raw_report_sql(first, LAST_YEAR, True)),
+                 "one_year": (StatsQuery("penalty", Period(LAST_YEAR, "year")),
+                              raw_report_sql(LAST_YEAR, LAST_YEAR, False))}
+        fields = [f.name for f in get_form("penalty").numeric_fields]
+        for name, (q, sql) in cases.items():
+            def layer(q=q):
+                table = aggregate(q, admin)
+                return [(r.key, r.period, r.filings, r.values) for r in table.rows]
+
+            def raw(sql=sql):
+                return db.session.connection().exec_driver_sql(sql).fetchall()
+
+            mine, bare = layer(), raw()
+            assert len(mine) == len(bare) and all(
+                m[2] == b[4 if q.split else 3] and [m[3][f] for f in fields] == list(b[5 if q.split else 4:])
+                for m, b in zip(mine, bare, strict=True)), f"{name}: the layer and the SQL disagree"
+            t_layer, t_raw = median_pair(layer, raw, repeat)
+            out[name] = {"rows": len(mine), "layer_ms": round(t_layer * 1000, 1), "sql_ms": round(t_raw * 1000, 1),
+                         "ratio": round(t_layer / t_raw, 3)}
+    return out
+
+
+def _bare_cell(ws, r, c, value, kind, money_div):
+    if value is None:
+        ws.write_string(r, c, "—")
+    elif kind == "money":
+        ws.write_number(r, c, value / money_div)
+    elif kind in ("count", "rate"):
+        ws.write_number(r, c, float(value) if isinstance(value, Decimal) else value)
+    else:
+        ws.write_string(r, c, str(value))
+
+
+def bench_export_vs_xlsxwriter(app, repeat: int, list_rows: int) -> dict:
+    import xlsxwriter
+    from sqlalchemy import select
+
+    from app.exports.reports import detail_columns, detail_xlsx, report_xlsx
+    from app.extensions import db
+    from app.filing.periods import Period
+    from app.models import PortalUser
+    from app.reporting.aggregate import StatsQuery
+    from app.reporting.detail import detail_rows
+    from app.reporting.report import build_report
+
+    out = {}
+    with app.test_request_context():
+        admin = db.session.scalar(select(PortalUser).where(PortalUser.username == "admin"))
+        report = build_report(StatsQuery("penalty", Period(LAST_YEAR, "year")), "全市", user=admin)
+        columns = report.columns
+        rows = [r.cells for r in report.rows]
+
+        def bare_report():
+            buf = io.BytesIO()
+            wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+            ws = wb.add_worksheet()
+            ws.write_string(0, 0, report.title)
+            for i, (label, value) in enumerate(report.meta, start=1):
+                ws.write_string(i, 0, f"{label}：{value}")
+            r = len(report.meta) + 2
+            for c, col in enumerate(columns):
+                ws.write_string(r, c, col.group)
+                ws.write_string(r + 1, c, col.label)
+            r += 2
+            for cells in [*rows, report.total.cells]:
+                for c, col in enumerate(columns):
+                    _bare_cell(ws, r, c, cells[c], col.kind, 1_000_000)
+                r += 1
+            wb.close()
+            return buf.getvalue()
+
+        t_mine, t_bare = median_pair(lambda: report_xlsx(report), bare_report, repeat)
+        out["report"] = {"rows": len(rows), "cells": len(rows) * len(columns), "export_ms": round(t_mine * 1000, 1),
+                         "bare_ms": round(t_bare * 1000, 1), "ratio": round(t_mine / t_bare, 3)}
+
+        q = StatsQuery("penalty", Period(LAST_YEAR - YEARS + 1, "quarter", 1), Period(LAST_YEAR, "quarter", 4))
+        fetched = list(detail_rows(q, admin))
+        cols = detail_columns("penalty")
+        kinds = [c.kind for c in cols]
+
+        def stream():
+            return itertools.islice(itertools.cycle(fetched), list_rows)
+
+        def mine_list():
+            with tempfile.TemporaryFile() as fh:
+                detail_xlsx("penalty", "明细", [("统计范围", "全市")], stream(), "wan", target=fh)
+
+        def bare_list():
+            with tempfile.TemporaryFile() as fh:
+                wb = xlsxwriter.Workbook(fh, {"constant_memory": True})
+                ws = wb.add_worksheet()
+                ws.write_string(0, 0, "明细")
+                for c, col in enumerate(cols):
+                    ws.write_string(3, c, col.group)
+                    ws.write_string(4, c, col.label)
+                r = 5
+                for values in stream():
+                    for c, kind in enumerate(kinds):
+                        _bare_cell(ws, r, c, values[c], kind, 1_000_000)
+                    r += 1
+                wb.close()
+
+        t_mine, t_bare = median_pair(mine_list, bare_list, max(3, repeat // 2))
+        tracemalloc.start()
+        mine_list()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        out["list"] = {"rows": list_rows, "cells": list_rows * len(cols), "export_ms": round(t_mine * 1000, 1),
+                       "bare_ms": round(t_bare * 1000, 1), "ratio": round(t_mine / t_bare, 3),
+                       "peak_mb": round(peak / 2**20, 1)}
+    return out
+
+
+def _login(client, username: str) -> None:
+    import re
+
+    from app.demo import DEMO_PASSWORD
+
+    html = client.get("/login/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    resp = client.post("/login/", data={"username": username, "password": DEMO_PASSWORD, "csrf_token": token})
+    assert resp.status_code == 302, resp.status_code
+
+
+def bench_pages(app, repeat: int) -> dict:
+    """Absolute medians of whole requests (test client, no network)."""
+    client = app.test_client()
+    _login(client, "leader")
+    pages = {"dashboard": "/dashboard/", "report_page": f"/reports/penalty/?from={LAST_YEAR}",
+             "report_export": f"/reports/penalty/export.xlsx?from={LAST_YEAR}",
+             "analysis_page": f"/reports/analysis?period={LAST_YEAR}"}
+    out = {}
+    for name, path in pages.items():
+        def get(path=path):
+            resp = client.get(path)
+            assert resp.status_code == 200, (path, resp.status_code)
+
+        out[name] = round(median(get, repeat) * 1000, 1)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="penalty filings only, fewer repeats (< 60 s)")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
+                        help="PostgreSQL URL (its public schema is DROPPED); default: a temporary SQLite file")
+    parser.add_argument("--repeat", type=int, default=None)
+    args = parser.parse_args()
+    repeat = args.repeat or (5 if args.quick else 9)
+    started = time.perf_counter()
+    app, url = make_app(args.database_url)
+    counts = generate(app, args.quick)
+    print(f"data: {counts} on {url.split('://')[0]} in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    report = bench_report_vs_sql(app, repeat)
+    print(f"report_vs_sql: {report}", file=sys.stderr)
+    export = bench_export_vs_xlsxwriter(app, repeat, 20_000 if args.quick else 100_000)
+    print(f"export_vs_xlsxwriter: {export}", file=sys.stderr)
+    pages = {} if args.quick else bench_pages(app, repeat)
+    if pages:
+        print(f"pages (ms): {pages}", file=sys.stderr)
+    result = {
+        "report_vs_sql": max(r["ratio"] for r in report.values()),
+        "export_vs_xlsxwriter": max(e["ratio"] for e in export.values()),
+        "list_vs_bare_fab": None,  # issue 9: the filing list against a bare FAB ModelView (not measured here)
+        "report": report, "export": export, "pages_ms": pages, "data": counts,
+        "database": url.split("://")[0], "machine": f"{platform.machine()} {os.cpu_count()} cpu, "
+                                                     f"Python {platform.python_version()}",
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
