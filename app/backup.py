@@ -84,6 +84,8 @@ def _check_sqlite_file(path: Path) -> None:
         if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             raise BackupError(f"{path} fails SQLite's integrity check")
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{path} is not a readable SQLite database: {exc}") from None
     finally:
         conn.close()
     if not {"alembic_version", "filing", "audit_log"} <= tables:

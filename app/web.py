@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from .clock import _zone
 from .forms.base import format_rate
+from .i18n import period_label, sub_period_label
 from .reporting.compare import format_pct, pct_change
 from .reporting.formatting import TEMPLATE_FILTERS as REPORT_FILTERS
 
@@ -41,6 +42,8 @@ def register_web_hooks(app: Flask) -> None:
     app.jinja_env.filters["query_with"] = _query_with
     app.jinja_env.filters["pct_change"] = lambda current, base: format_pct(pct_change(current, base))
     app.jinja_env.filters.update(REPORT_FILTERS)  # count, money, points, pct_signed, pct_plain
+    app.jinja_env.filters["period_label"] = period_label  # a Period in the current language
+    app.jinja_env.filters["sub_period_label"] = sub_period_label
 
     @app.after_request
     def _headers(resp):

@@ -239,6 +239,8 @@ def test_deadline_day_in_process(app, monkeypatch):
 
     results = run_together([lambda i=i: one_unit(i) for i in range(len(clients))], timeout=120)
     errors = [r for r in results if isinstance(r, Exception)] + problems
+    for problem in problems:  # shown in full when the test fails
+        print(*problem[:4], problem[4], sep="\n")
     assert not errors, errors
     assert all(r == [200, 200, 200] for r in results[:16]), results[:16]
     for pair in (results[16:18], results[18:20]):

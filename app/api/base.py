@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from flask import request
+import sys
+import uuid
+
+from flask import current_app, request
 from flask_appbuilder.api import BaseApi
+from sqlalchemy.orm.exc import StaleDataError
 
 from . import schemas
 
@@ -30,6 +34,21 @@ class PortalApi(BaseApi):
 
     def error(self, status: int, message: str, errors: dict | None = None):
         return self.response(status, message=message, errors=errors or {})
+
+    def response_500(self, message: str | None = None):
+        """FAB's @safe answer to an unexpected error (called inside its `except`): the transaction
+        is rolled back; a stale version is a 409; otherwise a plain message with an error number
+        instead of "Fatal error" (the stack trace only with FAB_API_SHOW_STACKTRACE, to debug)."""
+        from ..errors import SERVER_ERROR, STALE, _rollback
+
+        _rollback()
+        if isinstance(sys.exc_info()[1], StaleDataError):
+            return self.error(409, STALE)
+        if current_app.config.get("FAB_API_SHOW_STACKTRACE"):
+            return super().response_500(message=message)
+        ref = uuid.uuid4().hex[:12]
+        current_app.logger.error("API error %s on %s %s (traceback above)", ref, request.method, request.path)
+        return self.error(500, SERVER_ERROR.format(ref=ref))
 
     def page_args(self) -> tuple[int, int] | None:
         """(page, page_size) from the query, page size capped; None when not integers or the

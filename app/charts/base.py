@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import plotly.graph_objects as go
+from flask_babel import gettext as _
 
 FONT = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "Source Han Sans SC", sans-serif'
 COLORS = ["#2f6fb0", "#e8833a", "#3a9b5b", "#c4443b", "#7d5ba6", "#8c6d31", "#d16fa8", "#6b6b6b",
@@ -54,8 +55,8 @@ def tick_label(period, first: bool = True) -> str:
     """A period on an axis, compact: Q1<br>2024 (the year under the first period of a year
     or of the axis), 上半年<br>2024, 2024年."""
     if period.kind == "year":
-        return f"{period.year}年"
-    name = f"Q{period.index}" if period.kind == "quarter" else ("上半年" if period.index == 1 else "下半年")
+        return _("%(year)d年", year=period.year)
+    name = f"Q{period.index}" if period.kind == "quarter" else (_("上半年") if period.index == 1 else _("下半年"))
     return f"{name}<br>{period.year}" if first or period.index == 1 else name
 
 

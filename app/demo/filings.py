@@ -10,7 +10,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from ..clock import today
 from ..extensions import db
@@ -73,5 +73,13 @@ def load_form_demo(form_code: str, first: Period, make_values: Callable, rng: ra
         db.session.execute(insert(Filing), filings)
         db.session.execute(insert(value_model(form_code)), values)
         db.session.execute(insert(FilingTransition), steps)
+        _advance_sequence(Filing.__tablename__)
     db.session.flush()
     return len(filings)
+
+
+def _advance_sequence(table: str) -> None:
+    """Ids were given explicitly: on PostgreSQL, move the id sequence past them."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"))

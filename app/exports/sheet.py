@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .styles import COUNT, MISSING, MONEY, RATE, TEXT, Styles, column_width, money_number
+from .styles import COUNT, FEN_PER, MISSING, MONEY, RATE, TEXT, Styles, column_width
 
 
 @dataclass(frozen=True)
@@ -87,23 +87,26 @@ def write_sheet(wb, styles: Styles, name: str, title: str, meta: Sequence[tuple[
     return n
 
 
+_CODES = {COUNT: 1, MONEY: 2, RATE: 3}
+
+
 def _write_rows(ws, styles: Styles, columns: Sequence[Col], rows: Iterable[Sequence], r: int, total: bool) -> int:
-    """The hot loop: one pass per cell, formats looked up once per column."""
-    plan = [(i, c.kind, styles.cell(c.kind, total)) for i, c in enumerate(columns)]
+    """The hot loop: one pass per cell; formats, kinds and the money divisor looked up once."""
+    plan = [(i, _CODES.get(c.kind, 0), styles.cell(c.kind, total)) for i, c in enumerate(columns)]
     missing = styles.missing(total)
-    money = styles.money
+    div = FEN_PER[styles.money]  # fen per 元 or 万元 (a division, exact to the last digit shown)
     write_number, write_string = ws.write_number, ws.write_string
     n = 0
     for values in rows:
-        for i, kind, fmt in plan:
+        for i, code, fmt in plan:
             v = values[i]
             if v is None:
-                write_string(r, i, MISSING if kind != TEXT else "", missing)
-            elif kind == COUNT:
+                write_string(r, i, MISSING if code else "", missing)
+            elif code == 1:
                 write_number(r, i, v, fmt)
-            elif kind == MONEY:
-                write_number(r, i, money_number(v, money), fmt)
-            elif kind == RATE:
+            elif code == 2:
+                write_number(r, i, v / div, fmt)
+            elif code == 3:
                 write_number(r, i, float(v) if isinstance(v, Decimal) else v, fmt)
             else:
                 write_string(r, i, str(v), fmt)

@@ -15,7 +15,7 @@ FONT = "宋体"
 COUNT, MONEY, RATE, TEXT = "count", "money", "rate", "text"
 WAN, YUAN = "wan", "yuan"
 NUMBER_FORMATS = {COUNT: "#,##0", YUAN: "#,##0.00", WAN: "#,##0.00", RATE: "0.0%", TEXT: "@"}
-FEN_PER = {YUAN: 100, WAN: 1_000_000}
+FEN_PER = {YUAN: 100, WAN: 1_000_000}  # a money cell holds fen / FEN_PER[unit]: 元 or 万元
 WIDTHS = {COUNT: 10, MONEY: 14, RATE: 9}
 MISSING = "—"
 
@@ -57,11 +57,6 @@ class Styles:
 
     def missing(self, total: bool = False):
         return self._cells[(MISSING, total)]
-
-
-def money_number(fen: int, money: str) -> float:
-    """Fen as the number a cell holds: 元 or 万元 (the cell's format shows two decimals)."""
-    return fen / FEN_PER[money]
 
 
 def text_width(text: str) -> int:

@@ -30,18 +30,19 @@ STATUS_LABELS = {ON_TIME: "按时", LATE: "迟报", MISSING: "未报"}
 POINTS = {ON_TIME: 1.0, LATE: 0.5, MISSING: 0.0}
 
 
-def _assignments(form_code: str) -> dict[int, bool]:
+def assignments(form_code: str) -> dict[int, bool]:
+    """{unit_id: required} where an administrator set it for the form (one query)."""
     return dict(db.session.execute(
         select(FormAssignment.unit_id, FormAssignment.required).where(
             FormAssignment.form_code == form_code)
     ).all())
 
 
-def is_expected(unit: Unit, form_code: str, period: Period, assignments: dict | None = None) -> bool:
+def is_expected(unit: Unit, form_code: str, period: Period, required: dict | None = None) -> bool:
     """Must `unit` file `form_code` for `period`?"""
-    if assignments is None:
-        assignments = _assignments(form_code)
-    if assignments.get(unit.id) is False:
+    if required is None:
+        required = assignments(form_code)
+    if required.get(unit.id) is False:
         return False
     return unit.active_on(period.end)
 
@@ -95,11 +96,11 @@ def _status(reported_at: dt.datetime | None, due: dt.date) -> tuple[str, dt.date
 def period_timeliness(form_code: str, period: Period, unit_ids: set[int] | None = None) -> PeriodTimeliness:
     """Per expected unit: on time, late (days) or missing, for one form and period."""
     due = deadline(form_code, period)
-    assignments = _assignments(form_code)
+    required = assignments(form_code)
     q = select(Unit).order_by(Unit.code)
     if unit_ids is not None:
         q = q.where(Unit.id.in_(unit_ids))
-    units = [u for u in db.session.scalars(q) if is_expected(u, form_code, period, assignments)]
+    units = [u for u in db.session.scalars(q) if is_expected(u, form_code, period, required)]
     filings = {
         f.unit_id: f
         for f in db.session.scalars(

@@ -281,8 +281,9 @@ def _insert_once(row: dict) -> bool:
         else:
             from sqlalchemy.dialects.sqlite import insert
         stmt = insert(table).values(**row).on_conflict_do_nothing(
-            index_elements=["form_code", "unit_id", "period_key"])
-        return db.session.execute(stmt).rowcount == 1
+            index_elements=["form_code", "unit_id", "period_key"]).returning(table.c.id)
+        # A row comes back only when this statement inserted it (rowcount is -1 with RETURNING).
+        return db.session.execute(stmt).first() is not None
     try:
         with db.session.begin_nested():
             db.session.execute(table.insert().values(**row))

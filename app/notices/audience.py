@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..clock import local_date, utcnow
 from ..extensions import db
@@ -137,7 +138,8 @@ def visible_notices(user=None) -> list[Notice]:
     user = user or acting_user()
     if not getattr(user, "is_authenticated", False):
         return []
-    q = select(Notice).order_by(Notice.published_at.desc(), Notice.id.desc())
+    q = (select(Notice).options(selectinload(Notice.attachments))  # listed per row: load with the page
+         .order_by(Notice.published_at.desc(), Notice.id.desc()))
     if sees_all(user):
         return list(db.session.scalars(q))
     unit = getattr(user, "unit", None)

@@ -10,6 +10,7 @@ Which reports a user sees is the organisation scope's decision (app.scope), noth
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit import record
 from ..clock import utcnow
@@ -117,7 +118,9 @@ def reply(fb: Feedback, user, body: str | None, to_state: str | None = None) -> 
 
 def scoped_query(user=None):
     """Reports the user may see (the scope decides)."""
-    return restrict(select(Feedback), Feedback.unit_id, user)
+    # unit and attachments are shown per row: load them with the page, not one query per row
+    return restrict(select(Feedback).options(joinedload(Feedback.unit), selectinload(Feedback.attachments)),
+                    Feedback.unit_id, user)
 
 
 def counts(user=None) -> dict[str, dict[str, int]]:

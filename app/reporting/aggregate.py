@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
-from sqlalchemy import BigInteger, and_, case, cast, func, select
+from sqlalchemy import BigInteger, and_, bindparam, case, cast, func, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -28,8 +28,17 @@ from ..models.unit import UNIT_KINDS, Unit
 from ..models.values import value_model
 from ..scope import restrict
 from .measures import CHOICE_COUNT, CLOSING, OPENING, Measure, derived, has_stocks, measures
-from .rollup import RangeError, bucket_sub, check_range, in_range, native_count, ordinal, periods_per_bucket
-from .units import unit_key
+from .rollup import (
+    RangeError,
+    bucket_sub,
+    check_range,
+    native_count,
+    ordinal,
+    periods_per_bucket,
+    range_clause,
+    range_params,
+)
+from .units import final_successors, unit_key
 
 UNIT, KIND, PARENT, CITY = "unit", "kind", "parent", "city"
 GROUPINGS = (UNIT, KIND, PARENT, CITY)
@@ -67,7 +76,7 @@ class StatsQuery:
         return replace(self, **changes)
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One group (unit, kind, parent or the city) in one bucket, with its summed figures."""
 
@@ -98,6 +107,7 @@ class Table:
     measures: list[Measure]
     rows: list[Row]
     _index: dict | None = field(default=None, repr=False)
+    _totals: dict | None = field(default=None, repr=False)
 
     def for_period(self, period: Period | None) -> list[Row]:
         return [r for r in self.rows if r.period == period]
@@ -109,12 +119,17 @@ class Table:
 
     def total(self, period: Period | None = None, label: str | None = None) -> Row:
         """The sum of every group in a bucket (sums of sums; derived figures from those)."""
-        rows = self.for_period(period)
-        values = {}
-        for m in self.measures:
-            parts = [r.values[m.name] for r in rows if r.values[m.name] is not None]
-            values[m.name] = sum(parts) if parts else None
-        return Row(CITY_KEY, "", label or _("合计"), period, sum(r.filings for r in rows), values, self.spec)
+        if self._totals is None:
+            self._totals = {}
+        if period not in self._totals:
+            rows = self.for_period(period)
+            values = {}
+            for m in self.measures:
+                parts = [r.values[m.name] for r in rows if r.values[m.name] is not None]
+                values[m.name] = sum(parts) if parts else None
+            self._totals[period] = (sum(r.filings for r in rows), values)
+        filings, values = self._totals[period]
+        return Row(CITY_KEY, "", label or _("合计"), period, filings, values, self.spec)
 
     def series(self, name: str, key=None) -> list[tuple[Period, object]]:
         """(period, figure) over the buckets, for one group or (key None) the total."""
@@ -132,19 +147,21 @@ def aggregate(q: StatsQuery, user=None) -> Table:
     if q.by not in GROUPINGS:
         raise RangeError(_("未知的分组方式"))
     ms = measures(spec)
-    stmt, n_keys = _select(q, spec, ms, user)
-    target = q.first.kind
+    stmt, n_keys, params = _select(q, spec, ms, user)
     names = [m.name for m in ms]
+    periods: dict[tuple[int, int], Period] = {}
+    first = n_keys + (2 if q.split else 0)  # the filing count, then the measures
     rows = []
-    for r in db.session.execute(stmt):
-        key, code, label = _group(q.by, r[:n_keys])
-        i = n_keys
+    # Core execution: plain rows, no ORM loading step (the statement selects columns only).
+    for r in db.session.connection().execute(stmt, params).all():
+        if not r[first]:  # a query without GROUP BY answers one empty row when nothing matched
+            continue
+        key, code, label = _group(q.by, r)
         period = None
         if q.split:
-            period = Period(r[i], target, r[i + 1])
-            i += 2
-        if r[i]:  # a query without GROUP BY answers one empty row when nothing matched
-            rows.append(Row(key, code, label, period, r[i], dict(zip(names, r[i + 1:], strict=True)), spec))
+            ys = (r[n_keys], r[n_keys + 1])
+            period = periods.get(ys) or periods.setdefault(ys, Period(ys[0], q.first.kind, ys[1]))
+        rows.append(Row(key, code, label, period, r[first], dict(zip(names, r[first + 1:], strict=True)), spec))
     return Table(q, spec, ms, rows)
 
 
@@ -158,18 +175,45 @@ def _group(by: str, keys) -> tuple[object, str, str]:
     return CITY_KEY, "", _("合计")
 
 
+_TEMPLATES: dict[tuple, tuple] = {}
+
+
 def _select(q: StatsQuery, spec: FormSpec, ms: list[Measure], user):
-    """The SELECT for `q`: an inner per-filing select (scope, states, range, stock windows)
-    and an outer GROUP BY. Returns (statement, number of group-key columns)."""
+    """(statement, number of group-key columns, parameters) for `q` in `user`'s scope.
+
+    The statement's shape (form, grouping, buckets, stock windows, successor mapping, which
+    filters) is built once and kept; ranges, states, units and kinds are bound parameters, and
+    the scope is applied on every call (``app.scope.restrict`` on the filing's own unit)."""
     native, target = spec.period_kind, q.first.kind
-    values = value_model(spec.code)
-    gid = unit_key(q.successor)
-    sub_expr = bucket_sub(native, target)
-    cols = [gid.label("gid")]
-    if q.split:
-        cols += [Filing.year.label("b_year"), sub_expr.label("b_sub")]
+    mapping = final_successors() if q.successor else {}
     span = periods_per_bucket(native, target) if q.split else native_count(native, q.first, q.end)
     stocks = has_stocks(spec) and span > 1
+    shape = (spec.code, q.by, q.split, target, stocks, tuple(sorted(mapping.items())),
+             q.unit_ids is not None, q.kinds is not None)
+    template = _TEMPLATES.get(shape)
+    if template is None:
+        if len(_TEMPLATES) > 256:
+            _TEMPLATES.clear()
+        template = _TEMPLATES[shape] = _build(q, spec, ms, mapping, stocks)
+    stmt, n_keys, uid = template
+    params = {"states": list(q.states), **range_params(native, q.first, q.end)}
+    if q.unit_ids is not None:
+        params["unit_ids"] = sorted(q.unit_ids)
+    if q.kinds is not None:
+        params["kinds"] = sorted(q.kinds)
+    return restrict(stmt, uid, user), n_keys, params
+
+
+def _build(q: StatsQuery, spec: FormSpec, ms: list[Measure], mapping: dict, stocks: bool):
+    """The statement for a shape: an inner per-filing select (states, range, stock windows)
+    and an outer GROUP BY. Returns (statement, number of group-key columns, unit column)."""
+    native, target = spec.period_kind, q.first.kind
+    values = value_model(spec.code)
+    gid = unit_key(q.successor, mapping)
+    sub_expr = bucket_sub(native, target)
+    cols = [Filing.unit_id.label("uid"), gid.label("gid")]
+    if q.split:
+        cols += [Filing.year.label("b_year"), sub_expr.label("b_sub")]
     if stocks:
         order = ordinal(native)
         part = [Filing.unit_id, Filing.year, sub_expr] if q.split else [Filing.unit_id]
@@ -181,11 +225,11 @@ def _select(q: StatsQuery, spec: FormSpec, ms: list[Measure], user):
         select(*cols)
         .select_from(Filing)
         .join(values, and_(values.filing_id == Filing.id, values.revision == Filing.revision))
-        .where(Filing.form_code == spec.code, Filing.state.in_(q.states), in_range(native, q.first, q.end))
+        .where(Filing.form_code == spec.code, Filing.state.in_(bindparam("states", expanding=True)),
+               range_clause(native))
     )
-    inner = restrict(inner, Filing.unit_id, user)
     if q.unit_ids is not None:
-        inner = inner.where(gid.in_(q.unit_ids))
+        inner = inner.where(gid.in_(bindparam("unit_ids", expanding=True)))
     f = inner.subquery("f")
 
     g = aliased(Unit, name="g")
@@ -207,10 +251,10 @@ def _select(q: StatsQuery, spec: FormSpec, ms: list[Measure], user):
     if q.by == PARENT:
         outer = outer.outerjoin(p, p.id == g.parent_id)
     if q.kinds is not None:
-        outer = outer.where(g.kind.in_(q.kinds))
+        outer = outer.where(g.kind.in_(bindparam("kinds", expanding=True)))
     if keys or period_cols:
         outer = outer.group_by(*keys, *period_cols).order_by(*order_by, *period_cols)
-    return outer, len(keys)
+    return outer, len(keys), f.c.uid
 
 
 def _measure(m: Measure, f, stocks: bool, spec: FormSpec):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..filing.periods import Period, period_of, periods_between
 from ..filing.workflow import ACCEPTED
@@ -28,13 +29,13 @@ from .measures import RATE, derived, kind_of, label_of, measures
 from .rollup import COARSENESS
 
 # (figure, unit of count) shown for each form; the first is the one units are ranked by.
-HEADLINES: dict[str, list[tuple[str, str]]] = {
-    "penalty": [("decisions_total", "件"), ("amount_total", ""), ("k_fine", "件"), ("hearings_held", "件"),
+HEADLINES: dict[str, list[tuple[str, object]]] = {
+    "penalty": [("decisions_total", _l("件")), ("amount_total", ""), ("k_fine", _l("件")), ("hearings_held", _l("件")),
                 ("correction_rate", ""), ("loss_rate", "")],
-    "reconsideration": [("new_applications", "件"), ("accepted", "件"), ("concluded", "件"),
+    "reconsideration": [("new_applications", _l("件")), ("accepted", _l("件")), ("concluded", _l("件")),
                         ("correction_rate", ""), ("mediation_rate", "")],
-    "litigation": [("new_total", "件"), ("concluded", "件"), ("loss_rate", ""), ("head_attendance_rate", "")],
-    "institution": [("headcount", "人"), ("authorised_posts", "人"), ("reconsideration_staff", "人"),
+    "litigation": [("new_total", _l("件")), ("concluded", _l("件")), ("loss_rate", ""), ("head_attendance_rate", "")],
+    "institution": [("headcount", _l("人")), ("authorised_posts", _l("人")), ("reconsideration_staff", _l("人")),
                     ("staffing_rate", "")],
 }
 TOP_N, SWING_PCT, SWING_MIN_BASE, RATE_MIN_BASE = 5, Decimal("0.5"), 20, 10
@@ -215,8 +216,9 @@ def _paragraphs(s: FormSection, scope: str, suffix: str) -> list[str]:
                period=s.period.label, scope=scope, units=s.units, form=title, n=s.filings)]
     expected = sum(p.expected for p in s.timeliness)
     if expected and s.filings < expected:
-        lines[0] += _("另有%(n)d份应报报表尚未纳入统计（未报、未审核或被退回），同比、环比仅供参考。",
-                      n=expected - s.filings)
+        lines[0] += _("另有%(n)d份应报报表尚未纳入统计（未报、未审核或被退回）。", n=expected - s.filings)
+        if (expected - s.filings) * 20 > expected:  # more than 5% missing
+            lines[0] += _("同比、环比仅供参考。")
     mom_label = cmp.mom_period.label if cmp.mom_period else None
     sentences = [_headline_sentence(h, cmp.yoy_period.label, mom_label) for h in s.headlines if h.current is not None]
     if sentences:

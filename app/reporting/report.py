@@ -50,6 +50,7 @@ class Report:
     money: str
     table: Table
     generated_at: dt.datetime = field(default_factory=utcnow)
+    _formatters: list = field(default_factory=list, repr=False)
 
     @property
     def columns(self) -> list[Column]:
@@ -57,6 +58,16 @@ class Report:
 
     def display(self, column: Column, value) -> str:
         return display(column, value, self.money)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def texts(self, row: ReportRow) -> list[str]:
+        """A row's cells as page text (one formatter per column, chosen once)."""
+        if not self._formatters:
+            self._formatters = [formatter(c, self.money) for c in self.columns]
+        return [f(v) for f, v in zip(self._formatters, row.cells, strict=True)]
 
     @property
     def generated_text(self) -> str:
@@ -87,6 +98,18 @@ def display(column: Column, value, money: str = WAN) -> str:
     if column.kind == MONEY:
         return format_wan(value) if money == WAN else format_yuan(value)
     return f"{value:,}"
+
+
+def formatter(column: Column, money: str = WAN):
+    """display() for one column, as a function of the value alone."""
+    if column.kind == TEXT:
+        return lambda v: "" if v is None else str(v)
+    if column.kind == RATE:
+        return format_rate
+    if column.kind == MONEY:
+        fmt = format_wan if money == WAN else format_yuan
+        return lambda v: "—" if v is None else fmt(v)
+    return lambda v: "—" if v is None else f"{v:,}"
 
 
 def period_text(q: StatsQuery) -> str:

@@ -9,14 +9,15 @@ quarters roll up to half-years and years, half-years to years. The roll-up is a 
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, literal
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, bindparam, case, literal
 
 from ..filing.periods import HALF, QUARTER, YEAR, Period, period_of
 from ..models.filing import Filing
 
 PER_YEAR = {QUARTER: 4, HALF: 2, YEAR: 1}
 COARSENESS = {QUARTER: 0, HALF: 1, YEAR: 2}
-KIND_LABELS = {QUARTER: "季度", HALF: "半年", YEAR: "年度"}
+KIND_LABELS = {QUARTER: _l("季度"), HALF: _l("半年"), YEAR: _l("年度")}
 
 
 class RangeError(ValueError):
@@ -30,7 +31,7 @@ def check_range(native: str, first: Period, last: Period) -> None:
     if last < first:
         raise RangeError(_("截止报告期不能早于起始报告期"))
     if COARSENESS[first.kind] < COARSENESS[native]:
-        raise RangeError(_("该报表按%(kind)s报送，不能按更短的报告期统计", kind=_(KIND_LABELS[native])))
+        raise RangeError(_("该报表按%(kind)s报送，不能按更短的报告期统计", kind=KIND_LABELS[native]))
 
 
 def native_bounds(native: str, first: Period, last: Period) -> tuple[Period, Period]:
@@ -51,6 +52,21 @@ def in_range(native: str, first: Period, last: Period):
         Filing.year.between(lo.year, hi.year),
         ordinal(native).between(lo.year * per + lo.index, hi.year * per + hi.index),
     )
+
+
+def range_clause(native: str):
+    """in_range with bound parameters (y_lo, y_hi, o_lo, o_hi), for statements built once."""
+    return and_(
+        Filing.year.between(bindparam("y_lo"), bindparam("y_hi")),
+        ordinal(native).between(bindparam("o_lo"), bindparam("o_hi")),
+    )
+
+
+def range_params(native: str, first: Period, last: Period) -> dict[str, int]:
+    """The values of range_clause's parameters for [first, last]."""
+    lo, hi = native_bounds(native, first, last)
+    per = PER_YEAR[native]
+    return {"y_lo": lo.year, "y_hi": hi.year, "o_lo": lo.year * per + lo.index, "o_hi": hi.year * per + hi.index}
 
 
 def bucket_sub(native: str, target: str):

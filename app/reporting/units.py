@@ -29,11 +29,13 @@ def final_successors() -> dict[int, int]:
     return out
 
 
-def unit_key(successor: bool):
-    """The unit a filing counts under: its own, or its final successor's."""
+def unit_key(successor: bool, mapping: dict[int, int] | None = None):
+    """The unit a filing counts under: its own, or its final successor's (`mapping` from
+    final_successors(), read when not given)."""
     if not successor:
         return Filing.unit_id
-    mapping = final_successors()
+    if mapping is None:
+        mapping = final_successors()
     if not mapping:
         return Filing.unit_id
     return case(mapping, value=Filing.unit_id, else_=Filing.unit_id)

@@ -1,5 +1,8 @@
 """Registration of every view and menu entry."""
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+
 from ..forms import FORMS
 
 
@@ -15,30 +18,40 @@ def register_views(appbuilder) -> None:
 
     appbuilder.add_view_no_menu(FilingView)
     for spec in FORMS.values():
+        entry = f"{spec.menu_title}报表"  # msgids of these labels: app/i18n.py
         appbuilder.add_link(
-            f"{spec.menu_title}报表", href=f"/filings/{spec.code}/", category=spec.menu_title,
-            icon="fa-table",
+            entry, href=f"/filings/{spec.code}/", category=spec.menu_title,
+            icon="fa-table", label=_l(entry), category_label=_l(spec.menu_title),
         )
-    appbuilder.add_link("修改申请", href="/filings/corrections/", icon="fa-pencil")
+    appbuilder.add_link("修改申请", href="/filings/corrections/", icon="fa-pencil", label=_l("修改申请"))
     staff = "法制机构和人员"
-    appbuilder.add_view(StaffView, "人员名册", category=staff, icon="fa-users")
-    appbuilder.add_view(StaffStatsView, "人员统计", category=staff, icon="fa-bar-chart")
-    appbuilder.add_link("导入人员名册", href="/staffstats/import", category=staff, icon="fa-upload")
-    appbuilder.add_link("即将到期证书", href="/staffstats/expiring", category=staff, icon="fa-calendar")
-    appbuilder.add_view(TrainingCourseView, "培训课程", category=staff, icon="fa-book")
-    appbuilder.add_view(TrainingRecordView, "培训记录", category=staff, icon="fa-check")
-    appbuilder.add_view(CertificateView, "证书", category=staff, icon="fa-id-card")
-    appbuilder.add_view(TimelinessView, "报送情况", category="统计", icon="fa-clock-o")
+    appbuilder.add_view(StaffView, "人员名册", category=staff, icon="fa-users", label=_l("人员名册"),
+                        category_label=_l("法制机构和人员"))
+    appbuilder.add_view(StaffStatsView, "人员统计", category=staff, icon="fa-bar-chart", label=_l("人员统计"))
+    appbuilder.add_link("导入人员名册", href="/staffstats/import", category=staff, icon="fa-upload",
+                        label=_l("导入人员名册"))
+    appbuilder.add_link("即将到期证书", href="/staffstats/expiring", category=staff, icon="fa-calendar",
+                        label=_l("即将到期证书"))
+    appbuilder.add_view(TrainingCourseView, "培训课程", category=staff, icon="fa-book", label=_l("培训课程"))
+    appbuilder.add_view(TrainingRecordView, "培训记录", category=staff, icon="fa-check", label=_l("培训记录"))
+    appbuilder.add_view(CertificateView, "证书", category=staff, icon="fa-id-card", label=_l("证书"))
+    appbuilder.add_view(TimelinessView, "报送情况", category="统计分析", icon="fa-clock-o", label=_l("报送情况"),
+                        category_label=_l("统计分析"))
     stats = "统计分析"  # statistics for every role; the scope decides what they cover
-    appbuilder.add_view(DashboardView, "数据看板", category=stats, icon="fa-tachometer")
-    appbuilder.add_view(ReportView, "统计报表", category=stats, icon="fa-table")
-    appbuilder.add_link("对比分析", href="/reports/penalty/compare", category=stats, icon="fa-sort-amount-desc")
-    appbuilder.add_link("分析报告", href="/reports/analysis", category=stats, icon="fa-file-text-o")
+    appbuilder.add_view(DashboardView, "数据看板", category=stats, icon="fa-tachometer", label=_l("数据看板"),
+                        category_label=_l("统计分析"))
+    appbuilder.add_view(ReportView, "统计报表", category=stats, icon="fa-table", label=_l("统计报表"))
+    appbuilder.add_link("对比分析", href="/reports/penalty/compare", category=stats, icon="fa-sort-amount-desc",
+                        label=_l("对比分析"))
+    appbuilder.add_link("分析报告", href="/reports/analysis", category=stats, icon="fa-file-text-o",
+                        label=_l("分析报告"))
     appbuilder.add_view_no_menu(ChartAssetView)
-    appbuilder.add_view(UnitModelView, "单位", category="单位", icon="fa-sitemap")
-    appbuilder.add_view(FormAssignmentView, "填报范围", category="单位", icon="fa-check-square-o")
-    appbuilder.add_view(AuditLogView, "审计日志", category="Security", icon="fa-history")
-    appbuilder.add_view(ApiKeysView, "API 密钥", category="Security", icon="fa-key")
+    units = lazy_pgettext("plural", "单位")  # Units (单位 alone is Unit)
+    appbuilder.add_view(UnitModelView, "单位", category="单位", icon="fa-sitemap", label=units, category_label=units)
+    appbuilder.add_view(FormAssignmentView, "填报范围", category="单位", icon="fa-check-square-o",
+                        label=_l("填报范围"))
+    appbuilder.add_view(AuditLogView, "审计日志", category="Security", icon="fa-history", label=_l("审计日志"))
+    appbuilder.add_view(ApiKeysView, "API 密钥", category="Security", icon="fa-key", label=_l("API 密钥"))
     _register_notices(appbuilder)
 
 
@@ -47,9 +60,10 @@ def _register_notices(appbuilder) -> None:
     from .notices import ContactsView, ContactView, DivisionView, FeedbackView, NoticeView
 
     menu = "通知公告"
-    appbuilder.add_view(NoticeView, "通知公告", category=menu, icon="fa-bullhorn")
-    appbuilder.add_link("发布通知", href="/notices/new", category=menu, icon="fa-plus")
-    appbuilder.add_view(FeedbackView, "问题反馈", category=menu, icon="fa-comments")
-    appbuilder.add_view(ContactsView, "联系方式", category=menu, icon="fa-phone")
-    appbuilder.add_view(DivisionView, "处室", category=menu, icon="fa-building")
-    appbuilder.add_view(ContactView, "联系人", category=menu, icon="fa-address-book")
+    appbuilder.add_view(NoticeView, "通知公告", category=menu, icon="fa-bullhorn", label=_l("通知公告"),
+                        category_label=_l("通知公告"))
+    appbuilder.add_link("发布通知", href="/notices/new", category=menu, icon="fa-plus", label=_l("发布通知"))
+    appbuilder.add_view(FeedbackView, "问题反馈", category=menu, icon="fa-comments", label=_l("问题反馈"))
+    appbuilder.add_view(ContactsView, "联系方式", category=menu, icon="fa-phone", label=_l("联系方式"))
+    appbuilder.add_view(DivisionView, "处室", category=menu, icon="fa-building", label=_l("处室"))
+    appbuilder.add_view(ContactView, "联系人", category=menu, icon="fa-address-book", label=_l("联系人"))

@@ -8,6 +8,9 @@ from flask import g, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms import ValidationError
 
 from ..audit import record
@@ -30,12 +33,13 @@ def _unit_snapshot(u: Unit) -> dict:
 
 def _kind_choice(form, field):
     if field.data not in UNIT_KINDS:
-        raise ValidationError("「类型」应为：" + "、".join(f"{k}（{v}）" for k, v in UNIT_KINDS.items()))
+        kinds = "、".join(f"{k}（{v}）" for k, v in UNIT_KINDS.items())
+        raise ValidationError(_("「类型」应为：%(kinds)s", kinds=kinds))
 
 
 def _dates(form, field):
     if field.data and form.valid_from.data and field.data <= form.valid_from.data:
-        raise ValidationError("「撤销日期」应晚于「设立日期」")
+        raise ValidationError(_("「撤销日期」应晚于「设立日期」"))
 
 
 class UnitModelView(KnownActionsOnly, ModelView):
@@ -53,13 +57,18 @@ class UnitModelView(KnownActionsOnly, ModelView):
     base_order = ("code", "asc")
     page_size = 100
     label_columns = {
-        "code": "编码", "name": "全称", "short_name": "简称", "kind": "类型", "kind_label": "类型",
-        "parent": "上级单位", "valid_from": "设立日期", "valid_to": "撤销日期", "successor": "承继单位",
+        "code": _l("编码"), "name": _l("全称"), "short_name": _l("简称"), "kind": _l("类型"),
+        "kind_label": _l("类型"), "parent": _l("上级单位"), "valid_from": _l("设立日期"), "valid_to": _l("撤销日期"),
+        "successor": _l("承继单位"),
     }
+    list_title = lazy_pgettext("plural", "单位")
+    show_title = _l("单位信息")
+    add_title = _l("新增单位")
+    edit_title = _l("修改单位")
     description_columns = {
         "kind": "、".join(f"{k}＝{v}" for k, v in UNIT_KINDS.items()),
-        "valid_to": "撤销或合并之日；留空表示现存单位",
-        "successor": "合并时填写承继其数据的单位",
+        "valid_to": _l("撤销或合并之日；留空表示现存单位"),
+        "successor": _l("合并时填写承继其数据的单位"),
     }
     validators_columns = {"kind": [_kind_choice], "valid_to": [_dates]}
 
@@ -80,12 +89,16 @@ class FormAssignmentView(KnownActionsOnly, ModelView):
     base_permissions = ["can_list", "can_add", "can_edit", "can_delete"]
     list_columns = ["unit", "form_code", "required"]
     add_columns = edit_columns = ["unit", "form_code", "required"]
-    label_columns = {"unit": "单位", "form_code": "报表", "required": "需要填报"}
+    label_columns = {"unit": _l("单位"), "form_code": _l("报表"), "required": _l("需要填报")}
+    list_title = _l("填报范围")
+    show_title = _l("填报范围")
+    add_title = _l("新增填报范围")
+    edit_title = _l("修改填报范围")
     description_columns = {"form_code": "、".join(f"{k}＝{s.menu_title}" for k, s in FORMS.items())}
 
     def _check(self, form, field):
         if field.data not in FORMS:
-            raise ValidationError("「报表」应为：" + "、".join(FORMS))
+            raise ValidationError(_("「报表」应为：%(forms)s", forms="、".join(FORMS)))
 
     validators_columns = {"form_code": [lambda form, field: FormAssignmentView._check(None, form, field)]}
 
@@ -101,9 +114,11 @@ class AuditLogView(KnownActionsOnly, ModelView):
     search_columns = ["username", "action", "object_type", "object_id", "at"]
     base_order = ("id", "desc")
     label_columns = {
-        "at": "时间（UTC）", "username": "用户", "ip": "地址", "action": "操作",
-        "object_type": "对象", "object_id": "对象编号", "detail": "详情",
+        "at": _l("时间（UTC）"), "username": _l("用户"), "ip": _l("地址"), "action": _l("操作"),
+        "object_type": _l("对象"), "object_id": _l("对象编号"), "detail": _l("详情"),
     }
+    list_title = _l("审计日志")
+    show_title = _l("审计日志条目")
 
     @expose("/export/")
     @has_access
@@ -123,16 +138,16 @@ class AuditLogView(KnownActionsOnly, ModelView):
         query = query.order_by(AuditLog.id)
         tmp = tempfile.NamedTemporaryFile(suffix=".xlsx")
         wb = open_workbook(tmp.name, large=True)
-        columns = [Col("时间（UTC）"), Col("用户"), Col("地址"), Col("操作"), Col("对象"), Col("对象编号"),
-                   Col("详情", width=80), Col("哈希", width=66)]
+        columns = [Col(_("时间（UTC）")), Col(_("用户")), Col(_("地址")), Col(_("操作")), Col(_("对象")),
+                   Col(_("对象编号")), Col(_("详情"), width=80), Col(_("哈希"), width=66)]
         rows = ((str(e.at), e.username or "", e.ip or "", e.action, e.object_type or "",
                  "" if e.object_id is None else str(e.object_id),
                  json.dumps(e.detail, ensure_ascii=False) if e.detail is not None else "", e.hash or "")
                 for e in query.yield_per(2000))
-        write_sheet(wb, Styles(wb), "审计日志", "审计日志", [("导出人", g.user.username)], columns, rows,
+        write_sheet(wb, Styles(wb), _("审计日志"), _("审计日志"), [(_("导出人"), g.user.username)], columns, rows,
                     streaming=True)
         wb.close()
         record("export.audit_log", "audit_log", None, {"filters": dict(request.args)})
         db.session.commit()
-        return send_file(tmp.name, as_attachment=True, download_name="审计日志.xlsx",
+        return send_file(tmp.name, as_attachment=True, download_name=_("审计日志") + ".xlsx",
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -11,6 +11,7 @@ import datetime as dt
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit import record
@@ -46,7 +47,7 @@ class ApiKeysView(BaseView):
         except ValueError:
             days = 0
         if not name or user is None or not 1 <= days <= 3650:
-            flash("请填写「名称」、选择「账号」，「有效天数」为 1–3650", "danger")
+            flash(_("请填写「名称」、选择「账号」，「有效天数」为 1–3650"), "danger")
             return redirect(url_for("ApiKeysView.index"))
         info = sm.create_api_key(user, name, expires_on=dt.datetime.now() + dt.timedelta(days=days))
         record("apikey.create", "api_key", None, {"name": name, "user": user.username, "uuid": info["uuid"]})
@@ -65,5 +66,5 @@ class ApiKeysView(BaseView):
         sm.revoke_api_key(uuid)
         record("apikey.revoke", "api_key", None, {"uuid": uuid})
         db.session.commit()
-        flash("已吊销该密钥", "success")
+        flash(_("已吊销该密钥"), "success")
         return redirect(url_for("ApiKeysView.index"))

@@ -6,15 +6,18 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from ..clock import today
 from ..extensions import db
 from ..filing import corrections, workflow
 from ..filing.errors import FilingError
 from ..filing.periods import Period, PeriodError, last_complete, periods_between
-from ..filing.timeliness import is_expected
+from ..filing.timeliness import assignments, is_expected
 from ..filing.values import (
     comparison,
     current_values,
@@ -41,7 +44,8 @@ def _spec_or_404(form_code):
 
 def _int_arg(name):
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    # ASCII digits only ("²".isdigit() is True), and short: no integer the database refuses.
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 class FilingView(BaseView):
@@ -94,8 +98,9 @@ class FilingView(BaseView):
             first = Period(last.year - 2, spec.period_kind, 1)
             have = set(db.session.scalars(select(Filing.period_key).where(
                 Filing.form_code == form_code, Filing.unit_id == current_user.unit_id)))
+            required = assignments(form_code)
             fillable = [p for p in reversed(periods_between(spec.period_kind, first, last))
-                        if p.key not in have and is_expected(current_user.unit, form_code, p)]
+                        if p.key not in have and is_expected(current_user.unit, form_code, p, required)]
         years = sorted({r for r in db.session.scalars(
             restrict(select(Filing.year).where(Filing.form_code == form_code).distinct(), Filing.unit_id))},
             reverse=True)
@@ -152,14 +157,15 @@ class FilingView(BaseView):
             try:
                 save_values(filing, raw, current_user, expected_version=raw.get("_version"),
                             explanation=raw.get("_explanation"))
-                flash("已保存", "success")
+                flash(_("已保存"), "success")
                 return redirect(url_for("FilingView.show", fid=filing.id))
             except FilingError as exc:
                 db.session.rollback()
                 errors = exc.errors
                 flash(exc.message, "danger")
         if filing.state not in workflow.EDITABLE:
-            flash(f"报表状态为“{workflow.state_label(filing.state)}”，已锁定；如需更正请提交修改申请", "warning")
+            state = _(workflow.state_label(filing.state))
+            flash(_("报表状态为“%(state)s”，已锁定；如需更正请提交修改申请", state=state), "warning")
             return redirect(url_for("FilingView.show", fid=filing.id))
         values = current_values(filing)
         prefill = prefill_values(filing)
@@ -168,7 +174,7 @@ class FilingView(BaseView):
                    for f in spec.fields}
         return self.render_template(
             "filing/edit.html", filing=filing, spec=spec, raw=raw, errors=errors,
-            period=Period.parse(filing.period_key), prefill=prefill, title="填报",
+            period=Period.parse(filing.period_key), prefill=prefill, title=_("填报"),
             action_url=url_for("FilingView.edit", fid=filing.id), extra_reason=False,
         )
 
@@ -181,7 +187,7 @@ class FilingView(BaseView):
                            comment=request.form.get("comment"),
                            expected_version=request.form.get("_version"),
                            explanation=request.form.get("_explanation"))
-            flash("操作成功", "success")
+            flash(_("操作成功"), "success")
         except FilingError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
@@ -197,7 +203,7 @@ class FilingView(BaseView):
             raw = request.form.to_dict()
             try:
                 corrections.request_correction(filing, raw, raw.get("_reason", ""), current_user)
-                flash("修改申请已提交，等待市法制办审核", "success")
+                flash(_("修改申请已提交，等待市法制办审核"), "success")
                 return redirect(url_for("FilingView.show", fid=filing.id))
             except FilingError as exc:
                 db.session.rollback()
@@ -210,7 +216,7 @@ class FilingView(BaseView):
             raw = {f.name: f.input_value(values[f.name]) for f in spec.fields}
         return self.render_template(
             "filing/edit.html", filing=filing, spec=spec, raw=raw, errors=errors,
-            period=Period.parse(filing.period_key), prefill={}, title="修改申请",
+            period=Period.parse(filing.period_key), prefill={}, title=pgettext("heading", "修改申请"),
             action_url=url_for("FilingView.correct", fid=filing.id), extra_reason=True,
         )
 
@@ -221,6 +227,8 @@ class FilingView(BaseView):
         state = request.args.get("state", corrections.PENDING)
         if state in corrections.CORRECTION_STATES:
             q = q.where(CorrectionRequest.state == state)
+        # The filing and its unit are shown on every row: loaded with the page's query (no N+1).
+        q = q.options(contains_eager(CorrectionRequest.filing).joinedload(Filing.unit))
         rows = db.session.scalars(q.order_by(CorrectionRequest.id.desc()).limit(200)).all()
         return self.render_template(
             "filing/corrections.html", rows=rows, states=corrections.CORRECTION_STATES,
@@ -237,7 +245,7 @@ class FilingView(BaseView):
         try:
             corrections.decide(req, request.form.get("decision") == "approve",
                                request.form.get("comment"), current_user)
-            flash("已处理修改申请", "success")
+            flash(_("已处理修改申请"), "success")
         except FilingError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
@@ -256,7 +264,7 @@ class FilingView(BaseView):
         try:
             period = Period.parse(request.args.get("period", ""))
             if period.kind != spec.period_kind:
-                raise PeriodError("报告期类型与报表不符")
+                raise PeriodError(_("报告期类型与报表不符"))
         except PeriodError as exc:
             flash(str(exc), "danger")
             return redirect(url_for("FilingView.upload", form_code=form_code))
@@ -284,7 +292,7 @@ class FilingView(BaseView):
             data = upload.read(MAX_UPLOAD + 1) if upload else b""
             try:
                 if not data:
-                    raise ImportFileError("请选择要上传的文件")
+                    raise ImportFileError(_("请选择要上传的文件"))
                 result = preview(data, form_code, current_user)
                 if result.ok:
                     stash(f"import_{form_code}", data)
@@ -305,7 +313,7 @@ class FilingView(BaseView):
         _spec_or_404(form_code)
         data = take(f"import_{form_code}")
         if data is None:
-            flash("导入已过期，请重新上传", "danger")
+            flash(_("导入已过期，请重新上传"), "danger")
             return redirect(url_for("FilingView.upload", form_code=form_code))
         try:
             result = commit(data, form_code, current_user)
@@ -314,7 +322,8 @@ class FilingView(BaseView):
             return redirect(url_for("FilingView.upload", form_code=form_code))
         if result.ok:
             same = len(result.plans) - len(result.changed)
-            flash(f"导入完成：{len(result.changed)}份报表有变化，{same}份未变", "success")
+            flash(_("导入完成：%(changed)s份报表有变化，%(same)s份未变", changed=len(result.changed), same=same),
+                  "success")
         else:
             flash("；".join(result.errors[:5]), "danger")
         return redirect(url_for("FilingView.index", form_code=form_code))

@@ -12,6 +12,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms.validators import DataRequired
 
@@ -47,7 +48,8 @@ class NoticeFormError(ValueError):
 
 def _page() -> int:
     value = request.args.get("page", "")
-    return max(int(value), 1) if value.isdigit() else 1
+    # ASCII digits only ("²".isdigit() is True), and short: no OFFSET the database refuses.
+    return max(int(value), 1) if value.isascii() and value.isdigit() and len(value) <= 9 else 1
 
 
 def _commit_with_files(stored: list[Attachment]) -> None:
@@ -129,7 +131,7 @@ class NoticeView(BaseView):
             return {"title": "", "body": "", "audience": AUDIENCE_ALL, "groups": [], "units": []}
         kinds = set(audience.target_kinds(notice))
         return {"title": notice.title, "body": notice.body, "audience": notice.audience,
-                "groups": [g for g, (_, ks) in audience.KIND_GROUPS.items() if set(ks) <= kinds],
+                "groups": [g for g, (_label, ks) in audience.KIND_GROUPS.items() if set(ks) <= kinds],
                 "units": audience.target_unit_ids(notice)}
 
     def _render_form(self, values: dict, notice: Notice | None = None, error: str | None = None):
@@ -185,7 +187,7 @@ class NoticeView(BaseView):
             except (NoticeFormError, AudienceError, AttachmentError) as exc:
                 db.session.rollback()
                 return self._render_form(values, error=str(exc))
-            flash(f"通知「{notice.title}」已发布", "success")
+            flash(_("通知「%(title)s」已发布", title=notice.title), "success")
             return redirect(url_for("NoticeView.show", nid=notice.id))
         return self._render_form(values)
 
@@ -200,7 +202,7 @@ class NoticeView(BaseView):
             except (NoticeFormError, AudienceError, AttachmentError) as exc:
                 db.session.rollback()
                 return self._render_form(values, notice, error=str(exc))
-            flash("通知已保存", "success")
+            flash(_("通知已保存"), "success")
             return redirect(url_for("NoticeView.show", nid=notice.id))
         return self._render_form(values, notice)
 
@@ -215,7 +217,7 @@ class NoticeView(BaseView):
         record("notice.attachment_remove", "notice", nid, {"attachment": name})
         db.session.commit()
         files.unlink_removed()
-        flash(f"附件「{name}」已删除", "success")
+        flash(_("附件「%(name)s」已删除", name=name), "success")
         return redirect(url_for("NoticeView.edit", nid=nid))
 
 
@@ -274,7 +276,7 @@ class FeedbackView(BaseView):
                 files.discard(stored)
                 error = str(exc)
             else:
-                flash("问题反馈已提交，市法制办处理后会在此答复", "success")
+                flash(_("问题反馈已提交，市法制办处理后会在此答复"), "success")
                 return redirect(url_for("FeedbackView.show", fid=fb.id))
         return self.render_template("notice/feedback_form.html", values=values, error=error,
                                     categories=FEEDBACK_CATEGORIES, accept=files.ACCEPT,
@@ -312,7 +314,7 @@ class FeedbackView(BaseView):
         state = request.form.get("state", "")
         if not state:
             get_or_404(Feedback, fid)
-            flash("请选择处理状态", "danger")
+            flash(_("请选择处理状态"), "danger")
             return redirect(url_for("FeedbackView.show", fid=fid))
         return self._reply(fid, state)
 

@@ -13,6 +13,7 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from ..charts.assets import plotly_version
 from ..charts.base import figure_json
@@ -23,7 +24,7 @@ from ..exports.reports import XLSX_MIME, comparison_xlsx, detail_xlsx, report_xl
 from ..filing.periods import HALF, Period, PeriodError, last_complete
 from ..forms import FORMS, get_form
 from ..models.unit import UNIT_KINDS
-from ..reporting.analysis import build_analysis
+from ..reporting.analysis import build_analysis, headline_names
 from ..reporting.comparison import compare, sorted_by_rank
 from ..reporting.detail import detail_rows
 from ..reporting.measures import derived, label_of, measures
@@ -70,6 +71,26 @@ def _filename(*parts: str, ext: str = "xlsx") -> str:
     return "-".join(p for p in parts if p) + "." + ext
 
 
+def rows_html(report) -> Markup:
+    """<tbody> and <tfoot> of the report table, built in one pass (a table of 500 units × 40
+    figures renders several times faster than a cell-by-cell template loop). Names and keys
+    are escaped; figures are formatted numbers; column names come from the form's declaration."""
+    names = report.names
+    cols = [f' data-col="{escape(n)}"' for n in names]
+
+    def row(r, css: str = "") -> str:
+        texts = report.texts(r)
+        cells = [f'<td class="name">{escape(texts[0])}</td>']
+        cells += [f"<td{cols[i]}>{escape(t)}</td>" for i, t in enumerate(texts) if i]
+        return f'<tr{css} data-key="{escape(str(r.key))}">{"".join(cells)}</tr>'
+
+    empty = escape(_("所选范围内没有符合条件的报表数据"))
+    body = "\n".join(row(r) for r in report.rows) or (
+        f'<tr><td class="name text-muted" colspan="{len(names)}">{empty}</td></tr>')
+    total = row(report.total, ' class="total"')
+    return Markup(f"<tbody>\n{body}\n</tbody>\n<tfoot>{total}</tfoot>")
+
+
 class ReportView(BaseView):
     """/reports/ … — one set of pages for every declared form."""
 
@@ -91,7 +112,7 @@ class ReportView(BaseView):
         spec = _spec_or_404(form_code)
         filters, scope, ctx = _context(spec)
         report = build_report(filters.query, scope, filters.money)
-        return self.render_template("report/table.html", report=report, **ctx)
+        return self.render_template("report/table.html", report=report, rows_html=rows_html(report), **ctx)
 
     @expose("/<form_code>/export.xlsx")
     @has_access
@@ -105,7 +126,7 @@ class ReportView(BaseView):
         metric = request.args.get("metric", "")
         names = [m.name for m in measures(spec)] + list(derived(spec))
         if metric not in names:
-            metric = names[0] if spec.code != "penalty" else "decisions_total"
+            metric = (headline_names(spec) or [(names[0], "")])[0][0]
         return compare(filters.query, metric), metric, names
 
     @expose("/<form_code>/compare")

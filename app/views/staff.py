@@ -14,6 +14,8 @@ from flask_appbuilder import BaseView, ModelView, expose
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import BooleanField, SelectField, ValidationError
 from wtforms.validators import DataRequired
@@ -71,14 +73,15 @@ def _valid_id(form, field):
     except CitizenIdError as exc:
         raise ValidationError(str(exc)) from None
     if db.session.scalar(select(StaffMember.id).where(StaffMember.citizen_id == field.data.strip().upper())):
-        raise ValidationError("「身份证号」已登记在名册中")
+        raise ValidationError(_("「身份证号」已登记在名册中"))
 
 
 STAFF_LABELS = {
-    "name": "姓名", "citizen_id": "身份证号", "sex": "性别", "birth_date": "出生日期", "ethnicity": "民族",
-    "education": "学历", "major": "专业", "law_major": "法学专业", "political_status": "政治面貌",
-    "post": "职务", "rank": "职级", "start_date": "参加工作时间", "passed_legal_exam": "通过法律职业资格考试",
-    "status": "状态", "left_on": "离岗日期", "unit": "单位", "updated_at": "更新时间",
+    "name": _l("姓名"), "citizen_id": _l("身份证号"), "sex": _l("性别"), "birth_date": _l("出生日期"),
+    "ethnicity": _l("民族"), "education": _l("学历"), "major": _l("专业"), "law_major": _l("法学专业"),
+    "political_status": _l("政治面貌"), "post": _l("职务"), "rank": _l("职级"), "start_date": _l("参加工作时间"),
+    "passed_legal_exam": _l("通过法律职业资格考试"), "status": _l("状态"), "left_on": _l("离岗日期"),
+    "unit": _l("单位"), "updated_at": _l("更新时间"),
 }
 
 
@@ -100,19 +103,23 @@ class StaffView(KnownActionsOnly, ModelView):
     search_columns = ["name", "education", "post", "rank", "status", "unit"]
     order_columns = ["name", "birth_date", "education", "status"]
     label_columns = STAFF_LABELS
+    list_title = _l("人员名册")
+    show_title = _l("人员信息")
+    add_title = _l("登记人员")
+    edit_title = _l("修改人员信息")
     formatters_columns = {"citizen_id": shown_id}
     # Check boxes must not be "required" (FAB makes non-null booleans so: unticked would fail).
     _flags = {
-        "law_major": BooleanField("法学专业"),
-        "passed_legal_exam": BooleanField("通过法律职业资格考试"),
+        "law_major": BooleanField(_l("法学专业")),
+        "passed_legal_exam": BooleanField(_l("通过法律职业资格考试")),
     }
     add_form_extra_fields = {
-        "education": SelectField("学历", choices=EDUCATION, validators=[DataRequired()]),
+        "education": SelectField(_l("学历"), choices=EDUCATION, validators=[DataRequired()]),
         **_flags,
     }
     edit_form_extra_fields = {
-        "education": SelectField("学历", choices=EDUCATION, validators=[DataRequired()]),
-        "status": SelectField("状态", choices=STAFF_STATUS, validators=[DataRequired()]),
+        "education": SelectField(_l("学历"), choices=EDUCATION, validators=[DataRequired()]),
+        "status": SelectField(_l("状态"), choices=STAFF_STATUS, validators=[DataRequired()]),
         **_flags,
     }
     validators_columns = {"citizen_id": [DataRequired(), _valid_id]}
@@ -120,7 +127,7 @@ class StaffView(KnownActionsOnly, ModelView):
     def pre_add(self, item):
         user = acting_user()
         if getattr(user, "unit_id", None) is None or not has_perm(user, "can_fill", "Filing"):
-            raise ValueError("只有单位填报员可以登记本单位人员")
+            raise ValueError(_("只有单位填报员可以登记本单位人员"))
         parsed = parse_citizen_id(item.citizen_id)
         item.citizen_id, item.birth_date, item.sex = parsed.number, parsed.birth_date, parsed.sex
         item.unit_id = user.unit_id  # from the account, never from the request
@@ -150,15 +157,19 @@ class TrainingCourseView(KnownActionsOnly, ModelView):
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
     list_columns = ["name", "organiser", "start_date", "end_date", "hours"]
     add_columns = edit_columns = show_columns = list_columns
-    label_columns = {"name": "课程", "organiser": "主办单位", "start_date": "开始日期", "end_date": "结束日期",
-                     "hours": "学时"}
+    label_columns = {"name": _l("课程"), "organiser": _l("主办单位"), "start_date": _l("开始日期"),
+                     "end_date": _l("结束日期"), "hours": _l("学时")}
+    list_title = _l("培训课程")
+    show_title = _l("培训课程信息")
+    add_title = _l("添加培训课程")
+    edit_title = _l("修改培训课程")
     base_order = ("start_date", "desc")
 
     def pre_add(self, item):
         if item.end_date < item.start_date:
-            raise ValueError("「结束日期」不能早于「开始日期」")
+            raise ValueError(_("「结束日期」不能早于「开始日期」"))
         if item.hours is None or item.hours <= 0:
-            raise ValueError("「学时」应大于0")
+            raise ValueError(_("「学时」应大于0"))
 
     pre_update = pre_add
 
@@ -172,43 +183,61 @@ class TrainingRecordView(KnownActionsOnly, ModelView):
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
     list_columns = ["course", "staff", "result"]
     add_columns = edit_columns = show_columns = list_columns
-    label_columns = {"course": "课程", "staff": "人员", "result": "考核结果"}
+    label_columns = {"course": _l("课程"), "staff": _l("人员"), "result": _l("考核结果")}
+    list_title = _l("培训记录")
+    show_title = _l("培训记录信息")
+    add_title = _l("添加培训记录")
+    edit_title = _l("修改培训记录")
     add_form_extra_fields = edit_form_extra_fields = {
-        "result": SelectField("考核结果", choices=RESULTS, validators=[DataRequired()])}
+        "result": SelectField(_l("考核结果"), choices=RESULTS, validators=[DataRequired()])}
 
     def pre_add(self, item):
         dup = db.session.scalar(select(TrainingRecord.id).where(
             TrainingRecord.course_id == item.course_id if item.course_id else item.course.id,
             TrainingRecord.staff_id == (item.staff_id or item.staff.id), TrainingRecord.id != item.id))
         if dup:
-            raise ValueError("该人员已有此课程的培训记录")
+            raise ValueError(_("该人员已有此课程的培训记录"))
+
+
+class _CertificateInterface(SQLAInterface):
+    """The list shows each certificate's person: loaded in the page's query, not one query per row."""
+
+    def apply_all(self, query, *args, **kwargs):
+        from sqlalchemy.orm import joinedload
+
+        return super().apply_all(query, *args, **kwargs).options(joinedload(Certificate.staff))
 
 
 class CertificateView(KnownActionsOnly, ModelView):
     """证书: type, number unique per type, issuer, dates, status."""
 
     route_base = "/certificates"
-    datamodel = SQLAInterface(Certificate)
+    datamodel = _CertificateInterface(Certificate)
     base_filters = [["staff_id", StaffScopeFilter, None]]
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
     list_columns = ["staff", "cert_type", "number", "issuer", "issue_date", "valid_until", "status"]
     add_columns = edit_columns = show_columns = list_columns
     search_columns = ["cert_type", "number", "status", "valid_until"]
-    label_columns = {"staff": "人员", "cert_type": "证书类型", "number": "证书编号", "issuer": "发证机关",
-                     "issue_date": "发证日期", "valid_until": "有效期至", "status": "状态"}
+    label_columns = {"staff": _l("人员"), "cert_type": _l("证书类型"), "number": _l("证书编号"),
+                     "issuer": _l("发证机关"), "issue_date": _l("发证日期"), "valid_until": _l("有效期至"),
+                     "status": _l("状态")}
+    list_title = _l("证书")
+    show_title = _l("证书信息")
+    add_title = _l("添加证书")
+    edit_title = _l("修改证书")
     add_form_extra_fields = edit_form_extra_fields = {
-        "cert_type": SelectField("证书类型", choices=CERT_TYPES, validators=[DataRequired()]),
-        "status": SelectField("状态", choices=CERT_STATUS, validators=[DataRequired()]),
+        "cert_type": SelectField(_l("证书类型"), choices=CERT_TYPES, validators=[DataRequired()]),
+        "status": SelectField(_l("状态"), choices=CERT_STATUS, validators=[DataRequired()]),
     }
 
     def pre_add(self, item):
         if item.valid_until and item.valid_until < item.issue_date:
-            raise ValueError("「有效期至」不能早于「发证日期」")
+            raise ValueError(_("「有效期至」不能早于「发证日期」"))
         dup = db.session.scalar(select(Certificate.id).where(
             Certificate.cert_type == item.cert_type, Certificate.number == item.number,
             Certificate.id != (item.id or 0)))
         if dup:
-            raise ValueError(f"「证书编号」{item.number} 在{item.cert_type}中已存在")
+            raise ValueError(_("「证书编号」%(number)s 在%(type)s中已存在", number=item.number, type=item.cert_type))
 
     pre_update = pre_add
 
@@ -261,7 +290,7 @@ class StaffStatsView(BaseView):
             data = upload.read(MAX_UPLOAD + 1) if upload else b""
             try:
                 if not data:
-                    raise ImportFileError("请选择要上传的文件")
+                    raise ImportFileError(_("请选择要上传的文件"))
                 result = staff_import.preview(data, user.unit_id)
                 if result.ok:
                     stash("staff_import", data)
@@ -275,7 +304,7 @@ class StaffStatsView(BaseView):
         user = acting_user()
         data = take("staff_import")
         if user.unit_id is None or data is None:
-            flash("导入已过期，请重新上传", "danger")
+            flash(_("导入已过期，请重新上传"), "danger")
             return redirect(url_for("StaffStatsView.upload"))
         try:
             result = staff_import.commit(data, user.unit_id, user)
@@ -285,6 +314,6 @@ class StaffStatsView(BaseView):
         if not result.ok:
             flash("；".join(result.errors[:5]), "danger")
         else:
-            flash(f"导入完成：新增{len(result.adds)}人，更新{len(result.updates)}人，"
-                  f"未变{result.unchanged}人", "success")
+            flash(_("导入完成：新增%(adds)s人，更新%(updates)s人，未变%(same)s人", adds=len(result.adds),
+                    updates=len(result.updates), same=result.unchanged), "success")
         return redirect(url_for("StaffView.list"))

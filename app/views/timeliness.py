@@ -7,6 +7,7 @@ import datetime as dt
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..clock import today
@@ -14,7 +15,9 @@ from ..extensions import db
 from ..filing.deadlines import move_deadline, rule_deadline
 from ..filing.periods import Period, PeriodError, last_complete
 from ..filing.timeliness import STATUS_LABELS, overdue, period_timeliness, year_scores
+from ..filing.workflow import STATES
 from ..forms import FORMS
+from ..i18n import period_label
 from ..scope import visible_unit_ids
 
 
@@ -38,7 +41,7 @@ class TimelinessView(BaseView):
             period = Period.parse(request.args["period"]) if request.args.get("period") else \
                 last_complete(spec.period_kind, today())
             if period.kind != spec.period_kind:
-                raise PeriodError("报告期类型与报表不符")
+                raise PeriodError(_("报告期类型与报表不符"))
         except PeriodError as exc:
             flash(str(exc), "danger")
             period = last_complete(spec.period_kind, today())
@@ -59,7 +62,7 @@ class TimelinessView(BaseView):
     @expose("/overdue")
     @has_access
     def overdue_list(self):
-        return self.render_template("portal/overdue.html", rows=overdue(visible_unit_ids()))
+        return self.render_template("portal/overdue.html", rows=overdue(visible_unit_ids()), states=STATES)
 
     @expose("/deadline", methods=["POST"])
     @has_access
@@ -67,15 +70,18 @@ class TimelinessView(BaseView):
         form_code = request.form.get("form", "")
         try:
             if form_code not in FORMS:
-                raise ValueError("未知的报表")
+                raise ValueError(_("未知的报表"))
             period = Period.parse(request.form.get("period", ""))
-            new = dt.date.fromisoformat(request.form.get("deadline", ""))
+            try:
+                new = dt.date.fromisoformat(request.form.get("deadline", ""))
+            except ValueError:
+                raise ValueError(_("「截止日期」格式应为 YYYY-MM-DD")) from None
             move_deadline(form_code, period, new, request.form.get("reason", ""), current_user)
             db.session.commit()
-            flash(f"已将{period.label}的截止日期调整为{new.isoformat()}", "success")
-        except (ValueError, PeriodError) as exc:
+            flash(_("已将%(period)s的截止日期调整为%(date)s", period=period_label(period), date=new.isoformat()),
+                  "success")
+        except (ValueError, PeriodError) as exc:  # PeriodError is a ValueError; messages are the users'
             db.session.rollback()
-            msg = str(exc) if "「" in str(exc) or "报" in str(exc) else "「截止日期」格式应为 YYYY-MM-DD"
-            flash(msg, "danger")
+            flash(str(exc), "danger")
         return redirect(url_for("TimelinessView.index", form=form_code or "penalty",
                                 period=request.form.get("period", "")))

@@ -90,7 +90,9 @@ def browser():
 def context(browser):
     # An English-speaking browser on purpose: the portal must still answer in Chinese.
     ctx = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-    ctx.set_default_timeout(15_000)
+    # Generous: on a busy 2-core machine a page with charts can take many seconds to settle.
+    ctx.set_default_timeout(30_000)
+    ctx.set_default_navigation_timeout(60_000)
     yield ctx
     ctx.close()
 

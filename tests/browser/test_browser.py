@@ -18,7 +18,9 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 
 # Navbar texts by what they stand for. FAB labels its "Security" category 用户权限 in Chinese.
 FILING = {"行政处罚", "行政处罚报表", "修改申请"}
-STATS = {"统计", "报送情况"}  # the city-wide statistics menu (报送情况: every unit's filing status)
+# 报送情况 (every unit's filing status) is city-wide only; units get their own 统计分析 pages.
+STATS = {"报送情况"}
+CITY_ONLY = STATS | {"统计"}
 UNITS = {"单位"}
 UNIT_ADMIN = {"填报范围"}
 USER_ADMIN = {"用户列表", "角色列表"}
@@ -32,10 +34,10 @@ CITY_ROLES = {"reviewer", "leader"}
 EXPECTED_MENUS = {
     "admin": (FILING | STATS | UNITS | UNIT_ADMIN | {"用户权限", "用户列表"}, set()),
     # 三员分立: user and role management, and the audit trail, each have their own administrator.
-    "security_admin": ({"用户权限"} | USER_ADMIN, FILING | STATS | UNITS | UNIT_ADMIN | AUDIT),
-    "audit_admin": ({"用户权限"} | AUDIT, FILING | STATS | UNITS | UNIT_ADMIN | USER_ADMIN),
+    "security_admin": ({"用户权限"} | USER_ADMIN, FILING | CITY_ONLY | UNITS | UNIT_ADMIN | AUDIT),
+    "audit_admin": ({"用户权限"} | AUDIT, FILING | CITY_ONLY | UNITS | UNIT_ADMIN | USER_ADMIN),
     **{u: (FILING | STATS | UNITS, SECURITY | UNIT_ADMIN) for u in CITY_ROLES},
-    **{u: (FILING, STATS | UNITS | UNIT_ADMIN | SECURITY) for u in UNIT_ROLES},
+    **{u: (FILING, CITY_ONLY | UNITS | UNIT_ADMIN | SECURITY) for u in UNIT_ROLES},
 }
 DEMO_USERS = [row[0] for row in DEMO_ACCOUNTS]
 
@@ -84,7 +86,7 @@ def test_wrong_password_stays_on_login_page(live_server, page):
 def test_menus_work_in_the_browser(live_server, page):
     """Bootstrap's dropdowns open and lead to the page (scripts load and run)."""
     login(page, live_server, "reviewer")
-    page.click(".navbar a.dropdown-toggle:has-text('统计')")
+    page.click(".navbar li.dropdown:has(.dropdown-menu a:has-text('报送情况')) > a.dropdown-toggle")
     item = page.locator(".navbar .dropdown-menu a:has-text('报送情况')")
     item.wait_for(state="visible")
     with page.expect_navigation():

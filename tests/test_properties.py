@@ -1,0 +1,233 @@
+"""Issue 8, Security — bad input everywhere, property-based (hypothesis).
+
+Over every field of every declared form (app.forms.FORMS), through the web edit form and the
+API's PUT values: arbitrary text, huge and negative numbers, unicode digits, JSON types, HTML
+and script payloads. Properties: never a 5xx; no partial write (the filing, its value rows,
+transitions and audit rows are unchanged unless the save succeeded, and then every figure is
+exactly what the form's parser makes of the input); a <script> payload never comes back raw in
+HTML. Over the API query parameters of /api/v1/filings/, /periods/, /timeliness/ and /staff/
+(and the filing list page): never a 5xx, always JSON (HTML for the page, escaped).
+
+Each test logs its clients in and creates its filings once, in its own body; the @given
+function inside it takes no pytest fixture, so no function-scoped fixture is shared between
+examples (the autouse cleanup runs once, after the test) and no health check needs silencing.
+Example counts are modest; the example database is off (nothing written to the work tree).
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.extensions import db
+from app.filing.values import current_values
+from app.forms import FORMS
+from app.forms.base import CHOICE, TEXT
+from app.models import Filing
+from tests.concurrency_helpers import jwt
+from tests.engine_helpers import audit_count, drive, snapshot
+from tests.helpers import csrf_token, litigation_values, penalty_values, reconsideration_values
+
+SCRIPT = "<script>alert(1)</script>"
+PAYLOADS = [
+    SCRIPT, f'"><{SCRIPT[1:]}', "<img src=x onerror=alert(1)>", "' OR 1=1 --", "{{7*7}}", "%s%n",
+    "", " ", "0", "-0", "-1", "+5", "--5", "1,234", "１２３", "٣", "²", "9" * 30, "-" + "9" * 30, "9" * 5000,
+    "2147483647", "2147483648", "1e999999", "-1e999999", "1e-999999", "NaN", "Infinity", "0.001", "12.345",
+    "1" * 200, "\u202egnp.exe", "\ufeff1", "\x00", "a\x00b", "\x07\x1b[31m", "北京市", "standalone", "合署办公",
+]
+PERIOD_OF = {"quarter": "2026Q1", "half": "2025H2", "year": "2025"}
+
+
+def institution_values() -> dict[str, str]:
+    return {"setup_form": "standalone", "authorised_posts": "10", "headcount": "0",
+            "reconsideration_staff": "0", "litigation_staff": "0", "head_name": "张三",
+            "phone": "010-12345678", "address": "北京市东城区"}
+
+
+VALID = {"penalty": penalty_values, "reconsideration": reconsideration_values,
+         "litigation": litigation_values, "institution": institution_values}
+
+
+def _text(max_size=30):
+    return st.text(st.characters(exclude_categories=("Cs",)), max_size=max_size)  # a form can't send surrogates
+
+
+def web_value():
+    return st.one_of(st.sampled_from(PAYLOADS), _text(),
+                     st.integers(-10**30, 10**30).map(str), st.floats().map(repr),
+                     st.decimals(allow_nan=True, allow_infinity=True).map(str))
+
+
+def json_value():
+    return st.one_of(web_value(), st.text(max_size=8),  # JSON may carry lone surrogates
+                     st.integers(-10**30, 10**30), st.floats(), st.booleans(), st.none(),
+                     st.lists(st.integers(), max_size=3),
+                     st.dictionaries(st.text(max_size=4), st.integers(), max_size=2))
+
+
+def _edits(form, value_strategy, explanation_key):
+    """A mutation of the valid input: some fields (and maybe the explanation) replaced."""
+    keys = [*FORMS[form].field_names, explanation_key]
+    return st.dictionaries(st.sampled_from(keys), value_strategy, max_size=4)
+
+
+def _drafts(app) -> dict[str, int]:
+    assert set(VALID) == set(FORMS), "a form without valid sample values: add it to VALID"
+    with app.app_context():
+        return {code: drive(code, "0100", PERIOD_OF[spec.period_kind], VALID[code](), "draft").id
+                for code, spec in FORMS.items()}
+
+
+def _written_exactly(fid, form, raw, explanation) -> None:
+    """After a successful save: every figure is what the parser makes of the whole input."""
+    parsed, errors = FORMS[form].parse(raw)
+    assert not errors, errors
+    db.session.expire_all()
+    f = db.session.get(Filing, fid)
+    assert current_values(f) == parsed
+    if isinstance(explanation, str):
+        assert f.explanation == (explanation.strip() or None)
+
+
+def _no_script(resp) -> None:
+    if resp.mimetype == "text/html":
+        assert SCRIPT not in resp.get_data(as_text=True)
+
+
+def test_web_edit_form_any_input(app, client_for):
+    client = client_for("dongcheng_filler")
+    drafts = _drafts(app)
+    token = csrf_token(client, f"/filings/{drafts['penalty']}/edit")
+
+    @settings(max_examples=40, deadline=None, database=None)
+    @given(st.data())
+    def run(data):
+        form = data.draw(st.sampled_from(sorted(FORMS)))
+        fid = drafts[form]
+        raw = {**VALID[form](), **data.draw(_edits(form, web_value(), "_explanation"))}
+        with app.app_context():
+            before, audits = snapshot(fid), audit_count()
+        resp = client.post(f"/filings/{fid}/edit", data={**raw, "_version": str(before[2]), "csrf_token": token})
+        assert resp.status_code < 500, resp.get_data(as_text=True)[:500]
+        _no_script(resp)
+        if resp.status_code == 302:
+            _no_script(client.get(resp.headers["Location"]))
+            with app.app_context():
+                _written_exactly(fid, form, raw, raw.get("_explanation"))
+        else:
+            assert resp.status_code in (200, 400)
+            with app.app_context():
+                assert snapshot(fid) == before and audit_count() == audits
+
+    run()
+
+
+def test_api_put_values_any_input(app):
+    client = app.test_client()
+    h = jwt(client, "dongcheng_filler")
+    drafts = _drafts(app)
+
+    @settings(max_examples=40, deadline=None, database=None)
+    @given(st.data())
+    def run(data):
+        form = data.draw(st.sampled_from(sorted(FORMS)))
+        fid = drafts[form]
+        edits = data.draw(_edits(form, json_value(), "explanation"))
+        explanation = edits.pop("explanation", None)
+        raw = {**VALID[form](), **edits}
+        body = {"values": raw, "version": data.draw(st.sampled_from(["current", None, "x", 1e300, -1, True]))}
+        if explanation is not None:
+            body["explanation"] = explanation
+        with app.app_context():
+            before, audits = snapshot(fid), audit_count()
+        if body["version"] == "current":
+            body["version"] = before[2]
+        resp = client.put(f"/api/v1/filings/{fid}/values", json=body, headers=h)
+        assert resp.status_code < 500, resp.get_data(as_text=True)[:500]
+        assert resp.is_json
+        if resp.status_code == 200:
+            with app.app_context():
+                _written_exactly(fid, form, raw, explanation)
+        else:
+            assert resp.status_code in (400, 409), resp.status_code
+            with app.app_context():
+                assert snapshot(fid) == before and audit_count() == audits
+
+    run()
+
+
+def test_every_text_and_choice_field_is_exercised():
+    """The strategies above reach every kind of field of every form (guards the sample data)."""
+    kinds = {f.kind for spec in FORMS.values() for f in spec.fields}
+    assert {TEXT, CHOICE} <= kinds
+    for code, spec in FORMS.items():
+        parsed, errors = spec.parse(VALID[code]())
+        assert not errors, (code, errors)
+
+
+QUERY_VALUES = st.one_of(
+    st.sampled_from(["1", "0", "-1", "2", "100", "101", "100000", "100001", "9" * 30, "1e3", "٣", "²", "abc",
+                     "penalty", "institution", "nope", "2026Q1", "2026H1", "2025", "2026q1", " 2026Q1 ",
+                     "0000Q1", "9999Q4", "1899", "3000H2", "draft", "accepted", "在职", SCRIPT, "\x00", ""]),
+    _text(12), st.integers(-10**25, 10**25).map(str))
+QUERY = st.dictionaries(st.sampled_from(["page", "page_size", "form", "period", "state", "from_year", "status"]),
+                        QUERY_VALUES, max_size=5)
+
+
+def test_api_query_parameters_any_input(app):
+    client = app.test_client()
+    heads = [jwt(client, "reviewer"), jwt(client, "dongcheng_filler")]
+    with app.app_context():
+        drive("penalty", "0100", "2026Q1", penalty_values(), "accepted")
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(st.sampled_from(["/api/v1/filings/", "/api/v1/periods/", "/api/v1/timeliness/", "/api/v1/staff/"]),
+           QUERY, st.sampled_from(heads))
+    def run(path, query, headers):
+        resp = client.get(path, query_string=query, headers=headers)
+        assert resp.status_code < 500, (path, query, resp.get_data(as_text=True)[:300])
+        assert resp.is_json, (path, query, resp.mimetype)
+        assert resp.status_code in (200, 400), (path, query, resp.status_code)
+
+    run()
+
+
+def test_filing_list_page_query_any_input(app, client_for):
+    client = client_for("reviewer")
+    with app.app_context():
+        drive("penalty", "0100", "2026Q1", penalty_values(), "accepted")
+
+    @settings(max_examples=25, deadline=None, database=None)
+    @given(st.sampled_from(sorted(FORMS)),
+           st.dictionaries(st.sampled_from(["year", "sub", "unit", "state", "page"]), QUERY_VALUES, max_size=4))
+    def run(form, query):
+        resp = client.get(f"/filings/{form}/", query_string=query)
+        assert resp.status_code in (200, 400), (query, resp.status_code)
+        _no_script(resp)
+
+    run()
+
+
+def test_nul_refused_everywhere_before_any_query(app, client_for):
+    """NUL cannot be stored by PostgreSQL: refused up front (400), on pages, forms and the API."""
+    c = app.test_client()
+    h = jwt(c, "dongcheng_filler")
+    with app.app_context():
+        fid = drive("institution", "0100", "2025", institution_values(), "draft").id
+        before, audits = snapshot(fid), audit_count()
+    for resp in (
+        c.get("/api/v1/filings/?period=2026Q1%00", headers=h),
+        c.put(f"/api/v1/filings/{fid}/values", json={"values": {**institution_values(), "head_name": "a\x00"}},
+              headers=h),
+        c.post("/api/v1/security/login", json={"username": "dongcheng_filler\x00", "password": "x", "provider": "db"}),
+    ):
+        assert resp.status_code == 400 and resp.is_json and "无效字符" in resp.json["message"]
+    web = client_for("dongcheng_filler")
+    assert web.get("/filings/penalty/?state=%00").status_code == 400
+    resp = web.post(f"/filings/{fid}/edit", data={**institution_values(), "address": "x\x00",
+                                                  "csrf_token": csrf_token(web, f"/filings/{fid}/edit")})
+    assert resp.status_code == 400 and "无效字符" in resp.get_data(as_text=True)
+    resp = app.test_client().post("/login/", data={"username": "admin\x00", "password": "x"})
+    assert resp.status_code == 400
+    with app.app_context():
+        assert snapshot(fid) == before and audit_count() == audits
