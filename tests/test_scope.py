@@ -472,6 +472,17 @@ UNIT_ENDPOINTS = {
     "StaffStatsView.confirm": "tests/test_staff_import.py::test_import_preview_confirm_and_reimport_changes_nothing",
     "StaffApi.get_list": "tests/test_staff.py::test_units_see_only_their_own_staff_trainings_and_certificates",
     "StaffApi.get": "tests/test_staff.py::test_units_see_only_their_own_staff_trainings_and_certificates",
+    # statistics, reports, dashboard, exports (issue 6)
+    "ReportView.index": "tests/test_reporting_pages.py::test_unit_users_never_see_another_units_figures",
+    "ReportView.table": "tests/test_reporting_pages.py::test_unit_users_never_see_another_units_figures",
+    "ReportView.table_xlsx": "tests/test_reporting_pages.py::test_unit_users_never_see_another_units_figures",
+    "ReportView.compare_page": "tests/test_reporting_pages.py::test_unit_users_never_see_another_units_figures",
+    "ReportView.compare_xlsx": "tests/test_reporting_pages.py::test_unit_users_never_see_another_units_figures",
+    "ReportView.filings_xlsx": "tests/test_reporting_pages.py::test_unit_users_never_see_another_units_figures",
+    "ReportView.analysis": "tests/test_reporting_pages.py::test_unit_users_never_see_another_units_figures",
+    "ReportView.analysis_docx": "tests/test_reporting_pages.py::test_unit_users_never_see_another_units_figures",
+    "DashboardView.index": "tests/test_reporting_pages.py::test_dashboard_kpis_and_drill_down",
+    "ChartAssetView.plotly": "plotly.min.js served locally (no data)",
     # reference APIs (issue 7)
     "UnitApi.get_list": "tests/test_api.py::test_every_endpoint_scoped_and_valid",
     "PeriodApi.get_list": "periods and deadlines: no unit data",

@@ -12,5 +12,6 @@ def test_filler_opens_and_saves_a_filing(app, client_for):
     from app.filing.values import current_values
     from app.models import Filing
 
-    f = db.session.get(Filing, fid)
-    assert current_values(f)["amount_fines"] == 5_000_000
+    with app.app_context():
+        f = db.session.get(Filing, fid)
+        assert current_values(f)["amount_fines"] == 5_000_000

@@ -137,17 +137,37 @@ def _record(page) -> tuple[list[str], list[str], list[str]]:
     return requests, failed, errors
 
 
+def _track_in_flight(page) -> set[str]:
+    """URLs requested by `page` and not yet finished (for diagnosing a page that never settles)."""
+    pending: set[str] = set()
+    page.on("request", lambda r: pending.add(r.url))
+    page.on("requestfinished", lambda r: pending.discard(r.url))
+    page.on("requestfailed", lambda r: pending.discard(r.url))
+    return pending
+
+
+def _settle(page, pending: set[str], what: str) -> None:
+    """Wait until the page's network is idle (late scripts and XHR are recorded too)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_load_state("networkidle", timeout=30_000)
+    except PlaywrightTimeout:
+        pytest.fail(f"{what} never settled in 30 s; requests still in flight: {sorted(pending)}")
+
+
 @pytest.mark.parametrize("username", ["admin", "dongcheng_filler"])
 def test_no_request_leaves_the_portal(live_server, page, username):
     """Every page of the user's menu loads everything (scripts, styles, fonts, images, XHR) from
     the portal itself: no CDN, no other host."""
     requests, failed, errors = _record(page)
+    pending = _track_in_flight(page)
     login(page, live_server, username)
     paths = list(dict.fromkeys(["/", *page.evaluate(NAV_LINKS_JS)]))
     assert len(paths) >= 3, f"{username}: too few menu pages to walk: {paths}"
     for path in paths:
         response = page.goto(live_server.url(path))
-        page.wait_for_load_state("networkidle")
+        _settle(page, pending, f"{username} {path}")
         assert response is not None and response.status == 200, f"{username} {path}: {response and response.status}"
         assert "/login/" not in page.url, f"{username} was sent to the login page from {path}"
 
