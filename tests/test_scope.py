@@ -468,6 +468,7 @@ UNIT_ENDPOINTS = {
     "StaffStatsView.index": "tests/test_staff.py::test_units_see_only_their_own_staff_trainings_and_certificates",
     "StaffStatsView.expiring": "tests/test_staff.py::test_expiring_list_exact_around_90_days",
     "StaffStatsView.template": "blank template: no data",
+    "StaffStatsView.export": "tests/test_staff.py::test_id_masked_for_non_admins_everywhere (scoped rows)",
     "StaffStatsView.upload": "tests/test_staff_import.py::test_person_of_another_unit_is_refused",
     "StaffStatsView.confirm": "tests/test_staff_import.py::test_import_preview_confirm_and_reimport_changes_nothing",
     "StaffApi.get_list": "tests/test_staff.py::test_units_see_only_their_own_staff_trainings_and_certificates",

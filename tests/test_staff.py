@@ -76,6 +76,13 @@ def test_id_masked_for_non_admins_everywhere(app, client_for, username):
     assert api.status_code == 200
     assert [r["citizen_id"] for r in api.json["result"]] == [masked]
     assert full not in _api(c, username, f"/api/v1/staff/{sid}").get_data(as_text=True)
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(c.get("/staffstats/export.xlsx").data)).worksheets[0]
+    cells = [str(x.value) for row in sheet.iter_rows() for x in row if x.value is not None]
+    assert masked in cells and full not in cells and "张三" in cells
     if username == "dongcheng_filler":
         # the edit form never carries the ID back to the browser
         assert full not in c.get(f"/staff/edit/{sid}").get_data(as_text=True)
@@ -88,6 +95,12 @@ def test_admin_sees_full_id(app, client_for):
         sid, full = s.id, s.citizen_id
     c = client_for("admin")
     assert full in c.get(f"/staff/show/{sid}").get_data(as_text=True)
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(c.get("/staffstats/export.xlsx").data)).worksheets[0]
+    assert full in [str(x.value) for row in sheet.iter_rows() for x in row]
     assert _api(c, "admin", f"/api/v1/staff/{sid}").json["result"]["citizen_id"] == full
 
 
