@@ -4,6 +4,8 @@ nothing half-written.
 - Input no database column can keep (NUL characters in a query string, a form field or a JSON
   body) is refused up front with 400, on every page and API, before any view or query runs.
 - A stale version that escaped the engine's own checks (StaleDataError) is a 409 conflict.
+- The database too busy to answer (SQLite's lock wait ran out, a PostgreSQL deadlock or
+  serialisation failure: the database rolled this request back) is a 503 "busy, retry".
 - Any other unhandled exception: the transaction is rolled back (so a failure in the middle of
   a transition leaves state, transitions and audit rows as they were), the traceback goes to the
   log under an error number, and the user gets 500 with that number and a plain message.
@@ -18,6 +20,7 @@ import uuid
 
 from flask import Flask, jsonify, request
 from markupsafe import escape
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -36,13 +39,21 @@ SERVER_ERROR = ("系统处理请求时出错，本次操作未完成，所做修
                 "请稍后重试；如仍出错，请联系管理员并告知错误编号 {ref}。")
 STALE = "该数据已被他人修改或处理，本次操作未保存，请刷新后重试。"
 BAD_CHARACTERS = "请求中含有无效字符（如 NUL），已拒绝。"
+BUSY = "系统繁忙，本次操作未完成、未保存，请稍后重试。"
+_BUSY_SIGNS = ("database is locked", "deadlock detected", "could not serialize access",
+               "lock timeout", "could not obtain lock")
 
 
-def _answer(status: int, title: str, message: str):
+def is_busy(exc: BaseException | None) -> bool:
+    """The database refused this request for contention, having rolled it back: retry later."""
+    return isinstance(exc, OperationalError) and any(s in str(exc.orig).lower() for s in _BUSY_SIGNS)
+
+
+def _answer(status: int, title: str, message: str, headers: dict | None = None):
     if request.path.startswith("/api/"):
-        return jsonify(message=message, errors={}), status
+        return jsonify(message=message, errors={}), status, headers or {}
     return PAGE.format(title=escape(title), message=escape(message)), status, {
-        "Content-Type": "text/html; charset=utf-8"}
+        "Content-Type": "text/html; charset=utf-8", **(headers or {})}
 
 
 def _rollback() -> None:
@@ -82,6 +93,9 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(exc, HTTPException):  # not ours: 404, 405, … keep their own answer
             return exc
         _rollback()
+        if is_busy(exc):
+            app.logger.warning("database busy on %s %s: %s", request.method, request.path, exc.orig)
+            return _answer(503, "系统繁忙", BUSY, {"Retry-After": "5"})
         ref = uuid.uuid4().hex[:12]
         app.logger.exception("unhandled error %s on %s %s", ref, request.method, request.path)
         return _answer(500, "操作未完成", SERVER_ERROR.format(ref=ref))

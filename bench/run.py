@@ -177,7 +177,7 @@ def bench_report_vs_sql(app, repeat: int) -> dict:
                 m[2] == b[4 if q.split else 3] and [m[3][f] for f in fields] == list(b[5 if q.split else 4:])
                 for m, b in zip(mine, bare, strict=True)), f"{name}: the layer and the SQL disagree"
             # short queries get more repeats: one slow run of a busy machine must not decide the median
-            t_layer, t_raw = median_pair(layer, raw, repeat if q.split else max(15, repeat * 3))
+            t_layer, t_raw = median_pair(layer, raw, repeat if q.split else max(25, repeat * 3))
             out[name] = {"rows": len(mine), "layer_ms": round(t_layer * 1000, 1), "sql_ms": round(t_raw * 1000, 1),
                          "ratio": round(t_layer / t_raw, 3)}
     return out
@@ -325,7 +325,7 @@ def main() -> None:
                         help="PostgreSQL URL (its public schema is DROPPED); default: a temporary SQLite file")
     parser.add_argument("--repeat", type=int, default=None)
     args = parser.parse_args()
-    repeat = args.repeat or (5 if args.quick else 9)
+    repeat = args.repeat or (7 if args.quick else 9)
     started = time.perf_counter()
     app, url = make_app(args.database_url)
     if not url.startswith("sqlite"):

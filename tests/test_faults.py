@@ -164,3 +164,27 @@ def test_stale_write_outside_the_engine_is_409_not_500(app, client_for, submitte
     resp = _act(client_for("reviewer"), fid)
     assert resp.status_code == 409 and "已被他人修改或处理" in resp.get_data(as_text=True)
     _unchanged(app, fid, before, audits)
+
+
+def _locked(*_a, **_k):
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    raise OperationalError("INSERT INTO audit_log …", {}, sqlite3.OperationalError("database is locked"))
+
+
+def test_busy_database_is_503_retry_later_and_writes_nothing(app, client_for, submitted, monkeypatch):
+    """SQLite's lock wait running out, or a PostgreSQL deadlock: the database rolled the request
+    back; the user is told to retry (503 + Retry-After), not shown an error number."""
+    fid, before, audits = submitted
+    web = client_for("reviewer")
+    api = app.test_client()
+    h = jwt(api, "reviewer")
+    monkeypatch.setattr(workflow, "record", _locked)
+    resp = _act(web, fid)
+    assert resp.status_code == 503 and resp.headers["Retry-After"] == "5"
+    assert "系统繁忙" in resp.get_data(as_text=True)
+    resp = api.post(f"/api/v1/filings/{fid}/transition", json={"action": "accept"}, headers=h)
+    assert resp.status_code == 503 and resp.is_json and "稍后重试" in resp.json["message"]
+    _unchanged(app, fid, before, audits)

@@ -37,13 +37,19 @@ class PortalApi(BaseApi):
 
     def response_500(self, message: str | None = None):
         """FAB's @safe answer to an unexpected error (called inside its `except`): the transaction
-        is rolled back; a stale version is a 409; otherwise a plain message with an error number
-        instead of "Fatal error" (the stack trace only with FAB_API_SHOW_STACKTRACE, to debug)."""
-        from ..errors import SERVER_ERROR, STALE, _rollback
+        is rolled back; a stale version is a 409, a busy database a 503; otherwise a plain
+        message with an error number instead of "Fatal error" (the stack trace only with
+        FAB_API_SHOW_STACKTRACE, to debug)."""
+        from ..errors import BUSY, SERVER_ERROR, STALE, _rollback, is_busy
 
         _rollback()
-        if isinstance(sys.exc_info()[1], StaleDataError):
+        exc = sys.exc_info()[1]
+        if isinstance(exc, StaleDataError):
             return self.error(409, STALE)
+        if is_busy(exc):
+            resp = self.error(503, BUSY)
+            resp.headers["Retry-After"] = "5"
+            return resp
         if current_app.config.get("FAB_API_SHOW_STACKTRACE"):
             return super().response_500(message=message)
         ref = uuid.uuid4().hex[:12]

@@ -287,11 +287,12 @@ class StaffStatsView(BaseView):
                                                "major", "post", "rank", "status")]
         rows = [[units.get(p.unit_id, ""), p.name, shown_id(p.citizen_id), p.sex, str(p.birth_date), p.education,
                  p.major, p.post, p.rank, p.status] for p in people]
-        write_sheet(wb, Styles(wb), "人员名册", "人员名册", [("导出时间", str(today()))], cols, rows, samples=rows[:20])
+        write_sheet(wb, Styles(wb), _("人员名册"), _("人员名册"), [(_("导出时间"), str(today()))], cols, rows,
+                    samples=rows[:20])
         wb.close()
         record("export.staff", "staff_member", None, {"rows": len(rows)})
         db.session.commit()
-        return send_file(io.BytesIO(buf.getvalue()), as_attachment=True, download_name="人员名册.xlsx",
+        return send_file(io.BytesIO(buf.getvalue()), as_attachment=True, download_name=_("人员名册") + ".xlsx",
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     @expose("/import/template")
