@@ -210,9 +210,12 @@ def test_api_put_values_any_input(app):
     for form in sorted(FORMS):
         for killer in JSON_KILLERS:
             _api_save(app, client, h, form, drafts[form], {name: killer for name in FORMS[form].field_names},
-                      explanation=killer if isinstance(killer, str) else None)
+                      explanation=killer)
             if _text_fields(form, killer):
                 _api_save(app, client, h, form, drafts[form], {**VALID[form](), **_text_fields(form, killer)})
+
+    for version in (float("inf"), 1e300, "x", [1], True):
+        _api_save(app, client, h, "penalty", drafts["penalty"], VALID["penalty"](), version=version)
 
     @settings(max_examples=40, deadline=None, database=None)
     @given(st.data())
