@@ -199,23 +199,24 @@ def test_expiring_list_exact_around_90_days(app, client_for):
     with app.app_context():
         a = person("0100", "甲", "19700101", "111")
         g = person("2300", "公", "19800101", "555")
-        certificate(a, "行政执法证", "E1", today + dt.timedelta(days=89))
-        certificate(a, "行政复议人员资格证", "E2", today + dt.timedelta(days=90))
-        certificate(a, "法律职业资格证", "E3", today + dt.timedelta(days=91))
-        certificate(g, "行政执法证", "E4", today)
-        certificate(g, "行政复议人员资格证", "E5", today - dt.timedelta(days=1))
-        certificate(g, "法律职业资格证", "E6", today + dt.timedelta(days=10), status="注销")
+        certificate(a, "行政执法证", "证号1号", today + dt.timedelta(days=89))
+        certificate(a, "行政复议人员资格证", "证号2号", today + dt.timedelta(days=90))
+        certificate(a, "法律职业资格证", "证号3号", today + dt.timedelta(days=91))
+        certificate(g, "行政执法证", "证号4号", today)
+        certificate(g, "行政复议人员资格证", "证号5号", today - dt.timedelta(days=1))
+        certificate(g, "法律职业资格证", "证号6号", today + dt.timedelta(days=10), status="注销")
         db.session.commit()
-        assert [c.number for c in expiring_certificates(None, today)] == ["E4", "E1", "E2"]
+        assert [c.number for c in expiring_certificates(None, today)] == ["证号4号", "证号1号", "证号2号"]
         dongcheng = {a.unit_id}
-        assert [c.number for c in expiring_certificates(dongcheng, today)] == ["E1", "E2"]
+        assert [c.number for c in expiring_certificates(dongcheng, today)] == ["证号1号", "证号2号"]
     import time_machine
 
     with time_machine.travel(dt.datetime(2026, 11, 26, 2, tzinfo=dt.UTC)):
         home = client_for("dongcheng_filler").get("/").get_data(as_text=True)
-        assert "E1" in home and "E2" in home and "E4" not in home
+        assert "证号1号" in home and "证号2号" in home and "证号4号" not in home
         page = client_for("admin").get("/staffstats/expiring").get_data(as_text=True)
-        assert all(n in page for n in ("E1", "E2", "E4")) and "E3" not in page and "E5" not in page
+        assert all(n in page for n in ("证号1号", "证号2号", "证号4号"))
+        assert "证号3号" not in page and "证号5号" not in page
 
 
 # ---- scope ------------------------------------------------------------------------------------
