@@ -69,6 +69,22 @@ class PortalApi(BaseApi):
         return page, size
 
 
+    def page_of(self, query, ordered, to_json):
+        """The list response of an already scoped `query`: count, one page of `ordered` rows
+        (a select sorted for paging) and their JSON; a 400 when the page arguments are bad."""
+        from sqlalchemy import func, select
+
+        from ..extensions import db
+
+        paging = self.page_args()
+        if paging is None:
+            return self.error(400, PAGE_ERROR)
+        page, size = paging
+        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = db.session.scalars(ordered.limit(size).offset((page - 1) * size)).all()
+        return self.response(200, count=total, page=page, page_size=size, result=[to_json(r) for r in rows])
+
+
 def responses(ok_schema: str, *errors: str) -> dict:
     """An OpenAPI responses object: 200 with `ok_schema`, plus the named error codes."""
     out = {"200": {"description": "OK", "content": {"application/json": {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_appbuilder.api import expose, protect, safe
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..filing import workflow
@@ -21,7 +21,7 @@ from ..models.filing import Filing
 from ..models.unit import Unit
 from ..money import yuan_input
 from ..scope import acting_user, get_scoped, restrict
-from .base import PAGE_ERROR, PortalApi, responses
+from .base import PortalApi, responses
 
 
 def _value_json(spec, values):
@@ -102,16 +102,7 @@ class FilingApi(PortalApi):
             if request.args["state"] not in workflow.STATES:
                 return self.error(400, "「state」应为：" + "、".join(workflow.STATES))
             q = q.where(Filing.state == request.args["state"])
-        paging = self.page_args()
-        if paging is None:
-            return self.error(400, PAGE_ERROR)
-        page, size = paging
-        total = db.session.scalar(select(func.count()).select_from(q.subquery()))
-        rows = db.session.scalars(
-            q.join(Unit).order_by(Filing.period_key.desc(), Unit.code).limit(size).offset((page - 1) * size)
-        ).all()
-        return self.response(200, count=total, page=page, page_size=size,
-                             result=[filing_json(f) for f in rows])
+        return self.page_of(q, q.join(Unit).order_by(Filing.period_key.desc(), Unit.code), filing_json)
 
     @expose("/<int:pk>", methods=["GET"])
     @protect()

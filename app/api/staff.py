@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import request
 from flask_appbuilder.api import expose, protect, safe
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from ..extensions import db
 from ..models.staff import StaffMember
 from ..scope import get_scoped, restrict
 from ..views.staff import shown_id
-from .base import PAGE_ERROR, PortalApi, responses
+from .base import PortalApi, responses
 
 
 def staff_json(s: StaffMember) -> dict:
@@ -53,14 +52,7 @@ class StaffApi(PortalApi):
         q = restrict(select(StaffMember), StaffMember.unit_id)
         if request.args.get("status"):
             q = q.where(StaffMember.status == request.args["status"])
-        paging = self.page_args()
-        if paging is None:
-            return self.error(400, PAGE_ERROR)
-        page, size = paging
-        total = db.session.scalar(select(func.count()).select_from(q.subquery()))
-        rows = db.session.scalars(q.order_by(StaffMember.unit_id, StaffMember.id)
-                                  .limit(size).offset((page - 1) * size)).all()
-        return self.response(200, count=total, page=page, page_size=size, result=[staff_json(s) for s in rows])
+        return self.page_of(q, q.order_by(StaffMember.unit_id, StaffMember.id), staff_json)
 
     @expose("/<int:pk>", methods=["GET"])
     @protect()
