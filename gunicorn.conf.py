@@ -26,9 +26,10 @@ worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so that slow leaks never grow unbounded.
-max_requests = 1000
-max_requests_jitter = 100
+# Recycle workers now and then so that slow leaks never grow unbounded; rarely, because a new
+# worker takes about a second of CPU to build the app, which shows in the slowest requests.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
 # Never preload: each worker builds its own app and database pool after the fork.
 preload_app = False
 

@@ -2,9 +2,10 @@
 
     DATABASE_URL=postgresql://postgres@127.0.0.1/portal_bench python bench/load.py [--users 200]
 
-The database must be prepared first (flask db upgrade; flask portal init; flask portal demo).
-Setup: one filler and one approver account (bench_f_NNN / bench_a_NNN) per unit that has not
-filed the last complete quarter, each with its draft penalty filing; sessions are minted through
+The database is reset first (its public schema is DROPPED), then `flask db upgrade`, `flask portal
+init` and `flask portal demo` fill it. Setup: one filler and one approver account (bench_f_NNN /
+bench_a_NNN) per unit that has not filed the last complete quarter (synthetic bureaus are added
+when the demo has too few), each with its draft penalty filing; sessions are minted through
 the test client (the login form is rate-limited per address, so the users do not log in during
 the run). Then `gunicorn -c gunicorn.conf.py` on 127.0.0.1 and locust (bench/locustfile.py) with
 --users, bounded by --run-time and LOAD_MAX_REQUESTS. Prints p50/p95/p99 (ms) and the error count.
@@ -27,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 HOST = "127.0.0.1"
+FILLER_WEIGHT, TOTAL_WEIGHT = 5, 10  # as in bench/locustfile.py: fillers 5, reviewers 3, leaders 2
 
 
 def _mint(app, username: str, n: int, path: str) -> tuple[str, str]:
@@ -47,8 +49,17 @@ def _mint(app, username: str, n: int, path: str) -> tuple[str, str]:
     return cookie, (m.group(1) or m.group(2) or m.group(3))
 
 
+def reset_database(url: str) -> None:
+    """Drop the public schema, then migrate and load the demo data (the CLI, as an operator would)."""
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c",
+                    "DROP SCHEMA public CASCADE; CREATE SCHEMA public"], check=True)
+    for args in (["db", "upgrade"], ["portal", "init"], ["portal", "demo"]):
+        subprocess.run([sys.executable, "-m", "flask", "--app", "run.py", *args], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def prepare(fillers: int) -> dict:
-    from sqlalchemy import select, text
+    from sqlalchemy import func, select, text
 
     from app import create_app
     from app.clock import today
@@ -58,6 +69,7 @@ def prepare(fillers: int) -> dict:
     from app.filing.timeliness import is_expected
     from app.filing.values import open_filing
     from app.models import Filing, PortalUser, Unit
+    from bench.scale import add_units
     from tests.helpers import penalty_values
 
     app = create_app()
@@ -75,8 +87,15 @@ def prepare(fillers: int) -> dict:
         period = last_complete("quarter", today())
         filed = set(db.session.scalars(select(Filing.unit_id).where(
             Filing.form_code == "penalty", Filing.period_key == period.key)))
-        units = [u for u in db.session.scalars(select(Unit).order_by(Unit.id))
-                 if u.code != "0000" and u.id not in filed and is_expected(u, "penalty", period)]
+        def unfiled():
+            return [u for u in db.session.scalars(select(Unit).order_by(Unit.id))
+                    if u.code != "0000" and u.id not in filed and is_expected(u, "penalty", period)]
+
+        units = unfiled()
+        if len(units) < fillers:  # one unit (and draft) per filler: synthetic bureaus make up the rest
+            have = db.session.scalar(select(func.count()).select_from(Unit)) - 1
+            add_units(have + fillers - len(units))
+            units = unfiled()
         pairs = []
         for i, u in enumerate(units[:fillers]):
             names = (f"bench_f_{i:03d}", f"bench_a_{i:03d}")
@@ -122,6 +141,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def warm_up(port: int, sessions: dict, workers: int) -> None:
+    """A server that has been up for a while: every worker has built its pages' templates."""
+    import urllib.request
+
+    pages = [("leaders", "/dashboard/"), ("leaders", "/reports/penalty/"), ("reviewers", "/filings/penalty/"),
+             ("reviewers", "/timeliness/")]
+    filler = sessions["fillers"][0]
+    for _ in range(workers * 3):
+        for who, path in [*pages, ("filler", f"/filings/{filler['fid']}/edit")]:
+            cookie = filler["cookie"] if who == "filler" else sessions[who][0]["cookie"]
+            req = urllib.request.Request(f"http://{HOST}:{port}{path}", headers={"Cookie": f"session={cookie}"})
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                resp.read()
+
+
 def summarize(prefix: str) -> dict:
     rows = list(csv.DictReader(open(f"{prefix}_stats.csv", encoding="utf-8")))
     per = {r["Name"]: {"n": int(r["Request Count"]), "fail": int(r["Failure Count"]),
@@ -137,31 +171,37 @@ def main() -> None:
     parser.add_argument("--spawn-rate", type=float, default=20)
     parser.add_argument("--run-time", default="90s")
     parser.add_argument("--max-requests", type=int, default=30000)
-    parser.add_argument("--fillers", type=int, default=100, help="filler accounts, one draft filing each")
+    parser.add_argument("--fillers", type=int, default=None,
+                        help="filler accounts, one unit and draft filing each (default: one per filler user)")
+    parser.add_argument("--wait", default="2,6", help="think time between a user's requests, min,max seconds")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgresql://postgres@127.0.0.1/"):
         raise SystemExit("DATABASE_URL must be postgresql://postgres@127.0.0.1/<db> (loopback only)")
     started = time.time()
-    sessions = prepare(args.fillers)
+    reset_database(url)
+    fillers = args.fillers or -(-args.users * FILLER_WEIGHT // TOTAL_WEIGHT)
+    sessions = prepare(fillers)
     work = Path(tempfile.mkdtemp(prefix="portal-load-"))
     (work / "sessions.json").write_text(json.dumps(sessions), encoding="utf-8")
     port = _free_port()
     env = dict(os.environ, HOST=HOST, PORT=str(port), GUNICORN_LOGLEVEL="warning",
-               LOAD_SESSIONS=str(work / "sessions.json"), LOAD_MAX_REQUESTS=str(args.max_requests))
+               LOAD_SESSIONS=str(work / "sessions.json"), LOAD_MAX_REQUESTS=str(args.max_requests), LOAD_WAIT=args.wait)
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
                                "--access-logfile", "/dev/null"], cwd=ROOT, env=env)
     try:
         _wait_port(port, time.time() + 60)
+        warm_up(port, sessions, workers=int(env.get("WEB_CONCURRENCY", "5")))
         subprocess.run([sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
                         "--headless", "--only-summary", "-u", str(args.users), "-r", str(args.spawn_rate),
                         "--run-time", args.run_time, "--stop-timeout", "10", "--host", f"http://{HOST}:{port}",
-                        "--csv", str(work / "load")], cwd=ROOT, env=env, timeout=900, check=False)
+                        "--csv", str(work / "load"), "--csv-full-history"], cwd=ROOT, env=env, timeout=900, check=False)
     finally:
         server.terminate()
         server.wait(timeout=60)
     result = summarize(str(work / "load"))
-    result.update(users=args.users, fillers=len(sessions["fillers"]), cores=os.cpu_count(),
+    result.update(users=args.users, wait_s=args.wait, fillers=len(sessions["fillers"]), cores=os.cpu_count(),
+                  csv=str(work),
                   seconds=round(time.time() - started, 1))
     for name, r in sorted(result["per_request"].items()):
         print(f"{name:28s} n={r['n']:6d} fail={r['fail']:4d} p50={r['p50']:>6s} p95={r['p95']:>6s} p99={r['p99']:>6s}")

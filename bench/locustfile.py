@@ -16,6 +16,7 @@ from locust import FastHttpUser, between, events, task
 
 SESSIONS = json.load(open(os.environ["LOAD_SESSIONS"], encoding="utf-8"))
 MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "20000"))
+WAIT = tuple(float(x) for x in os.environ.get("LOAD_WAIT", "2,6").split(","))  # think time, seconds
 _fillers = itertools.cycle(SESSIONS["fillers"])
 _reviewers = itertools.cycle(SESSIONS["reviewers"])
 _leaders = itertools.cycle(SESSIONS["leaders"])
@@ -37,7 +38,7 @@ def _init(environment, **kw):
 
 class _Portal(FastHttpUser):
     abstract = True
-    wait_time = between(1, 3)
+    wait_time = between(*WAIT)
 
     def on_start(self):
         self.s = next(self.pool)

@@ -95,24 +95,39 @@ def _status(reported_at: dt.datetime | None, due: dt.date) -> tuple[str, dt.date
 
 def period_timeliness(form_code: str, period: Period, unit_ids: set[int] | None = None) -> PeriodTimeliness:
     """Per expected unit: on time, late (days) or missing, for one form and period."""
-    due = deadline(form_code, period)
+    return timeliness_over(form_code, [period], unit_ids)[0]
+
+
+def timeliness_over(form_code: str, periods: list[Period], unit_ids: set[int] | None = None) -> list[PeriodTimeliness]:
+    """`period_timeliness` of many periods of one form with four queries, whatever their number
+    (assignments, deadlines, units, filings): the dashboard's and the yearly score's series."""
+    if not periods:
+        return []
+    dues = deadlines_for(form_code, periods)
     required = assignments(form_code)
     q = select(Unit).order_by(Unit.code)
     if unit_ids is not None:
         q = q.where(Unit.id.in_(unit_ids))
-    units = [u for u in db.session.scalars(q) if is_expected(u, form_code, period, required)]
-    filings = {
-        f.unit_id: f
-        for f in db.session.scalars(
-            select(Filing).where(Filing.form_code == form_code, Filing.period_key == period.key)
+    units = list(db.session.scalars(q))
+    filings: dict[tuple[str, int], tuple] = {
+        (key, unit_id): (fid, state, reported)
+        for fid, unit_id, key, state, reported in db.session.execute(
+            select(Filing.id, Filing.unit_id, Filing.period_key, Filing.state, Filing.first_reported_at).where(
+                Filing.form_code == form_code, Filing.period_key.in_([p.key for p in periods]))
         )
     }
-    result = PeriodTimeliness(form_code, period, due)
-    for u in units:
-        f = filings.get(u.id)
-        status, day, late = _status(f.first_reported_at if f else None, due)
-        result.rows.append(UnitStatus(u, status, day, late, f.id if f else None, f.state if f else None))
-    return result
+    out = []
+    for period in periods:
+        due = dues[period.key]
+        result = PeriodTimeliness(form_code, period, due)
+        for u in units:
+            if not is_expected(u, form_code, period, required):
+                continue
+            fid, state, reported = filings.get((period.key, u.id), (None, None, None))
+            status, day, late = _status(reported, due)
+            result.rows.append(UnitStatus(u, status, day, late, fid, state))
+        out.append(result)
+    return out
 
 
 def year_scores(year: int, unit_ids: set[int] | None = None, on: dt.date | None = None) -> dict[int, dict]:
@@ -126,8 +141,7 @@ def year_scores(year: int, unit_ids: set[int] | None = None, on: dt.date | None 
         kind = spec.period_kind
         first = Period(year, kind, 1)
         last = Period(year + 1, kind, 1).previous()
-        for period in periods_between(kind, first, last):
-            report = period_timeliness(code, period, unit_ids)
+        for report in timeliness_over(code, periods_between(kind, first, last), unit_ids):
             for row in report.rows:
                 if row.status == MISSING and report.deadline >= on:
                     continue
@@ -166,13 +180,12 @@ def overdue(unit_ids: set[int] | None = None, on: dt.date | None = None, years_b
             last = last.next()
         first = Period(on.year - years_back, kind, 1)
         periods = periods_between(kind, first, last)
-        dues = deadlines_for(code, periods)
-        for p in periods:
-            if dues[p.key] >= on:
+        for report in timeliness_over(code, periods, unit_ids):
+            if report.deadline >= on:
                 continue
-            for row in period_timeliness(code, p, unit_ids).rows:
+            for row in report.rows:
                 if row.status == MISSING:
-                    out.append(Overdue(code, p, dues[p.key], row.unit, row.state))
+                    out.append(Overdue(code, report.period, report.deadline, row.unit, row.state))
     return out
 
 

@@ -1,5 +1,5 @@
 """Filing completion over periods, from the filing engine's own timeliness rules
-(``app.filing.timeliness.period_timeliness``): expected, on time, late, missing per period.
+(``app.filing.timeliness.timeliness_over``): expected, on time, late, missing per period.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..filing.periods import Period
-from ..filing.timeliness import LATE, MISSING, ON_TIME, UnitStatus, period_timeliness
+from ..filing.timeliness import LATE, MISSING, ON_TIME, UnitStatus, timeliness_over
 
 
 @dataclass
@@ -33,9 +33,5 @@ class CompletionPoint:
 
 def completion_series(form_code: str, periods: list[Period], unit_ids: set[int] | None) -> list[CompletionPoint]:
     """One point per period for the units `unit_ids` (None: all) — pass the scope's ids."""
-    out = []
-    for p in periods:
-        report = period_timeliness(form_code, p, unit_ids)
-        out.append(CompletionPoint(p, report.count(ON_TIME), report.count(LATE), report.count(MISSING),
-                                   report.rows))
-    return out
+    return [CompletionPoint(r.period, r.count(ON_TIME), r.count(LATE), r.count(MISSING), r.rows)
+            for r in timeliness_over(form_code, periods, unit_ids)]
