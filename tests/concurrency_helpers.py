@@ -6,9 +6,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
@@ -111,26 +110,3 @@ def filing_counts(form: str, period_key: str) -> dict:
             "submits": {f.unit.code: submits.get(f.id, 0) for f in filings},
             "creates": {f.unit.code: creates.get(f.id, 0) for f in filings}}
 
-
-@contextmanager
-def patient_sqlite(app, seconds: int = 30):
-    """On SQLite, let writers wait up to `seconds` for the database lock (as config's recommended
-    connect_args={"timeout": 30} would): the stock 5 s runs out when twenty threads share an
-    overloaded test machine, and the request then fails with "database is locked" (a 503).
-    No effect on PostgreSQL, whose writers wait on row locks without a timeout."""
-    with app.app_context():
-        engine = db.engine
-    if engine.dialect.name != "sqlite":
-        yield
-        return
-
-    def wait_longer(dbapi_conn, _record):
-        dbapi_conn.execute(f"PRAGMA busy_timeout = {seconds * 1000}")
-
-    engine.dispose()
-    event.listen(engine, "connect", wait_longer)
-    try:
-        yield
-    finally:
-        event.remove(engine, "connect", wait_longer)
-        engine.dispose()

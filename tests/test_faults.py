@@ -188,3 +188,41 @@ def test_busy_database_is_503_retry_later_and_writes_nothing(app, client_for, su
     resp = api.post(f"/api/v1/filings/{fid}/transition", json={"action": "accept"}, headers=h)
     assert resp.status_code == 503 and resp.is_json and "稍后重试" in resp.json["message"]
     _unchanged(app, fid, before, audits)
+
+
+def test_engine_options_pool_from_environment_and_sqlite_lock_wait(monkeypatch):
+    """PostgreSQL pools are sized from the environment (workers × pool < max_connections);
+    SQLite writers wait 30 s for the file lock instead of failing after the driver's 5 s."""
+    from config import engine_options
+
+    monkeypatch.setenv("DB_POOL_SIZE", "3")
+    monkeypatch.setenv("DB_MAX_OVERFLOW", "2")
+    pg = engine_options("postgresql+psycopg://u@h/db")
+    assert (pg["pool_size"], pg["max_overflow"], pg["pool_pre_ping"]) == (3, 2, True)
+    lite = engine_options("sqlite:////tmp/x.db")
+    assert lite["connect_args"] == {"timeout": 30} and "pool_size" not in lite
+
+
+def test_sqlite_writer_waits_for_the_lock_instead_of_failing(tmp_path):
+    """On an engine built with the portal's SQLite options, a writer blocked for longer than the
+    driver's default 5 s still succeeds (whatever database the suite runs on)."""
+    import threading
+    import time
+
+    from sqlalchemy import create_engine
+
+    from config import engine_options
+
+    url = f"sqlite:///{tmp_path / 'lock.db'}"
+    engine = create_engine(url, **engine_options(url))
+    holder = engine.raw_connection()
+    holder.execute("BEGIN IMMEDIATE")
+    released = threading.Timer(6, holder.rollback)
+    released.start()
+    started = time.monotonic()
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE lock_probe (x INTEGER)")
+    released.join()
+    holder.close()
+    engine.dispose()
+    assert time.monotonic() - started >= 5.5
