@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import uuid
 
 from flask import current_app, request
-from flask_appbuilder.api import BaseApi
+from flask_appbuilder.api import BaseApi, expose, protect, safe
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..filing.periods import Period, PeriodError
+from ..forms import FORMS
+from ..scope import get_scoped
 from . import schemas
 
 MAX_PAGE_SIZE = 100
@@ -25,6 +29,49 @@ ERROR_RESPONSES = {
     "409": {"description": "Conflict (state or version)", "content": {"application/json": {
         "schema": {"$ref": "#/components/schemas/ErrorSchema"}}}},
 }
+PK_PARAM = {"in": "path", "name": "pk", "required": True, "schema": {"type": "integer"}}
+PAGE_PARAMS = [
+    {"in": "query", "name": "page", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {"in": "query", "name": "page_size", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE,
+                                                    "default": 20}},
+]
+
+
+def form_param(required: bool) -> dict:
+    """The `form` query parameter: one of the declared forms."""
+    param = {"in": "query", "name": "form", "schema": {"type": "string", "enum": list(FORMS)}}
+    return {**param, "required": True} if required else param
+
+
+def json_body(schema: str) -> dict:
+    """An OpenAPI requestBody: a required JSON object of the named schema."""
+    return {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
+
+
+class ApiError(Exception):
+    """A refusal raised inside an `endpoint`: answered as JSON with `status` and the Chinese `message`."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def endpoint(rule: str, method: str = "GET"):
+    """One portal API endpoint: FAB's expose, protect (the method's permission) and safe (JSON 500),
+    with an ApiError raised inside answered as its JSON error."""
+
+    def decorate(f):
+        @functools.wraps(f)
+        def answer(self, *args, **kwargs):
+            try:
+                return f(self, *args, **kwargs)
+            except ApiError as exc:
+                return self.error(exc.status, exc.message)
+
+        return expose(rule, methods=[method])(protect()(safe(answer)))
+
+    return decorate
 
 
 class PortalApi(BaseApi):
@@ -68,7 +115,6 @@ class PortalApi(BaseApi):
             return None
         return page, size
 
-
     def page_of(self, query, ordered, to_json):
         """The list response of an already scoped `query`: count, one page of `ordered` rows
         (a select sorted for paging) and their JSON; a 400 when the page arguments are bad."""
@@ -83,6 +129,34 @@ class PortalApi(BaseApi):
         total = db.session.scalar(select(func.count()).select_from(query.subquery()))
         rows = db.session.scalars(ordered.limit(size).offset((page - 1) * size)).all()
         return self.response(200, count=total, page=page, page_size=size, result=[to_json(r) for r in rows])
+
+    @staticmethod
+    def scoped_or_404(model, pk, message: str):
+        """The row `pk` of `model` when it is in the caller's organisation scope; an ApiError 404
+        with `message` otherwise."""
+        obj = get_scoped(model, pk)
+        if obj is None:
+            raise ApiError(404, message)
+        return obj
+
+    @staticmethod
+    def form_arg(form) -> str:
+        """`form` when it names a declared form; an ApiError 400 otherwise."""
+        if form not in FORMS:
+            raise ApiError(400, "「form」应为：" + "、".join(FORMS))
+        return form
+
+    @staticmethod
+    def period_arg(key, form: str | None = None) -> Period:
+        """The period `key` names, of `form`'s period kind when a form is given; an ApiError 400
+        otherwise."""
+        try:
+            period = Period.parse(key)
+            if form is not None and period.kind != FORMS[form].period_kind:
+                raise PeriodError("报告期类型与报表不符")
+        except PeriodError as exc:
+            raise ApiError(400, str(exc)) from None
+        return period
 
 
 def responses(ok_schema: str, *errors: str) -> dict:

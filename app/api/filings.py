@@ -7,21 +7,22 @@ write goes through the same engine calls as the web form (rules, lock, state mac
 from __future__ import annotations
 
 from flask import request
-from flask_appbuilder.api import expose, protect, safe
 from sqlalchemy import select
 
 from ..extensions import db
 from ..filing import workflow
 from ..filing.errors import FilingError
-from ..filing.periods import Period, PeriodError
+from ..filing.periods import Period
 from ..filing.values import current_values, open_filing, save_values
-from ..forms import FORMS, get_form
+from ..forms import get_form
 from ..forms.base import MONEY
 from ..models.filing import Filing
 from ..models.unit import Unit
 from ..money import yuan_input
-from ..scope import acting_user, get_scoped, restrict
-from .base import PortalApi, responses
+from ..scope import acting_user, restrict
+from .base import PAGE_PARAMS, PK_PARAM, PortalApi, endpoint, form_param, json_body, responses
+
+NOT_FOUND = "报表不存在或不在您的权限范围内"
 
 
 def _value_json(spec, values):
@@ -61,110 +62,76 @@ class FilingApi(PortalApi):
                               "put_values": "fill", "transition": "read"}
     openapi_spec_tag = "Filings"
     openapi_spec_methods = {
-        "get_list": {"get": {"responses": responses("FilingListSchema", "400")}},
-        "get": {"get": {"responses": responses("FilingResultSchema", "404")}},
-        "post": {"post": {"responses": responses("FilingResultSchema", "400", "403", "409")}},
-        "put_values": {"put": {"responses": responses("FilingSavedSchema", "400", "403", "404", "409")}},
-        "transition": {"post": {"responses": responses("FilingResultSchema", "400", "403", "404", "409")}},
+        "get_list": {"get": {"parameters": [
+            form_param(required=False),
+            {"in": "query", "name": "period", "schema": {"type": "string", "example": "2026Q2"}},
+            {"in": "query", "name": "state", "schema": {"type": "string", "enum": list(workflow.STATES)}},
+            *PAGE_PARAMS], "responses": responses("FilingListSchema", "400")}},
+        "get": {"get": {"parameters": [PK_PARAM], "responses": responses("FilingResultSchema", "404")}},
+        "post": {"post": {"requestBody": json_body("FilingCreateSchema"),
+                          "responses": responses("FilingResultSchema", "400", "403", "409")}},
+        "put_values": {"put": {"parameters": [PK_PARAM], "requestBody": json_body("ValuesPutSchema"),
+                               "responses": responses("FilingSavedSchema", "400", "403", "404", "409")}},
+        "transition": {"post": {"parameters": [PK_PARAM], "requestBody": json_body("TransitionPostSchema"),
+                                "responses": responses("FilingResultSchema", "400", "403", "404", "409")}},
     }
 
     def _fail(self, exc: FilingError):
         db.session.rollback()
         return self.error(exc.status, exc.message, exc.errors)
 
-    @expose("/", methods=["GET"])
-    @protect()
-    @safe
+    @endpoint("/")
     def get_list(self):
         """Filings in the caller's scope, newest period first.
         ---
         get:
           summary: List filings
-          parameters:
-          - {in: query, name: form, schema: {type: string, enum: [institution, reconsideration, litigation, penalty]}}
-          - {in: query, name: period, schema: {type: string, example: 2026Q2}}
-          - {in: query, name: state, schema: {type: string, enum: [draft, pending, submitted, accepted, returned]}}
-          - {in: query, name: page, schema: {type: integer, minimum: 1, default: 1}}
-          - {in: query, name: page_size, schema: {type: integer, minimum: 1, maximum: 100, default: 20}}
         """
         q = restrict(select(Filing), Filing.unit_id)
-        form = request.args.get("form")
-        if form:
-            if form not in FORMS:
-                return self.error(400, "「form」应为：" + "、".join(FORMS))
-            q = q.where(Filing.form_code == form)
+        if request.args.get("form"):
+            q = q.where(Filing.form_code == self.form_arg(request.args["form"]))
         if request.args.get("period"):
-            try:
-                q = q.where(Filing.period_key == Period.parse(request.args["period"]).key)
-            except PeriodError as exc:
-                return self.error(400, str(exc))
+            q = q.where(Filing.period_key == self.period_arg(request.args["period"]).key)
         if request.args.get("state"):
             if request.args["state"] not in workflow.STATES:
                 return self.error(400, "「state」应为：" + "、".join(workflow.STATES))
             q = q.where(Filing.state == request.args["state"])
         return self.page_of(q, q.join(Unit).order_by(Filing.period_key.desc(), Unit.code), filing_json)
 
-    @expose("/<int:pk>", methods=["GET"])
-    @protect()
-    @safe
+    @endpoint("/<int:pk>")
     def get(self, pk):
         """One filing with its current values and rates.
         ---
         get:
           summary: Get a filing
-          parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
         """
-        filing = get_scoped(Filing, pk)
-        if filing is None:
-            return self.error(404, "报表不存在或不在您的权限范围内")
+        filing = self.scoped_or_404(Filing, pk, NOT_FOUND)
         return self.response(200, result=filing_json(filing, with_values=True))
 
-    @expose("/", methods=["POST"])
-    @protect()
-    @safe
+    @endpoint("/", "POST")
     def post(self):
         """Open (or find) the caller's own unit's filing for a period; the unit is the account's.
         ---
         post:
           summary: Open a filing
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema: {$ref: '#/components/schemas/FilingCreateSchema'}
         """
         body = request.get_json(silent=True) or {}
-        form = body.get("form") if isinstance(body, dict) else None
-        if form not in FORMS:
-            return self.error(400, "「form」应为：" + "、".join(FORMS))
+        form = self.form_arg(body.get("form") if isinstance(body, dict) else None)
+        period = self.period_arg(str(body.get("period", "")))
         try:
-            filing = open_filing(form, Period.parse(str(body.get("period", ""))), acting_user())
-        except PeriodError as exc:
-            return self.error(400, str(exc))
+            filing = open_filing(form, period, acting_user())
         except FilingError as exc:
             return self._fail(exc)
         return self.response(200, result=filing_json(filing, with_values=True))
 
-    @expose("/<int:pk>/values", methods=["PUT"])
-    @protect()
-    @safe
+    @endpoint("/<int:pk>/values", "PUT")
     def put_values(self, pk):
         """Save a draft's values (same rules and lock as the web form).
         ---
         put:
           summary: Save values
-          parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema: {$ref: '#/components/schemas/ValuesPutSchema'}
         """
-        filing = get_scoped(Filing, pk)
-        if filing is None:
-            return self.error(404, "报表不存在或不在您的权限范围内")
+        filing = self.scoped_or_404(Filing, pk, NOT_FOUND)
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or not isinstance(body.get("values"), dict):
             return self.error(400, "请求体应为 {\"values\": {...}}")
@@ -175,25 +142,14 @@ class FilingApi(PortalApi):
             return self._fail(exc)
         return self.response(200, changed=sorted(changes), result=filing_json(filing, True))
 
-    @expose("/<int:pk>/transition", methods=["POST"])
-    @protect()
-    @safe
+    @endpoint("/<int:pk>/transition", "POST")
     def transition(self, pk):
         """Move the filing through the state machine (submit, sign_off, unit_return, accept, return).
         ---
         post:
           summary: Move a filing
-          parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
-          requestBody:
-            required: true
-            content:
-              application/json:
-                schema: {$ref: '#/components/schemas/TransitionPostSchema'}
         """
-        filing = get_scoped(Filing, pk)
-        if filing is None:
-            return self.error(404, "报表不存在或不在您的权限范围内")
+        filing = self.scoped_or_404(Filing, pk, NOT_FOUND)
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return self.error(400, "请求体应为 JSON 对象")

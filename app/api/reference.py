@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from flask import request
-from flask_appbuilder.api import expose, protect, safe
 from sqlalchemy import select
 
 from ..clock import today
 from ..extensions import db
 from ..filing.deadlines import deadlines_for
-from ..filing.periods import Period, PeriodError, last_complete, periods_between
+from ..filing.periods import Period, last_complete, periods_between
 from ..filing.timeliness import LATE, MISSING, ON_TIME, period_timeliness
 from ..forms import FORMS
 from ..models.unit import Unit
 from ..scope import restrict, visible_unit_ids
-from .base import PortalApi, responses
+from .base import PortalApi, endpoint, form_param, responses
 
-FORM_PARAM = {"in": "query", "name": "form", "required": True,
-              "schema": {"type": "string", "enum": list(FORMS)}}
+FORM_PARAM = form_param(required=True)
 
 
 def unit_json(u: Unit, codes: dict[int, str]) -> dict:
@@ -36,9 +34,7 @@ class UnitApi(PortalApi):
     openapi_spec_tag = "Reference"
     openapi_spec_methods = {"get_list": {"get": {"responses": responses("UnitListSchema")}}}
 
-    @expose("/", methods=["GET"])
-    @protect()
-    @safe
+    @endpoint("/")
     def get_list(self):
         """Units the caller may see.
         ---
@@ -61,18 +57,14 @@ class PeriodApi(PortalApi):
         "parameters": [FORM_PARAM, {"in": "query", "name": "from_year", "schema": {"type": "integer"}}],
         "responses": responses("PeriodListSchema", "400")}}}
 
-    @expose("/", methods=["GET"])
-    @protect()
-    @safe
+    @endpoint("/")
     def get_list(self):
         """Periods of a form from a year to the last complete one.
         ---
         get:
           summary: List periods
         """
-        form = request.args.get("form")
-        if form not in FORMS:
-            return self.error(400, "「form」应为：" + "、".join(FORMS))
+        form = self.form_arg(request.args.get("form"))
         kind = FORMS[form].period_kind
         last = last_complete(kind, today())
         try:
@@ -100,24 +92,15 @@ class TimelinessApi(PortalApi):
                                     "schema": {"type": "string", "example": "2026Q2"}}],
         "responses": responses("TimelinessSchema", "400")}}}
 
-    @expose("/", methods=["GET"])
-    @protect()
-    @safe
+    @endpoint("/")
     def get(self):
         """Timeliness of one form and period.
         ---
         get:
           summary: Filing timeliness
         """
-        form = request.args.get("form")
-        if form not in FORMS:
-            return self.error(400, "「form」应为：" + "、".join(FORMS))
-        try:
-            period = Period.parse(request.args.get("period", ""))
-            if period.kind != FORMS[form].period_kind:
-                raise PeriodError("报告期类型与报表不符")
-        except PeriodError as exc:
-            return self.error(400, str(exc))
+        form = self.form_arg(request.args.get("form"))
+        period = self.period_arg(request.args.get("period", ""), form)
         t = period_timeliness(form, period, visible_unit_ids())
         rate = t.completion_rate
         return self.response(

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask import request
-from flask_appbuilder.api import expose, protect, safe
 from sqlalchemy import select
 
 from ..models.staff import StaffMember
-from ..scope import get_scoped, restrict
+from ..scope import restrict
 from ..views.staff import shown_id
-from .base import PortalApi, responses
+from .base import PAGE_PARAMS, PK_PARAM, PortalApi, endpoint, responses
 
 
 def staff_json(s: StaffMember) -> dict:
@@ -32,40 +31,30 @@ class StaffApi(PortalApi):
     method_permission_name = {"get_list": "read", "get": "read"}
     openapi_spec_tag = "Staff"
     openapi_spec_methods = {
-        "get_list": {"get": {"responses": responses("StaffListSchema", "400")}},
-        "get": {"get": {"responses": responses("StaffResultSchema", "404")}},
+        "get_list": {"get": {"parameters": [
+            {"in": "query", "name": "status", "schema": {"type": "string", "enum": ["在职", "调离", "退休"]}},
+            *PAGE_PARAMS], "responses": responses("StaffListSchema", "400")}},
+        "get": {"get": {"parameters": [PK_PARAM], "responses": responses("StaffResultSchema", "404")}},
     }
 
-    @expose("/", methods=["GET"])
-    @protect()
-    @safe
+    @endpoint("/")
     def get_list(self):
         """Staff in the caller's scope.
         ---
         get:
           summary: List staff
-          parameters:
-          - {in: query, name: status, schema: {type: string, enum: [在职, 调离, 退休]}}
-          - {in: query, name: page, schema: {type: integer, minimum: 1, default: 1}}
-          - {in: query, name: page_size, schema: {type: integer, minimum: 1, maximum: 100, default: 20}}
         """
         q = restrict(select(StaffMember), StaffMember.unit_id)
         if request.args.get("status"):
             q = q.where(StaffMember.status == request.args["status"])
         return self.page_of(q, q.order_by(StaffMember.unit_id, StaffMember.id), staff_json)
 
-    @expose("/<int:pk>", methods=["GET"])
-    @protect()
-    @safe
+    @endpoint("/<int:pk>")
     def get(self, pk):
         """One person.
         ---
         get:
           summary: Get a person
-          parameters:
-          - {in: path, name: pk, required: true, schema: {type: integer}}
         """
-        person = get_scoped(StaffMember, pk)
-        if person is None:
-            return self.error(404, "人员不存在或不在您的权限范围内")
+        person = self.scoped_or_404(StaffMember, pk, "人员不存在或不在您的权限范围内")
         return self.response(200, result=staff_json(person))
