@@ -282,22 +282,12 @@ class FilingView(BaseView):
     def upload(self, form_code):
         """Upload a filled-in template: every cell checked, nothing written until confirmed."""
         from ..imports.forms import preview
-        from ..imports.stash import stash
-        from ..imports.xlsx import MAX_UPLOAD, ImportFileError
+        from ..imports.stash import check_upload
 
         spec = _spec_or_404(form_code)
         result, error = None, None
         if request.method == "POST":
-            upload = request.files.get("file")
-            data = upload.read(MAX_UPLOAD + 1) if upload else b""
-            try:
-                if not data:
-                    raise ImportFileError(_("请选择要上传的文件"))
-                result = preview(data, form_code, current_user)
-                if result.ok:
-                    stash(f"import_{form_code}", data)
-            except ImportFileError as exc:
-                error = str(exc)
+            result, error = check_upload(f"import_{form_code}", lambda data: preview(data, form_code, current_user))
         last = last_complete(spec.period_kind, today())
         return self.render_template("filing/import.html", spec=spec, result=result, error=error, last=last,
                                     periods=list(reversed(periods_between(
@@ -307,23 +297,14 @@ class FilingView(BaseView):
     @has_access
     def confirm_import(self, form_code):
         from ..imports.forms import commit
-        from ..imports.stash import take
-        from ..imports.xlsx import ImportFileError
+        from ..imports.stash import confirm_upload
 
         _spec_or_404(form_code)
-        data = take(f"import_{form_code}")
-        if data is None:
-            flash(_("导入已过期，请重新上传"), "danger")
+
+        def done(result):
+            return _("导入完成：%(changed)s份报表有变化，%(same)s份未变", changed=len(result.changed),
+                     same=len(result.plans) - len(result.changed))
+
+        if not confirm_upload(f"import_{form_code}", lambda data: commit(data, form_code, current_user), done):
             return redirect(url_for("FilingView.upload", form_code=form_code))
-        try:
-            result = commit(data, form_code, current_user)
-        except ImportFileError as exc:
-            flash(str(exc), "danger")
-            return redirect(url_for("FilingView.upload", form_code=form_code))
-        if result.ok:
-            same = len(result.plans) - len(result.changed)
-            flash(_("导入完成：%(changed)s份报表有变化，%(same)s份未变", changed=len(result.changed), same=same),
-                  "success")
-        else:
-            flash("；".join(result.errors[:5]), "danger")
         return redirect(url_for("FilingView.index", form_code=form_code))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, ModelView, expose
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -24,8 +24,7 @@ from ..audit import record
 from ..clock import today
 from ..extensions import db
 from ..imports import staff as staff_import
-from ..imports.stash import stash, take
-from ..imports.xlsx import MAX_UPLOAD, ImportFileError
+from ..imports.stash import check_upload, confirm_upload
 from ..models.staff import (
     CERT_STATUS,
     CERT_TYPES,
@@ -314,34 +313,19 @@ class StaffStatsView(BaseView):
             abort(403)
         result, error = None, None
         if request.method == "POST":
-            upload = request.files.get("file")
-            data = upload.read(MAX_UPLOAD + 1) if upload else b""
-            try:
-                if not data:
-                    raise ImportFileError(_("请选择要上传的文件"))
-                result = staff_import.preview(data, user.unit_id)
-                if result.ok:
-                    stash("staff_import", data)
-            except ImportFileError as exc:
-                error = str(exc)
+            result, error = check_upload("staff_import", lambda data: staff_import.preview(data, user.unit_id))
         return self.render_template("staff/import.html", result=result, error=error)
 
     @expose("/import/confirm", methods=["POST"])
     @has_access
     def confirm(self):
         user = acting_user()
-        data = take("staff_import")
-        if user.unit_id is None or data is None:
-            flash(_("导入已过期，请重新上传"), "danger")
+
+        def done(result):
+            return _("导入完成：新增%(adds)s人，更新%(updates)s人，未变%(same)s人", adds=len(result.adds),
+                     updates=len(result.updates), same=result.unchanged)
+
+        if not confirm_upload("staff_import", lambda data: staff_import.commit(data, user.unit_id, user), done,
+                              usable=user.unit_id is not None):
             return redirect(url_for("StaffStatsView.upload"))
-        try:
-            result = staff_import.commit(data, user.unit_id, user)
-        except ImportFileError as exc:
-            flash(str(exc), "danger")
-            return redirect(url_for("StaffStatsView.upload"))
-        if not result.ok:
-            flash("；".join(result.errors[:5]), "danger")
-        else:
-            flash(_("导入完成：新增%(adds)s人，更新%(updates)s人，未变%(same)s人", adds=len(result.adds),
-                    updates=len(result.updates), same=result.unchanged), "success")
         return redirect(url_for("StaffView.list"))
