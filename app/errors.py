@@ -1,45 +1,84 @@
-"""Failures the user meets: a clear Chinese page (or JSON under /api/), never a traceback, and
-nothing half-written.
+"""Failures the user meets: a clear page in the user's language (Chinese by default, or JSON under
+/api/), never a traceback, and nothing half-written.
 
 - Input no database column can keep (NUL characters in a query string, a form field or a JSON
   body) is refused up front with 400, on every page and API, before any view or query runs.
 - A stale version that escaped the engine's own checks (StaleDataError) is a 409 conflict.
 - The database too busy to answer (SQLite's lock wait ran out, a PostgreSQL deadlock or
   serialisation failure: the database rolled this request back) is a 503 "busy, retry".
+- An upload or form larger than MAX_CONTENT_LENGTH is a 413 that names the limit.
+- HTTP errors (400, 403, 404, 405, 429, …) get the same page (or JSON) with a plain message.
 - Any other unhandled exception: the transaction is rolled back (so a failure in the middle of
   a transition leaves state, transitions and audit rows as they were), the traceback goes to the
   log under an error number, and the user gets 500 with that number and a plain message.
 
-HTTP errors (404, 403, …) keep their own handlers (app.web). The error page is self-contained:
-it needs neither the database nor the menu, which may be what failed.
+The error page is self-contained: it needs neither the database nor the menu nor a template,
+which may be what failed. Its texts go through gettext (app/translations/en); the JSON errors have
+the shape of app.api.base.PortalApi.error: {"message": …, "errors": {}}.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
+from flask_babel import LazyString, gettext
+from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .extensions import db
 
 PAGE = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title></head>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>
+<link rel="icon" href="/favicon.ico" type="image/x-icon"></head>
 <body style="font-family: sans-serif; max-width: 40em; margin: 4em auto; line-height: 1.6">
 <h1 style="font-size: 1.4em">{title}</h1>
 <p>{message}</p>
-<p><a href="/">返回首页</a></p>
+<p><a href="/">{home}</a></p>
 </body></html>
 """
 
-SERVER_ERROR = ("系统处理请求时出错，本次操作未完成，所做修改均未保存。"
-                "请稍后重试；如仍出错，请联系管理员并告知错误编号 {ref}。")
-STALE = "该数据已被他人修改或处理，本次操作未保存，请刷新后重试。"
-BAD_CHARACTERS = "请求中含有无效字符（如 NUL），已拒绝。"
-BUSY = "系统繁忙，本次操作未完成、未保存，请稍后重试。"
+
+def translate(msgid: str, **variables) -> str:
+    """gettext(msgid), or the Chinese msgid itself if translating fails: the error page must come
+    out whatever else is broken (the session, the locale selector)."""
+    try:
+        return gettext(msgid, **variables)
+    except Exception:
+        return msgid % variables if variables else msgid
+
+
+def _l(msgid: str, **variables) -> LazyString:
+    """Like flask_babel.lazy_gettext (and extracted as it is, by its name), through translate()."""
+    return LazyString(translate, msgid, **variables)
+
+
+# Lazy: each is translated when used, in the language of the request (app.api.base uses the first
+# three too; SERVER_ERROR keeps its str.format placeholder for it).
+SERVER_ERROR = _l("系统处理请求时出错，本次操作未完成，所做修改均未保存。"
+                  "请稍后重试；如仍出错，请联系管理员并告知错误编号 {ref}。")
+STALE = _l("该数据已被他人修改或处理，本次操作未保存，请刷新后重试。")
+BUSY = _l("系统繁忙，本次操作未完成、未保存，请稍后重试。")
+BAD_CHARACTERS = _l("请求中含有无效字符（如 NUL），已拒绝。")
+CSRF_FAILED = _l("页面已过期或安全校验未通过，本次提交未处理。请刷新页面后重试。")
+
+# Title and message of the page for an HTTP error (a description given to abort() wins over the
+# message). Codes not listed get werkzeug's English name and description.
+HTTP_ERRORS = {
+    400: (_l("请求无效"), _l("请求无效或不完整，未作处理。请返回上一页后重试。")),
+    401: (_l("需要登录"), _l("请先登录。")),
+    403: (_l("无权访问"), _l("您没有权限访问此页面或执行此操作；如需权限，请联系系统管理员。")),
+    404: (_l("页面不存在"), _l("您要访问的页面或数据不存在，可能已被删除，或链接有误。")),
+    405: (_l("请求方式不允许"), _l("此页面不接受这种请求方式。")),
+    409: (_l("数据已变化"), STALE),
+    413: (_l("上传内容过大"), _l("上传的文件或提交的内容过大，未作处理。请缩小文件或分批上传。")),
+    429: (_l("请求过于频繁"), _l("请求过于频繁，请稍后再试。")),
+    500: (_l("操作未完成"), SERVER_ERROR),
+    503: (_l("系统繁忙"), BUSY),
+}
 _BUSY_SIGNS = ("database is locked", "deadlock detected", "could not serialize access",
                "lock timeout", "could not obtain lock")
 
@@ -49,11 +88,23 @@ def is_busy(exc: BaseException | None) -> bool:
     return isinstance(exc, OperationalError) and any(s in str(exc.orig).lower() for s in _BUSY_SIGNS)
 
 
-def _answer(status: int, title: str, message: str, headers: dict | None = None):
+def _answer(status: int, title, message, headers: dict | None = None):
+    """The error page (or, under /api/, the JSON error) with `title` and `message` translated."""
+    message = str(message)
     if request.path.startswith("/api/"):
         return jsonify(message=message, errors={}), status, headers or {}
-    return PAGE.format(title=escape(title), message=escape(message)), status, {
-        "Content-Type": "text/html; charset=utf-8", **(headers or {})}
+    from .i18n import html_lang
+
+    page = PAGE.format(lang=html_lang(), title=escape(str(title)), message=escape(message),
+                       home=escape(str(_l("返回首页"))))
+    return page, status, {**(headers or {}), "Content-Type": "text/html; charset=utf-8"}
+
+
+def size_label(size: int) -> str:
+    """A byte count for people: 10 MB, 512 KB."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.3g} MB"
+    return f"{max(size // 1024, 1)} KB"
 
 
 def _rollback() -> None:
@@ -80,22 +131,46 @@ def register_error_handlers(app: Flask) -> None:
     @app.before_request
     def _refuse_nul():
         if _has_nul():
-            return _answer(400, "请求无效", BAD_CHARACTERS)
+            return _answer(400, HTTP_ERRORS[400][0], BAD_CHARACTERS)
         return None
 
     @app.errorhandler(StaleDataError)
     def _stale(exc):
         _rollback()
-        return _answer(409, "数据已变化", STALE)
+        return _answer(409, *HTTP_ERRORS[409])
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(exc):
+        # werkzeug raises it where the body is first read (the CSRF check, a form, request.files)
+        title, message = HTTP_ERRORS[413]
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        if limit:
+            message = _l("上传的文件或提交的内容超过大小限制（%(limit)s），未作处理。请缩小文件或分批上传。",
+                         limit=size_label(limit))
+        return _answer(413, title, message)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        return _answer(400, HTTP_ERRORS[400][0], CSRF_FAILED)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc):
+        if exc.code is None or exc.code < 400 or exc.response is not None:
+            return exc  # a redirect, or an exception that carries its own response
+        title, message = HTTP_ERRORS.get(exc.code, (exc.name, exc.description))
+        if exc.description and exc.description != type(exc).description:
+            message = exc.description  # abort(404, "…"): the view's own words
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}  # Allow, Retry-After
+        return _answer(exc.code, title, message or exc.name, headers)
 
     @app.errorhandler(Exception)
     def _unexpected(exc):
-        if isinstance(exc, HTTPException):  # not ours: 404, 405, … keep their own answer
-            return exc
+        if isinstance(exc, HTTPException):
+            return _http_error(exc)
         _rollback()
         if is_busy(exc):
             app.logger.warning("database busy on %s %s: %s", request.method, request.path, exc.orig)
-            return _answer(503, "系统繁忙", BUSY, {"Retry-After": "5"})
+            return _answer(503, *HTTP_ERRORS[503], {"Retry-After": "5"})
         ref = uuid.uuid4().hex[:12]
         app.logger.exception("unhandled error %s on %s %s", ref, request.method, request.path)
-        return _answer(500, "操作未完成", SERVER_ERROR.format(ref=ref))
+        return _answer(500, HTTP_ERRORS[500][0], SERVER_ERROR.format(ref=ref))

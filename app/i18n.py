@@ -59,3 +59,16 @@ def sub_period_label(kind: str, index: int) -> str:
         return gettext("第%(n)s季度", n=index)
     return gettext("上半年") if index == 1 else gettext("下半年")
 
+
+
+def html_lang() -> str:
+    """The page's ``<html lang>``: zh-CN for Chinese, else the locale as a language tag (en)."""
+    from flask_babel import get_locale
+
+    try:
+        locale = get_locale()
+    except Exception:  # no request, or the locale selector failed: the default language
+        locale = None
+    if locale is None or locale.language == "zh":
+        return "zh-CN"
+    return "-".join(p for p in (locale.language, locale.territory) if p)

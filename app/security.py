@@ -17,6 +17,7 @@ from flask_appbuilder.actions import action
 from flask_appbuilder.security import views as fab_views
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import UserDBModelView
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .models.user import PortalUser
@@ -168,7 +169,7 @@ class PortalUserDBModelView(KnownActionsOnly, UserDBModelView):
             from .extensions import db
 
             db.session.rollback()  # FAB has already copied the form into the item: undo all of it
-            raise ValueError("只有安全管理员可以授予或收回系统管理员、安全管理员、审计管理员角色")
+            raise ValueError(_("只有安全管理员可以授予或收回系统管理员、安全管理员、审计管理员角色"))
 
     def pre_add(self, item):
         self._check_roles(item, set())
@@ -193,7 +194,7 @@ class PortalUserDBModelView(KnownActionsOnly, UserDBModelView):
     def post_delete(self, item):
         _audit_account("account.delete", item)
 
-    @action("unlock", "解除锁定", "解除所选账号的登录锁定？", "fa-unlock", single=False)
+    @action("unlock", _l("解除锁定"), _l("解除所选账号的登录锁定？"), "fa-unlock", single=False)
     def unlock(self, items):
         from flask import flash, redirect
 
@@ -206,7 +207,7 @@ class PortalUserDBModelView(KnownActionsOnly, UserDBModelView):
 
             record("account.unlock", "user", user.id, {"username": user.username})
         db.session.commit()
-        flash(f"已解除 {len(items)} 个账号的锁定", "success")
+        flash(_("已解除 %(count)s 个账号的锁定", count=len(items)), "success")
         return redirect(self.get_redirect())
 
 
@@ -300,7 +301,7 @@ class PortalSecurityManager(SecurityManager):
         if user is not None and user.locked_until is not None and user.locked_until > now:
             record("login.refused_locked", "user", user.id, {"username": username}, user=user)
             db.session.commit()
-            flash("账号因多次登录失败已被锁定，请稍后再试或联系系统管理员解锁", "danger")
+            flash(_("账号因多次登录失败已被锁定，请稍后再试或联系系统管理员解锁"), "danger")
             return None
         result = super().auth_user_db(username, password)
         if result is not None:
@@ -315,7 +316,7 @@ class PortalSecurityManager(SecurityManager):
                 user.fail_login_count = 0
                 record("login.lockout", "user", user.id, {"username": user.username, "minutes": minutes},
                        user=user)
-                flash(f"连续登录失败次数过多，账号已锁定{minutes}分钟", "danger")
+                flash(_("连续登录失败次数过多，账号已锁定%(minutes)s分钟", minutes=minutes), "danger")
         db.session.commit()
         return result
 

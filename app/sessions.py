@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 
 from flask import Flask, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user, user_logged_out
 
 # Endpoints a user who must change the password may still reach.
 _ALLOWED_WHILE_CHANGING = ("ResetMyPasswordView.", "AuthDBView.", "static", "appbuilder.static",
-                           "LocaleView.")
+                           "LocaleView.", "favicon")
 
 
 def _audit_logout(sender, user) -> None:
@@ -38,9 +39,12 @@ def register_session_policies(app: Flask) -> None:
 
             record("session.timeout", "user", current_user.id, {"idle_seconds": now - last})
             db.session.commit()
+            locale = session.get("locale")  # the language chosen (/lang/en) outlives the session
             logout_user()
             session.clear()
-            flash(f"超过{limit // 60}分钟未操作，已自动退出，请重新登录", "warning")
+            if locale:
+                session["locale"] = locale
+            flash(_("超过%(minutes)s分钟未操作，已自动退出，请重新登录", minutes=limit // 60), "warning")
             return redirect(url_for(app.appbuilder.sm.auth_view.endpoint + ".login"))
         session["_last_seen"] = now
         return None
@@ -54,5 +58,5 @@ def register_session_policies(app: Flask) -> None:
         endpoint = request.endpoint or ""
         if endpoint.startswith(_ALLOWED_WHILE_CHANGING):
             return None
-        flash("首次登录或密码被重置后，请先修改密码", "warning")
+        flash(_("首次登录或密码被重置后，请先修改密码"), "warning")
         return redirect(url_for("ResetMyPasswordView.this_form_get"))

@@ -1,15 +1,16 @@
-"""Request-wide hooks: security headers, template filters, JSON errors for the API."""
+"""Request-wide hooks: security headers, template filters and globals, the page's language, the
+favicon. (Error pages and JSON errors: app.errors.)"""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, send_from_directory
+from jinja2 import BaseLoader
 
 from .clock import _zone
 from .forms.base import format_rate
-from .i18n import period_label, sub_period_label
+from .i18n import html_lang, period_label, sub_period_label
 from .reporting.compare import format_pct, pct_change
 from .reporting.formatting import TEMPLATE_FILTERS as REPORT_FILTERS
 
@@ -35,8 +36,46 @@ def _query_with(args, **changes) -> str:
     return urlencode(merged)
 
 
+# FAB's appbuilder/init.html, which every page extends (through portal/base.html), opens the page
+# with a bare <html> outside any block, so no template of ours can give it a lang attribute.
+_PLAIN_HTML_TAG = "<html>"
+_LANG_HTML_TAG = '<html lang="{{ html_lang() }}">'
+
+
+class HtmlLangLoader(BaseLoader):
+    """The app's template loader, with FAB's page skeleton served with ``<html lang="…">`` (zh-CN or
+    en, from the current locale): screen readers, the browser's translation offer and hyphenation
+    need it. Only appbuilder/init.html is changed, and only that tag (tests/test_i18n_messages.py
+    fails if FAB's skeleton no longer has it)."""
+
+    TEMPLATE = "appbuilder/init.html"
+
+    def __init__(self, inner: BaseLoader) -> None:
+        self.inner = inner
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = self.inner.get_source(environment, template)
+        if template == self.TEMPLATE:
+            source = source.replace(_PLAIN_HTML_TAG, _LANG_HTML_TAG, 1)
+        return source, filename, uptodate
+
+    def list_templates(self):
+        return self.inner.list_templates()
+
+
+def _favicon():
+    """Browsers ask for /favicon.ico whatever the page says: the portal's own icon (static/)."""
+    from flask import current_app
+
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/x-icon",
+                               max_age=7 * 24 * 3600)
+
+
 def register_web_hooks(app: Flask) -> None:
-    """Attach headers, filters and error handlers to the app."""
+    """Attach headers, filters, template globals, the page language and the favicon to the app."""
+    app.jinja_env.loader = HtmlLangLoader(app.jinja_env.loader)
+    app.jinja_env.globals["html_lang"] = html_lang
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.jinja_env.filters["localtime"] = _localtime
     app.jinja_env.filters["rate"] = format_rate
     app.jinja_env.filters["query_with"] = _query_with
@@ -52,9 +91,3 @@ def register_web_hooks(app: Flask) -> None:
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
         return resp
-
-    @app.errorhandler(HTTPException)
-    def _http_error(exc):
-        if request.path.startswith("/api/"):
-            return jsonify(message=exc.description or exc.name), exc.code
-        return exc
