@@ -146,23 +146,41 @@ class FilingView(BaseView):
             can_review=has_perm(current_user, "can_review", FILING),
         )
 
+    def _value_form(self, fid, submit, done: str):
+        """The value form of filing `fid` (edit, correction request): on POST the typed values go
+        to `submit(filing, raw)`, an engine call. → (filing, raw, errors, answer): `answer` is the
+        redirect to the filing after success (`done` flashed); after a FilingError (rolled back,
+        its message flashed) `raw` and `errors` show the form again; on GET raw is None."""
+        filing = get_or_404(Filing, fid)
+        if request.method != "POST":
+            return filing, None, {}, None
+        raw = request.form.to_dict()
+        try:
+            submit(filing, raw)
+        except FilingError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return filing, raw, exc.errors, None
+        flash(done, "success")
+        return filing, raw, {}, redirect(url_for("FilingView.show", fid=filing.id))
+
+    def _render_value_form(self, filing, raw, errors, prefill, title, endpoint, extra_reason):
+        return self.render_template(
+            "filing/edit.html", filing=filing, spec=get_form(filing.form_code), raw=raw, errors=errors,
+            period=Period.parse(filing.period_key), prefill=prefill, title=title,
+            action_url=url_for(endpoint, fid=filing.id), extra_reason=extra_reason,
+        )
+
     @expose("/<int:fid>/edit", methods=["GET", "POST"])
     @has_access
     def edit(self, fid):
-        filing = get_or_404(Filing, fid)
-        spec = get_form(filing.form_code)
-        errors, raw = {}, None
-        if request.method == "POST":
-            raw = request.form.to_dict()
-            try:
-                save_values(filing, raw, current_user, expected_version=raw.get("_version"),
-                            explanation=raw.get("_explanation"))
-                flash(_("已保存"), "success")
-                return redirect(url_for("FilingView.show", fid=filing.id))
-            except FilingError as exc:
-                db.session.rollback()
-                errors = exc.errors
-                flash(exc.message, "danger")
+        def save(filing, raw):
+            save_values(filing, raw, current_user, expected_version=raw.get("_version"),
+                        explanation=raw.get("_explanation"))
+
+        filing, raw, errors, answer = self._value_form(fid, save, _("已保存"))
+        if answer:
+            return answer
         if filing.state not in workflow.EDITABLE:
             state = _(workflow.state_label(filing.state))
             flash(_("报表状态为“%(state)s”，已锁定；如需更正请提交修改申请", state=state), "warning")
@@ -171,12 +189,8 @@ class FilingView(BaseView):
         prefill = prefill_values(filing)
         if raw is None:
             raw = {f.name: f.input_value(values[f.name] if values[f.name] is not None else prefill.get(f.name))
-                   for f in spec.fields}
-        return self.render_template(
-            "filing/edit.html", filing=filing, spec=spec, raw=raw, errors=errors,
-            period=Period.parse(filing.period_key), prefill=prefill, title=_("填报"),
-            action_url=url_for("FilingView.edit", fid=filing.id), extra_reason=False,
-        )
+                   for f in get_form(filing.form_code).fields}
+        return self._render_value_form(filing, raw, errors, prefill, _("填报"), "FilingView.edit", False)
 
     @expose("/<int:fid>/act", methods=["POST"])
     @has_access
@@ -196,29 +210,19 @@ class FilingView(BaseView):
     @expose("/<int:fid>/correct", methods=["GET", "POST"])
     @has_access
     def correct(self, fid):
-        filing = get_or_404(Filing, fid)
-        spec = get_form(filing.form_code)
-        errors, raw = {}, None
-        if request.method == "POST":
-            raw = request.form.to_dict()
-            try:
-                corrections.request_correction(filing, raw, raw.get("_reason", ""), current_user)
-                flash(_("修改申请已提交，等待市法制办审核"), "success")
-                return redirect(url_for("FilingView.show", fid=filing.id))
-            except FilingError as exc:
-                db.session.rollback()
-                errors = exc.errors
-                flash(exc.message, "danger")
+        def request_correction(filing, raw):
+            corrections.request_correction(filing, raw, raw.get("_reason", ""), current_user)
+
+        filing, raw, errors, answer = self._value_form(fid, request_correction, _("修改申请已提交，等待市法制办审核"))
+        if answer:
+            return answer
         if filing.state not in workflow.REPORTED:
             return redirect(url_for("FilingView.show", fid=filing.id))
         if raw is None:
             values = current_values(filing)
-            raw = {f.name: f.input_value(values[f.name]) for f in spec.fields}
-        return self.render_template(
-            "filing/edit.html", filing=filing, spec=spec, raw=raw, errors=errors,
-            period=Period.parse(filing.period_key), prefill={}, title=pgettext("heading", "修改申请"),
-            action_url=url_for("FilingView.correct", fid=filing.id), extra_reason=True,
-        )
+            raw = {f.name: f.input_value(values[f.name]) for f in get_form(filing.form_code).fields}
+        return self._render_value_form(filing, raw, errors, {}, pgettext("heading", "修改申请"), "FilingView.correct",
+                                       True)
 
     @expose("/corrections/")
     @has_access
