@@ -50,8 +50,10 @@ def _spec_or_404(form_code: str):
     return get_form(form_code)
 
 
-def _context(spec):
-    """Filters from the query string (in scope), the scope's name and the filter choices."""
+def _context(form_code: str):
+    """The form (404 when unknown), filters from the query string (in scope), the scope's name and
+    the filter choices: what a form's page and its download start from."""
+    spec = _spec_or_404(form_code)
     visible = visible_unit_ids()
     filters = parse_filters(spec, request.args, today(), visible)
     for message in filters.errors:
@@ -59,7 +61,7 @@ def _context(spec):
     scope = scope_label(visible, getattr(current_user, "unit", None))
     choices = dict(periods=period_choices(spec, today()), kinds=UNIT_KINDS, units=scoped_units(),
                    forms=FORMS, spec=spec, args=request.args, filters=filters, scope=scope)
-    return filters, scope, choices
+    return spec, filters, scope, choices
 
 
 def _download(data: bytes, filename: str, mimetype: str = XLSX_MIME):
@@ -109,16 +111,14 @@ class ReportView(BaseView):
     @expose("/<form_code>/")
     @has_access
     def table(self, form_code):
-        spec = _spec_or_404(form_code)
-        filters, scope, ctx = _context(spec)
+        _spec, filters, scope, ctx = _context(form_code)
         report = build_report(filters.query, scope, filters.money)
         return self.render_template("report/table.html", report=report, rows_html=rows_html(report), **ctx)
 
     @expose("/<form_code>/export.xlsx")
     @has_access
     def table_xlsx(self, form_code):
-        spec = _spec_or_404(form_code)
-        filters, scope, _ctx = _context(spec)
+        spec, filters, scope, _ctx = _context(form_code)
         report = build_report(filters.query, scope, filters.money)
         return _download(report_xlsx(report), _filename(spec.title, period_text(filters.query)))
 
@@ -132,8 +132,7 @@ class ReportView(BaseView):
     @expose("/<form_code>/compare")
     @has_access
     def compare_page(self, form_code):
-        spec = _spec_or_404(form_code)
-        filters, scope, ctx = _context(spec)
+        spec, filters, scope, ctx = _context(form_code)
         cmp, metric, names = self._comparison(spec, filters)
         rows = sorted_by_rank(cmp.rows)
         label = label_of(spec, metric)
@@ -149,8 +148,7 @@ class ReportView(BaseView):
     @expose("/<form_code>/compare.xlsx")
     @has_access
     def compare_xlsx(self, form_code):
-        spec = _spec_or_404(form_code)
-        filters, scope, _ctx = _context(spec)
+        spec, filters, scope, _ctx = _context(form_code)
         cmp, metric, _names = self._comparison(spec, filters)
         label = label_of(spec, metric)
         if cmp.kind == "money":
@@ -164,8 +162,7 @@ class ReportView(BaseView):
     @expose("/<form_code>/filings.xlsx")
     @has_access
     def filings_xlsx(self, form_code):
-        spec = _spec_or_404(form_code)
-        filters, scope, _ctx = _context(spec)
+        spec, filters, scope, _ctx = _context(form_code)
         q = filters.query
         meta = [(_("统计范围"), scope), (_("报告期"), period_text(q)), (_("数据口径"), basis_text(q)),
                 (_("金额单位"), money_unit_label(filters.money))]
