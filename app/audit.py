@@ -4,6 +4,9 @@ Entries join the caller's transaction: no change without its row. Each entry is 
 the previous one by SHA-256 (hash = sha256(prev_hash + canonical text of the entry)), and a
 one-row head keeps the last link, so editing, deleting or truncating rows in the database is
 found by `flask portal audit-verify`. The portal has no path that edits or deletes entries.
+Concurrent appends (threads, gunicorn workers) are serialised on the head, on PostgreSQL and on
+SQLite alike, and the head row is created on first use without a race (see _head;
+tests/test_audit_race.py).
 """
 
 from __future__ import annotations
@@ -39,12 +42,48 @@ def _client_ip() -> str | None:
     return request.remote_addr
 
 
+def _insert_head_if_missing():
+    """INSERT the head row (id 1, genesis) unless it exists, in the dialect's own spelling."""
+    values = {"id": 1, "last_id": 0, "last_hash": GENESIS}
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(AuditChainHead).values(**values).on_conflict_do_nothing(index_elements=["id"])
+
+
 def _head() -> AuditChainHead:
-    head = db.session.scalar(select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update())
-    if head is None:
-        head = AuditChainHead(id=1, last_id=0, last_hash=GENESIS)
-        db.session.add(head)
-        db.session.flush()
+    """The chain's head row, locked for the rest of the caller's transaction: appends are serialised.
+
+    The row may be missing (an empty log: a new database, or the tests' cleanup), and two first
+    records may race to create it; INSERT … ON CONFLICT DO NOTHING lets exactly one create it while
+    the others wait for that one's transaction (PostgreSQL: on the unique key; SQLite: on the write
+    lock) and then find it.
+
+    PostgreSQL: SELECT … FOR UPDATE locks the row until commit; a second appender waits there and
+    then reads the head the first one committed (READ COMMITTED re-reads a locked row).
+
+    SQLite has no row locks and ignores FOR UPDATE, and pysqlite starts a transaction only at the
+    first write, so two appenders could read the same head and fork the chain. The same INSERT, run
+    first on every append, is a write: it takes SQLite's database write lock (RESERVED, like BEGIN
+    IMMEDIATE) before the head is read, and the lock is held until the caller commits or rolls back.
+    That serialises appenders across threads and processes (gunicorn workers) alike, which a lock in
+    the process could not; waiting writers queue for the busy timeout (config: 30 s). No read
+    snapshot is held before that write (pysqlite runs earlier SELECTs outside a transaction), so
+    taking the lock never fails with SQLITE_BUSY_SNAPSHOT in WAL mode either.
+    """
+    # Read the row itself, never a copy the session loaded before the lock was taken; flush first
+    # so that no change to the head (an earlier record() of this transaction) is overwritten.
+    db.session.flush()
+    locked = (select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
+              .execution_options(populate_existing=True))
+    if db.session.get_bind().dialect.name == "postgresql":
+        head = db.session.scalar(locked)
+        if head is not None:
+            return head
+    db.session.execute(_insert_head_if_missing())
+    head = db.session.scalar(locked)
+    assert head is not None, "the audit chain head was not created"
     return head
 
 
@@ -71,7 +110,7 @@ def record(action: str, object_type: str | None = None, object_id: int | None = 
         object_id=object_id,
         detail=detail,
     )
-    head = _head()  # locks the head row on PostgreSQL: appends are serialised
+    head = _head()  # locks the head (PostgreSQL: the row; SQLite: the database) until commit
     db.session.add(entry)
     db.session.flush()
     entry.prev_hash = head.last_hash
