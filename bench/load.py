@@ -59,7 +59,7 @@ def reset_database(url: str) -> None:
 
 
 def prepare(fillers: int) -> dict:
-    from sqlalchemy import func, select, text
+    from sqlalchemy import func, select
 
     from app import create_app
     from app.clock import today
@@ -76,12 +76,6 @@ def prepare(fillers: int) -> dict:
     out = {"fillers": [], "reviewers": [], "leaders": []}
     with app.app_context():
         sm = app.appbuilder.sm
-        # `flask portal demo` writes filings with explicit ids on PostgreSQL without advancing the
-        # sequence; move every serial sequence past its table's largest id.
-        for table in ("filing", "filing_transition", "audit_log", "ab_user", "ab_user_role"):
-            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                                    f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"))
-        db.session.commit()
         filler_role = sm.find_user(username="dongcheng_filler").roles[0]
         approver_role = sm.find_user(username="dongcheng_approver").roles[0]
         period = last_complete("quarter", today())

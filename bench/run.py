@@ -76,7 +76,7 @@ def make_app(url: str | None):
 
 def generate(app, quick: bool) -> dict:
     from app.filing.periods import Period
-    from bench.scale import add_filings, add_units
+    from bench.scale import add_filings, add_staff, add_units
 
     with app.app_context():
         units = add_units(UNITS)
@@ -86,6 +86,7 @@ def generate(app, quick: bool) -> dict:
         if not quick:
             for code in ("reconsideration", "litigation"):
                 counts[code] = add_filings(code, units, Period(first, "half", 1), Period(LAST_YEAR, "half", 2))
+        counts.update(add_staff(units))
         from app.extensions import db
 
         db.session.execute(db.text("ANALYZE"))  # planner statistics, as a live database would have
@@ -290,32 +291,65 @@ def bench_list(app, repeat: int) -> dict | None:
     return list_vs_bare_fab(app, repeat)
 
 
-def _login(client, username: str) -> None:
-    import re
-
-    from app.demo import DEMO_PASSWORD
-
-    html = client.get("/login/").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-    resp = client.post("/login/", data={"username": username, "password": DEMO_PASSWORD, "csrf_token": token})
-    assert resp.status_code == 302, resp.status_code
+PAGES = {  # name: (who, path) — at city scale, whole requests
+    "dashboard": ("leader", "/dashboard/"),
+    "report_page": ("leader", f"/reports/penalty/?from={LAST_YEAR}"),
+    "report_export": ("leader", f"/reports/penalty/export.xlsx?from={LAST_YEAR}"),
+    "analysis_page": ("leader", f"/reports/analysis?period={LAST_YEAR}"),
+    "filing_list": ("reviewer", "/filings/penalty/"),
+    "staff_list": ("admin", "/staff/list/"),
+    "audit_log": ("audit_admin", "/auditlogview/list/"),
+}
 
 
 def bench_pages(app, repeat: int) -> dict:
-    """Absolute medians of whole requests (test client, no network)."""
-    client = app.test_client()
-    _login(client, "leader")
-    pages = {"dashboard": "/dashboard/", "report_page": f"/reports/penalty/?from={LAST_YEAR}",
-             "report_export": f"/reports/penalty/export.xlsx?from={LAST_YEAR}",
-             "analysis_page": f"/reports/analysis?period={LAST_YEAR}"}
+    """Absolute medians of whole requests (test client, no network), and of a filing save."""
+    from tests.helpers import login
+
+    clients = {}
     out = {}
-    for name, path in pages.items():
-        def get(path=path):
+    for name, (who, path) in PAGES.items():
+        if who not in clients:
+            clients[who] = app.test_client()
+            login(clients[who], who)
+
+        def get(client=clients[who], path=path):
             resp = client.get(path)
             assert resp.status_code == 200, (path, resp.status_code)
 
         out[name] = round(median(get, repeat) * 1000, 1)
+    out["filing_save"] = bench_save(app, repeat)
     return out
+
+
+def bench_save(app, repeat: int) -> float:
+    """Median of one save of the penalty form (POST of every field, validated, a new value row
+    version, audited) by a unit's filler, through the test client."""
+    from app.clock import today
+    from app.extensions import db
+    from app.filing.periods import last_complete
+    from app.filing.values import open_filing
+    from app.models import Filing, PortalUser
+    from tests.helpers import csrf_token, login, penalty_values
+
+    client = app.test_client()
+    login(client, "dongcheng_filler")
+    with app.app_context():
+        filler = db.session.scalar(db.select(PortalUser).where(PortalUser.username == "dongcheng_filler"))
+        fid = open_filing("penalty", last_complete("quarter", today()), filler).id
+        db.session.commit()
+    token = csrf_token(client, f"/filings/{fid}/edit")
+    times = []
+    for _ in range(repeat + 1):
+        with app.app_context():
+            version = db.session.get(Filing, fid).version
+        data = {**penalty_values(fines_yuan=f"{50_000 + version}.00"), "_version": str(version), "csrf_token": token}
+        gc.collect()
+        t = time.perf_counter()
+        resp = client.post(f"/filings/{fid}/edit", data=data)
+        times.append(time.perf_counter() - t)
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    return round(statistics.median(times[1:]) * 1000, 1)
 
 
 def main() -> None:
@@ -350,6 +384,7 @@ def main() -> None:
         "database": url.split("://")[0], "clock": CLOCK["name"],
         "machine": f"{platform.machine()} {os.cpu_count()} cpu, Python {platform.python_version()}",
         "seconds": round(time.perf_counter() - started, 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     print(json.dumps(result, ensure_ascii=False))
 

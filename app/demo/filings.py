@@ -73,12 +73,12 @@ def load_form_demo(form_code: str, first: Period, make_values: Callable, rng: ra
         db.session.execute(insert(Filing), filings)
         db.session.execute(insert(value_model(form_code)), values)
         db.session.execute(insert(FilingTransition), steps)
-        _advance_sequence(Filing.__tablename__)
+        advance_sequence(Filing.__tablename__)
     db.session.flush()
     return len(filings)
 
 
-def _advance_sequence(table: str) -> None:
+def advance_sequence(table: str) -> None:
     """Ids were given explicitly: on PostgreSQL, move the id sequence past them."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text(
