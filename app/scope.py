@@ -1,8 +1,10 @@
 """THE organisation scope: which units a user may see. Every view, API, chart, export and
 import asks here; nothing else decides it.
 
-A user sees their own unit and the units below it; a user holding ``can_all_units`` on
-``Scope`` (municipal reviewers, leaders, administrators) sees every unit.
+A user sees their own unit, the units below it and the closed units it succeeded (with theirs):
+after a merger the successor answers for its predecessors' history (崇文区's filings are 东城区's
+now), as the merged statistics already count them. A user holding ``can_all_units`` on ``Scope``
+(municipal reviewers, leaders, administrators) sees every unit.
 """
 
 from __future__ import annotations
@@ -43,11 +45,14 @@ def acting_user():
 
 
 def _children_map() -> dict[int | None, list[int]]:
+    """{unit id: the units it answers for}: the units below it and those it succeeded."""
     cache = g.get("_unit_children")
     if cache is None:
         cache = defaultdict(list)
-        for uid, parent in db.session.execute(select(Unit.id, Unit.parent_id)):
+        for uid, parent, successor in db.session.execute(select(Unit.id, Unit.parent_id, Unit.successor_id)):
             cache[parent].append(uid)
+            if successor is not None:
+                cache[successor].append(uid)
         g._unit_children = cache
     return cache
 

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.extensions import db
 from app.models import AuditLog, CorrectionRequest, Filing, FormAssignment, PortalUser, Unit
@@ -411,7 +411,8 @@ def test_unit_dropdown_lists_only_own_units(app, client_for, units, gongan, dong
         html = client_for(username).get("/filings/penalty/").get_data(as_text=True)
         options = select_options(html, "unit")
         assert options is not None, "the unit filter should show for a unit with sub-units"
-        assert set(options) - {""} == {str(units["dongcheng"]), str(dongcheng_child)}
+        # 东城区, the unit below it, and 崇文区 (closed in 2010; 东城区 is its successor)
+        assert set(options) - {""} == {str(units["dongcheng"]), str(dongcheng_child), str(chongwen(app))}
         assert OTHER not in html
     # a unit without sub-units: the dropdown is absent or offers only that unit
     options = select_options(client_for("gongan_filler").get("/filings/penalty/").get_data(as_text=True), "unit")
@@ -424,6 +425,39 @@ def test_unit_dropdown_lists_only_own_units(app, client_for, units, gongan, dong
     # and admin's FAB relationship dropdown (form assignment → unit) lists all units too
     html = client_for("admin").get("/formassignmentview/add").get_data(as_text=True)
     assert {str(units["gongan"]), str(units["dongcheng"])} <= set(select_options(html, "unit") or [])
+
+
+def chongwen(app) -> int:
+    from app.unit_list import unit_by_code
+
+    with app.app_context():
+        return unit_by_code("0300").id
+
+
+def test_successor_sees_its_predecessors_history_and_others_do_not(app, client_for, units):
+    """After the 2010 merger 东城区 answers for 崇文区's filings (as the merged statistics count
+    them under 东城区): its users see them, page and API; 市公安局's users still do not."""
+    import datetime as dt
+
+    with app.app_context():
+        f = Filing(form_code="penalty", unit_id=chongwen(app), period_key="2009Q4", year=2009, sub=4,
+                   state="accepted", revision=1, version=1, first_reported_at=dt.datetime(2010, 1, 10))
+        db.session.add(f)
+        db.session.commit()
+        fid = f.id
+    try:
+        page = client_for("dongcheng_filler").get(f"/filings/{fid}")
+        assert page.status_code == 200 and "崇文区" in text_of(page)
+        listed = client_for("dongcheng_approver").get(f"/filings/penalty/?year=2009&unit={chongwen(app)}")
+        assert fid in filing_ids(listed.get_data(as_text=True))
+        api = app.test_client()
+        assert api.get(f"/api/v1/filings/{fid}", headers=bearer(api_token(app, "dongcheng_filler"))).status_code == 200
+        assert client_for("gongan_filler").get(f"/filings/{fid}").status_code == 404
+        assert api.get(f"/api/v1/filings/{fid}", headers=bearer(api_token(app, "gongan_filler"))).status_code == 404
+    finally:
+        with app.app_context():
+            db.session.execute(delete(Filing).where(Filing.id == fid))
+            db.session.commit()
 
 
 # --- every endpoint is reviewed -----------------------------------------------------------------
@@ -506,6 +540,7 @@ UNIT_ENDPOINTS = {
 PUBLIC_ENDPOINTS = {
     "static": "portal static files (no data)",
     "appbuilder.static": "FAB static files (no data)",
+    "favicon": "the site icon (no data)",
     "AuthDBView.login": "login page; CSRF on its POST: test_login_post_without_csrf_is_refused",
     "AuthDBView.logout": "logout",
     "LocaleView.index": "language switch: stores the locale in the session",
