@@ -25,13 +25,18 @@ def unit_json(u: Unit, codes: dict[int, str]) -> dict:
             "successor_code": codes.get(u.successor_id)}
 
 
-class UnitApi(PortalApi):
+class ReferenceApi(PortalApi):
+    """What the decision system reads beside filings: under the Filing permission, tagged Reference."""
+
+    class_permission_name = "Filing"
+    openapi_spec_tag = "Reference"
+
+
+class UnitApi(ReferenceApi):
     """Units in the caller's scope, with their history (closed units and successors)."""
 
     resource_name = "units"
-    class_permission_name = "Filing"
     method_permission_name = {"get_list": "read"}
-    openapi_spec_tag = "Reference"
     openapi_spec_methods = {"get_list": {"get": {"responses": responses("UnitListSchema")}}}
 
     @endpoint("/")
@@ -46,13 +51,11 @@ class UnitApi(PortalApi):
         return self.response(200, result=[unit_json(u, codes) for u in units])
 
 
-class PeriodApi(PortalApi):
+class PeriodApi(ReferenceApi):
     """Reporting periods of a form with their deadlines in force."""
 
     resource_name = "periods"
-    class_permission_name = "Filing"
     method_permission_name = {"get_list": "read"}
-    openapi_spec_tag = "Reference"
     openapi_spec_methods = {"get_list": {"get": {
         "parameters": [FORM_PARAM, {"in": "query", "name": "from_year", "schema": {"type": "integer"}}],
         "responses": responses("PeriodListSchema", "400")}}}
@@ -80,13 +83,11 @@ class PeriodApi(PortalApi):
              "deadline": dues[p.key].isoformat()} for p in periods])
 
 
-class TimelinessApi(PortalApi):
+class TimelinessApi(ReferenceApi):
     """Who filed a form's period on time, late or not at all (scoped)."""
 
     resource_name = "timeliness"
-    class_permission_name = "Filing"
     method_permission_name = {"get": "read"}
-    openapi_spec_tag = "Reference"
     openapi_spec_methods = {"get": {"get": {
         "parameters": [FORM_PARAM, {"in": "query", "name": "period", "required": True,
                                     "schema": {"type": "string", "example": "2026Q2"}}],
