@@ -56,7 +56,8 @@ def test_every_endpoint_scoped_and_valid(app, spec, data):
         spec.validate(resp, template, method)
         assert "市公安局" not in resp.get_data(as_text=True), url
     units = c.get("/api/v1/units/", headers=h).json["result"]
-    assert [u["code"] for u in units] == ["0100"]
+    # its own unit and 崇文区, which it succeeded in 2010 (closed: expected to file nothing now)
+    assert [u["code"] for u in units] == ["0100", "0300"]
     rows = c.get("/api/v1/timeliness/?form=penalty&period=2026Q2", headers=h).json
     assert [r["unit_code"] for r in rows["result"]] == ["0100"] and rows["expected"] == 1
     listing = c.get("/api/v1/filings/?page_size=100", headers=h).json
