@@ -15,13 +15,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from ..audit import record
 from ..charts.assets import plotly_version
 from ..charts.base import figure_json
 from ..charts.ranking import ranked_bar
 from ..clock import today
 from ..exports.docx import DOCX_MIME, analysis_docx
 from ..exports.reports import XLSX_MIME, comparison_xlsx, detail_xlsx, report_xlsx
+from ..extensions import db
 from ..filing.periods import HALF, Period, PeriodError, last_complete
+from ..filing.values import printable
 from ..forms import FORMS, get_form
 from ..models.unit import UNIT_KINDS
 from ..reporting.analysis import build_analysis, headline_names
@@ -64,9 +67,14 @@ def _context(form_code: str):
     return spec, filters, scope, choices
 
 
-def _download(data: bytes, filename: str, mimetype: str = XLSX_MIME):
-    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                     download_name=filename, max_age=0)
+def _download(data, filename: str, mimetype: str = XLSX_MIME):
+    """Send a report's file (bytes, or a file positioned at its start), recording the export in
+    the audit log: who took which figures, with the filters as asked, from which address."""
+    filters = {printable(k, 32): [printable(v) for v in vs[:50]] for k, vs in list(request.args.lists())[:20]}
+    record("export.report", "report", None, {"file": filename, "path": request.path, "filters": filters})
+    db.session.commit()
+    body = data if hasattr(data, "read") else io.BytesIO(data)
+    return send_file(body, mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)
 
 
 def _filename(*parts: str, ext: str = "xlsx") -> str:
@@ -170,8 +178,7 @@ class ReportView(BaseView):
         spool = tempfile.TemporaryFile()
         detail_xlsx(form_code, title, meta, detail_rows(q), filters.money, target=spool)
         spool.seek(0)
-        return send_file(spool, mimetype=XLSX_MIME, as_attachment=True,
-                         download_name=_filename(title, period_text(q)), max_age=0)
+        return _download(spool, _filename(title, period_text(q)))
 
     def _analysis(self):
         try:

@@ -1,0 +1,85 @@
+"""Issue 8: exports and imports are in the audit log — who, what, when, from which address."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditLog
+from tests.engine_helpers import drive
+from tests.helpers import penalty_values
+from tests.test_form_import import _confirm, _set, _template, _upload
+
+ADDRESS = "10.1.2.3"
+
+
+def _entries_since(app, last_id: int) -> list[AuditLog]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditLog).where(AuditLog.id > last_id).order_by(AuditLog.id)))
+
+
+def _last_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(AuditLog.id).order_by(AuditLog.id.desc()).limit(1)) or 0
+
+
+def test_every_report_download_is_audited_with_user_address_and_filters(app, client_for):
+    c = client_for("leader")
+    c.environ_base["REMOTE_ADDR"] = ADDRESS
+    downloads = ["/reports/penalty/export.xlsx?from=2025&kind=district",
+                 "/reports/reconsideration/compare.xlsx?from=2025H2",
+                 "/reports/penalty/filings.xlsx?from=2025",
+                 "/reports/analysis.docx?period=2025H2"]
+    for url in downloads:
+        before = _last_id(app)
+        resp = c.get(url)
+        assert resp.status_code == 200 and resp.headers["Content-Disposition"].startswith("attachment"), url
+        entries = [e for e in _entries_since(app, before) if e.action == "export.report"]
+        assert len(entries) == 1, url
+        e = entries[0]
+        assert (e.username, e.ip, e.object_type) == ("leader", ADDRESS, "report")
+        assert e.detail["path"] == url.split("?")[0]
+        name = resp.headers["Content-Disposition"]
+        assert e.detail["file"].rsplit(".", 1)[1] in name
+    kind = [e for e in _entries_since(app, 0) if e.action == "export.report"
+            and e.detail["path"] == "/reports/penalty/export.xlsx"][-1]
+    assert kind.detail["filters"] == {"from": ["2025"], "kind": ["district"]}
+
+
+def test_a_refused_download_writes_no_audit_row(app, client_for):
+    before = _last_id(app)
+    assert client_for("leader").get("/reports/nosuchform/export.xlsx").status_code == 404
+    assert not [e for e in _entries_since(app, before) if e.action == "export.report"]
+
+
+def test_form_import_and_its_template_are_audited(app, client_for):
+    with app.app_context():
+        drive("penalty", "0100", "2026Q2", penalty_values(), "draft")
+        db.session.commit()
+    c = client_for("dongcheng_filler")
+    c.environ_base["REMOTE_ADDR"] = ADDRESS
+    before = _last_id(app)
+    data = _template(c)
+    page = _upload(c, _set(data, "罚款金额（元）", 61000.0))
+    assert "1 份报表将有变化" in page
+    _confirm(c)
+    actions = {e.action: e for e in _entries_since(app, before)}
+    assert {"export.template", "import.form", "filing.values"} <= set(actions)
+    imp = actions["import.form"]
+    assert (imp.username, imp.ip, imp.detail["form"], imp.detail["changed"]) == (
+        "dongcheng_filler", ADDRESS, "penalty", 1)
+
+
+def test_staff_export_is_audited(app, client_for):
+    c = client_for("admin")
+    c.environ_base["REMOTE_ADDR"] = ADDRESS
+    before = _last_id(app)
+    resp = c.get("/staffstats/export.xlsx")
+    assert resp.status_code == 200
+    from openpyxl import load_workbook
+
+    load_workbook(io.BytesIO(resp.data))
+    entries = [e for e in _entries_since(app, before) if e.action == "export.staff"]
+    assert len(entries) == 1 and (entries[0].username, entries[0].ip) == ("admin", ADDRESS)
