@@ -20,7 +20,7 @@ from ..models.unit import Unit
 from ..models.values import value_model
 from ..scope import restrict
 from .aggregate import StatsQuery
-from .rollup import check_range, in_range
+from .rollup import check_range, range_clause, range_params
 from .units import unit_key
 
 CHUNK = 2000
@@ -45,7 +45,7 @@ def detail_rows(q: StatsQuery, user=None) -> Iterator[list]:
         .join(values, and_(values.filing_id == Filing.id, values.revision == Filing.revision))
         .join(Unit, Unit.id == Filing.unit_id)
         .where(Filing.form_code == spec.code, Filing.state.in_(q.states),
-               in_range(spec.period_kind, q.first, q.end))
+               range_clause(spec.period_kind))
         .order_by(Unit.code, Filing.year, Filing.sub)
     )
     stmt = restrict(stmt, Filing.unit_id, user)
@@ -55,7 +55,8 @@ def detail_rows(q: StatsQuery, user=None) -> Iterator[list]:
         stmt = stmt.where(Unit.kind.in_(q.kinds))
     choices = {i: dict(f.choices) for i, f in enumerate(fields) if f.kind == CHOICE}
     labels: dict[str, str] = {}
-    result = db.session.execute(stmt.execution_options(yield_per=CHUNK))
+    params = range_params(spec.period_kind, q.first, q.end)
+    result = db.session.execute(stmt.execution_options(yield_per=CHUNK), params)
     for r in result:
         key = r[2]
         if key not in labels:

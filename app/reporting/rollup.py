@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, case, literal
+from sqlalchemy import and_, bindparam, case, literal, tuple_
 
 from ..filing.periods import HALF, QUARTER, YEAR, Period, period_of
 from ..models.filing import Filing
@@ -44,29 +44,23 @@ def ordinal(native: str):
     return Filing.year * PER_YEAR[native] + Filing.sub
 
 
-def in_range(native: str, first: Period, last: Period):
-    """Condition: the filing's period lies within [first, last] (year test first, for the index)."""
-    lo, hi = native_bounds(native, first, last)
-    per = PER_YEAR[native]
-    return and_(
-        Filing.year.between(lo.year, hi.year),
-        ordinal(native).between(lo.year * per + lo.index, hi.year * per + hi.index),
-    )
-
-
 def range_clause(native: str):
-    """in_range with bound parameters (y_lo, y_hi, o_lo, o_hi), for statements built once."""
+    """Condition with bound parameters (y_lo, s_lo, y_hi, s_hi; see range_params): the filing's
+    period lies within [first, last]. The year test comes first, for the index; the bounds are
+    row comparisons, (year, sub) >= (y_lo, s_lo), not ordinals: PostgreSQL estimates a row
+    comparison from the year's statistics, but knows nothing of an expression like
+    year × 4 + sub and then picks a nested loop and a spilling hash aggregate (1.5× slower)."""
     return and_(
         Filing.year.between(bindparam("y_lo"), bindparam("y_hi")),
-        ordinal(native).between(bindparam("o_lo"), bindparam("o_hi")),
+        tuple_(Filing.year, Filing.sub) >= tuple_(bindparam("y_lo"), bindparam("s_lo")),
+        tuple_(Filing.year, Filing.sub) <= tuple_(bindparam("y_hi"), bindparam("s_hi")),
     )
 
 
 def range_params(native: str, first: Period, last: Period) -> dict[str, int]:
     """The values of range_clause's parameters for [first, last]."""
     lo, hi = native_bounds(native, first, last)
-    per = PER_YEAR[native]
-    return {"y_lo": lo.year, "y_hi": hi.year, "o_lo": lo.year * per + lo.index, "o_hi": hi.year * per + hi.index}
+    return {"y_lo": lo.year, "s_lo": lo.index, "y_hi": hi.year, "s_hi": hi.index}
 
 
 def bucket_sub(native: str, target: str):
