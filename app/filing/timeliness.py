@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from flask import g
 from sqlalchemy import select
 
 from ..clock import local_date, today
@@ -98,6 +99,19 @@ def period_timeliness(form_code: str, period: Period, unit_ids: set[int] | None 
     return timeliness_over(form_code, [period], unit_ids)[0]
 
 
+def _units(unit_ids: set[int] | None) -> list[Unit]:
+    """The units (all, or `unit_ids`) ordered by code; loaded once per request or app context
+    (the dashboard asks for every form and many periods)."""
+    key = None if unit_ids is None else frozenset(unit_ids)
+    cache = g.setdefault("_timeliness_units", {})
+    if key not in cache:
+        q = select(Unit).order_by(Unit.code)
+        if unit_ids is not None:
+            q = q.where(Unit.id.in_(unit_ids))
+        cache[key] = list(db.session.scalars(q))
+    return cache[key]
+
+
 def timeliness_over(form_code: str, periods: list[Period], unit_ids: set[int] | None = None) -> list[PeriodTimeliness]:
     """`period_timeliness` of many periods of one form with four queries, whatever their number
     (assignments, deadlines, units, filings): the dashboard's and the yearly score's series."""
@@ -105,10 +119,7 @@ def timeliness_over(form_code: str, periods: list[Period], unit_ids: set[int] | 
         return []
     dues = deadlines_for(form_code, periods)
     required = assignments(form_code)
-    q = select(Unit).order_by(Unit.code)
-    if unit_ids is not None:
-        q = q.where(Unit.id.in_(unit_ids))
-    units = list(db.session.scalars(q))
+    units = _units(unit_ids)
     filings: dict[tuple[str, int], tuple] = {
         (key, unit_id): (fid, state, reported)
         for fid, unit_id, key, state, reported in db.session.execute(
