@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditLog
 from tests.engine_helpers import drive
-from tests.helpers import penalty_values
+from tests.helpers import penalty_values, post_form
 from tests.test_form_import import _confirm, _set, _template, _upload
 
 ADDRESS = "10.1.2.3"
@@ -83,3 +83,52 @@ def test_staff_export_is_audited(app, client_for):
     load_workbook(io.BytesIO(resp.data))
     entries = [e for e in _entries_since(app, before) if e.action == "export.staff"]
     assert len(entries) == 1 and (entries[0].username, entries[0].ip) == ("admin", ADDRESS)
+
+
+def _actions(app, before: int, prefix: str) -> list[AuditLog]:
+    return [e for e in _entries_since(app, before) if e.action.startswith(prefix)]
+
+
+def test_unit_edit_is_audited_old_to_new(app, client_for, units):
+    from app.models import Unit
+
+    c = client_for("admin")
+    with app.app_context():
+        u = db.session.get(Unit, units["gongan"])
+        form = {"code": u.code, "name": u.name, "short_name": u.short_name, "kind": u.kind,
+                "valid_from": u.valid_from.isoformat(), "parent": str(u.parent_id)}
+        old_short = u.short_name
+    before = _last_id(app)
+    try:
+        resp = post_form(c, f"/unitmodelview/edit/{units['gongan']}", {**form, "short_name": "公安局（改）"},
+                         f"/unitmodelview/edit/{units['gongan']}")
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+        (entry,) = _actions(app, before, "unit.")
+        assert entry.action == "unit.update" and entry.username == "admin"
+        assert entry.detail == {"changes": {"short_name": [old_short, "公安局（改）"]}}
+    finally:
+        with app.app_context():
+            db.session.get(Unit, units["gongan"]).short_name = old_short
+            db.session.commit()
+
+
+def test_form_assignment_add_edit_delete_are_audited(app, client_for, units):
+    from app.models import FormAssignment
+
+    c = client_for("admin")
+    before = _last_id(app)
+    add = {"unit": str(units["gongan"]), "form_code": "litigation", "required": "y"}
+    assert post_form(c, "/formassignmentview/add", add, "/formassignmentview/add").status_code == 302
+    with app.app_context():
+        aid = db.session.scalar(select(FormAssignment.id).where(
+            FormAssignment.unit_id == units["gongan"], FormAssignment.form_code == "litigation"))
+    edit = {"unit": str(units["gongan"]), "form_code": "litigation"}  # box unticked: not required
+    resp = post_form(c, f"/formassignmentview/edit/{aid}", edit, f"/formassignmentview/edit/{aid}")
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    assert post_form(c, f"/formassignmentview/delete/{aid}", {}, "/formassignmentview/list/").status_code == 302
+    entries = _actions(app, before, "form_assignment.")
+    assert [e.action for e in entries] == ["form_assignment.create", "form_assignment.update",
+                                           "form_assignment.delete"]
+    assert entries[0].detail == {"unit_id": units["gongan"], "form_code": "litigation", "required": True}
+    assert entries[1].detail == {"changes": {"required": [True, False]}}
+    assert entries[2].detail["required"] is False and {e.object_id for e in entries} == {aid}

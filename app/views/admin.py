@@ -11,7 +11,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from wtforms import ValidationError
+from wtforms import BooleanField, ValidationError
 
 from ..audit import record
 from ..extensions import db
@@ -20,15 +20,7 @@ from ..models.audit import AuditLog
 from ..models.filing import FormAssignment
 from ..models.unit import UNIT_KINDS, Unit
 from ..scope import UnitScopeFilter, UnitSelfScopeFilter
-from .base import KnownActionsOnly
-
-
-def _unit_snapshot(u: Unit) -> dict:
-    return {
-        "code": u.code, "name": u.name, "short_name": u.short_name, "kind": u.kind,
-        "parent_id": u.parent_id, "valid_from": str(u.valid_from), "valid_to": str(u.valid_to),
-        "successor_id": u.successor_id,
-    }
+from .base import AuditedModelView, KnownActionsOnly
 
 
 def _kind_choice(form, field):
@@ -42,10 +34,12 @@ def _dates(form, field):
         raise ValidationError(_("「撤销日期」应晚于「设立日期」"))
 
 
-class UnitModelView(KnownActionsOnly, ModelView):
+class UnitModelView(KnownActionsOnly, AuditedModelView, ModelView):
     """Units: closing sets 撤销日期; merging also names the successor. Never deleted."""
 
     datamodel = SQLAInterface(Unit)
+    audit_object = "unit"
+    audit_columns = ("code", "name", "short_name", "kind", "parent_id", "valid_from", "valid_to", "successor_id")
     base_filters = [["id", UnitSelfScopeFilter, None]]
     base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
     list_columns = ["code", "short_name", "name", "kind_label", "parent", "valid_from", "valid_to", "successor"]
@@ -72,19 +66,14 @@ class UnitModelView(KnownActionsOnly, ModelView):
     }
     validators_columns = {"kind": [_kind_choice], "valid_to": [_dates]}
 
-    def post_add(self, item):
-        record("unit.create", "unit", item.id, _unit_snapshot(item))
-        db.session.commit()
-
-    def post_update(self, item):
-        record("unit.update", "unit", item.id, _unit_snapshot(item))
-        db.session.commit()
 
 
-class FormAssignmentView(KnownActionsOnly, ModelView):
+class FormAssignmentView(KnownActionsOnly, AuditedModelView, ModelView):
     """Which units must file which form, where it differs from the default (all active units)."""
 
     datamodel = SQLAInterface(FormAssignment)
+    audit_object = "form_assignment"
+    audit_columns = ("unit_id", "form_code", "required")
     base_filters = [["unit_id", UnitScopeFilter, None]]
     base_permissions = ["can_list", "can_add", "can_edit", "can_delete"]
     list_columns = ["unit", "form_code", "required"]
@@ -101,6 +90,10 @@ class FormAssignmentView(KnownActionsOnly, ModelView):
             raise ValidationError(_("「报表」应为：%(forms)s", forms="、".join(FORMS)))
 
     validators_columns = {"form_code": [lambda form, field: FormAssignmentView._check(None, form, field)]}
+    # FAB makes a NOT NULL boolean "required", so an unticked box (不需要填报, the point of most
+    # entries) was refused; a plain checkbox stores True or False.
+    add_form_extra_fields = edit_form_extra_fields = {
+        "required": BooleanField(_l("需要填报"), default=True, description=_l("不勾选：该单位不必填报此表"))}
 
 
 class AuditLogView(KnownActionsOnly, ModelView):

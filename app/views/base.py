@@ -1,6 +1,6 @@
 """Pieces shared by the portal's FAB views."""
 
-from flask import abort, request
+from flask import abort, g, request
 from flask_appbuilder import expose
 
 
@@ -22,3 +22,54 @@ class KnownActionsOnly:
         if request.form.get("action") not in self.actions:
             abort(404)
         return super().action_post()
+
+
+def _plain(value):
+    """A column value as the audit row keeps it (JSON: dates as text)."""
+    return value if value is None or isinstance(value, (bool, int, float, str)) else str(value)
+
+
+class AuditedModelView:
+    """FAB ModelView hooks writing every add, edit and delete to the audit log: the new row, the
+    changed columns as [old, new], or the deleted row. Declare `audit_object` (the object type
+    and the action prefix, e.g. "unit" → unit.create / unit.update / unit.delete) and
+    `audit_columns` (the columns kept)."""
+
+    audit_object: str = ""
+    audit_columns: tuple[str, ...] = ()
+
+    def _row(self, item) -> dict:
+        return {c: _plain(getattr(item, c)) for c in self.audit_columns}
+
+    def _audit(self, action: str, item, detail: dict) -> None:
+        from ..audit import record
+        from ..extensions import db
+
+        record(f"{self.audit_object}.{action}", self.audit_object, item.id, detail)
+        db.session.commit()
+
+    def pre_update(self, item):
+        # The form has already been applied to `item`; the ORM's history still holds the old values.
+        from sqlalchemy import inspect
+
+        state, changes = inspect(item), {}
+        for c in self.audit_columns:
+            history = state.attrs[c].history
+            if history.has_changes():
+                old = history.deleted[0] if history.deleted else None
+                changes[c] = [_plain(old), _plain(getattr(item, c))]
+        g.audit_changes = changes
+        super().pre_update(item)
+
+    def post_add(self, item):
+        self._audit("create", item, self._row(item))
+
+    def post_update(self, item):
+        self._audit("update", item, {"changes": g.pop("audit_changes", {})})
+
+    def pre_delete(self, item):
+        g.audit_deleted = self._row(item)
+        super().pre_delete(item)
+
+    def post_delete(self, item):
+        self._audit("delete", item, g.pop("audit_deleted", {}))
