@@ -83,3 +83,16 @@ def litigation_values(new: int = 20, concluded: int = 18, carried: int = 8) -> d
          "o_withdrawn": 3, "o_mediated": 0, "o_other": 1, "pending": carried + new - concluded,
          "hearings_held": 12, "head_attended": 9}
     return {k: str(val) for k, val in v.items()}
+
+
+def add_filler(app, username: str, password: str = DEMO_PASSWORD) -> int:
+    """A throwaway filler account in 东城区 (the conftest cleanup removes it); returns its id."""
+    from app.extensions import db
+    from app.unit_list import unit_by_code
+
+    with app.app_context():
+        sm = app.appbuilder.sm
+        user = sm.add_user(username, "临时", "用户", f"{username}@demo.local", [sm.find_role("填报员")], password)
+        user.unit_id = unit_by_code("0100").id
+        db.session.commit()
+        return user.id

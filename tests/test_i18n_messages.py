@@ -17,7 +17,7 @@ from werkzeug.exceptions import abort
 
 from app.extensions import db
 from app.models import PortalUser
-from tests.helpers import csrf_token, login
+from tests.helpers import add_filler, csrf_token, login
 
 PASSWORD = "DemoPass@2026!"
 FAVICON = Path(__file__).resolve().parent.parent / "app" / "static" / "favicon.ico"
@@ -41,15 +41,8 @@ def _login(client, username, password=PASSWORD):
 
 @pytest.fixture
 def temp_user(app):
-    """A throwaway filler account (removed by the conftest cleanup)."""
-    with app.app_context():
-        sm = app.appbuilder.sm
-        from app.unit_list import unit_by_code
-
-        user = sm.add_user("i18n_user", "临时", "用户", "i18n@demo.local", [sm.find_role("填报员")], PASSWORD)
-        user.unit_id = unit_by_code("0100").id
-        db.session.commit()
-        return user.id
+    """A throwaway filler account in 东城区 (removed by the conftest cleanup)."""
+    return add_filler(app, "i18n_user", PASSWORD)
 
 
 # --- flashes of app/security.py and app/sessions.py ------------------------------------------------

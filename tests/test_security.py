@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from app.extensions import db
 from app.models import AuditLog, PortalUser
 from app.passwords import validate_password
-from tests.helpers import csrf_token, post_form
+from tests.helpers import add_filler, csrf_token, post_form
 
 PASSWORD = "DemoPass@2026!"
 
@@ -43,14 +43,7 @@ def _last_audit_id(app):
 @pytest.fixture
 def fresh_user(app):
     """A throwaway filler account in 东城区 (removed by the conftest cleanup)."""
-    with app.app_context():
-        sm = app.appbuilder.sm
-        from app.unit_list import unit_by_code
-
-        user = sm.add_user("temp_user", "临时", "用户", "temp@demo.local", [sm.find_role("填报员")], PASSWORD)
-        user.unit_id = unit_by_code("0100").id
-        db.session.commit()
-        return user.id
+    return add_filler(app, "temp_user", PASSWORD)
 
 
 # ---- passwords ---------------------------------------------------------------------------------
