@@ -82,3 +82,6 @@ def restore_command(path, yes):
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(portal)
+    # Also `flask backup` / `flask restore`, the names operators look for first.
+    app.cli.add_command(backup_command, "backup")
+    app.cli.add_command(restore_command, "restore")

@@ -47,7 +47,7 @@ def test_backup_then_restore_finds_every_row_again(app, tmp_path):
     runner = app.test_cli_runner()
     path = tmp_path / "portal.backup"
 
-    result = runner.invoke(args=["portal", "backup", str(path)])
+    result = runner.invoke(args=["backup", str(path)])  # `flask backup`, also `flask portal backup`
     assert result.exit_code == 0, result.output
     assert path.stat().st_size > 0 and stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert not path.with_name(path.name + ".part").exists()
@@ -66,7 +66,7 @@ def test_backup_then_restore_finds_every_row_again(app, tmp_path):
 
     result = runner.invoke(args=["portal", "restore", str(path)], input="n\n")
     assert result.exit_code != 0  # not confirmed: nothing done
-    result = runner.invoke(args=["portal", "restore", str(path), "--yes"])
+    result = runner.invoke(args=["restore", str(path), "--yes"])  # `flask restore`
     assert result.exit_code == 0, result.output
 
     with app.app_context():
