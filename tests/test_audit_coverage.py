@@ -132,3 +132,18 @@ def test_form_assignment_add_edit_delete_are_audited(app, client_for, units):
     assert entries[0].detail == {"unit_id": units["gongan"], "form_code": "litigation", "required": True}
     assert entries[1].detail == {"changes": {"required": [True, False]}}
     assert entries[2].detail["required"] is False and {e.object_id for e in entries} == {aid}
+
+
+def test_form_assignment_picks_a_declared_form_and_refuses_a_forged_one(app, client_for, units):
+    from app.models import FormAssignment
+
+    c = client_for("admin")
+    html = c.get("/formassignmentview/add").get_data(as_text=True)
+    assert '<option value="penalty">行政处罚</option>' in html
+    with app.app_context():
+        before = db.session.query(FormAssignment).count()
+    resp = post_form(c, "/formassignmentview/add", {"unit": str(units["gongan"]), "form_code": "nosuch",
+                                                     "required": "y"}, "/formassignmentview/add")
+    assert resp.status_code == 200 and "「报表」应为：" in resp.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(FormAssignment).count() == before

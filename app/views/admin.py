@@ -11,7 +11,8 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from wtforms import BooleanField, ValidationError
+from wtforms import BooleanField, SelectField, ValidationError
+from wtforms.fields.choices import SelectChoice
 
 from ..audit import record
 from ..extensions import db
@@ -68,6 +69,11 @@ class UnitModelView(KnownActionsOnly, AuditedModelView, ModelView):
 
 
 
+def _form_choice(form, field):
+    if field.data not in FORMS:
+        raise ValidationError(_("「报表」应为：%(forms)s", forms="、".join(s.menu_title for s in FORMS.values())))
+
+
 class FormAssignmentView(KnownActionsOnly, AuditedModelView, ModelView):
     """Which units must file which form, where it differs from the default (all active units)."""
 
@@ -83,16 +89,13 @@ class FormAssignmentView(KnownActionsOnly, AuditedModelView, ModelView):
     show_title = _l("填报范围")
     add_title = _l("新增填报范围")
     edit_title = _l("修改填报范围")
-    description_columns = {"form_code": "、".join(f"{k}＝{s.menu_title}" for k, s in FORMS.items())}
-
-    def _check(self, form, field):
-        if field.data not in FORMS:
-            raise ValidationError(_("「报表」应为：%(forms)s", forms="、".join(FORMS)))
-
-    validators_columns = {"form_code": [lambda form, field: FormAssignmentView._check(None, form, field)]}
-    # FAB makes a NOT NULL boolean "required", so an unticked box (不需要填报, the point of most
-    # entries) was refused; a plain checkbox stores True or False.
+    formatters_columns = {"form_code": lambda code: FORMS[code].menu_title if code in FORMS else code}
+    # The form is picked by its title from the declared forms (a forged code is refused in
+    # Chinese). FAB makes a NOT NULL boolean "required", so an unticked box (不需要填报, the point of
+    # most entries) was refused; a plain checkbox stores True or False.
     add_form_extra_fields = edit_form_extra_fields = {
+        "form_code": SelectField(_l("报表"), choices=[SelectChoice(k, spec.menu_title) for k, spec in FORMS.items()],
+                                 validate_choice=False, validators=[_form_choice]),
         "required": BooleanField(_l("需要填报"), default=True, description=_l("不勾选：该单位不必填报此表"))}
 
 
