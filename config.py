@@ -119,6 +119,7 @@ class TestConfig(Config):
     """Tests: a database from TEST_DATABASE_URL, else a throwaway SQLite file."""
 
     TESTING = True
+    __test__ = False  # a configuration, not a pytest test class
     # Tests log in many times a second from one address; the limiter has its own test.
     AUTH_RATE_LIMITED = False
 
