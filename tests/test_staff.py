@@ -247,3 +247,57 @@ def test_units_see_only_their_own_staff_trainings_and_certificates(app, client_f
     with app.app_context():
         assert db.session.get(StaffMember, gid).name == "公安乙"
         assert user("dongcheng_filler").unit.code == "0100"
+
+
+# ---- audit of the register ---------------------------------------------------------------------
+
+def _audit_since(app, last: int, prefix: str):
+    from app.models import AuditLog
+
+    with app.app_context():
+        return list(db.session.scalars(select(AuditLog).where(
+            AuditLog.id > last, AuditLog.action.like(prefix + "%")).order_by(AuditLog.id)))
+
+
+def _last_audit(app) -> int:
+    from app.models import AuditLog
+
+    with app.app_context():
+        return db.session.scalar(select(db.func.max(AuditLog.id))) or 0
+
+
+def test_staff_edit_is_audited_old_to_new_without_the_citizen_id(app, client_for):
+    with app.app_context():
+        sid = person("0100", "王五").id
+        number = db.session.get(StaffMember, sid).citizen_id
+        db.session.commit()
+    last = _last_audit(app)
+    c = client_for("dongcheng_filler")
+    post_form(c, f"/staff/edit/{sid}", {"name": "王五", "education": "本科", "status": "调离", **EDIT_EXTRA},
+              f"/staff/edit/{sid}")
+    (entry,) = _audit_since(app, last, "staff.")
+    assert entry.action == "staff.update" and entry.object_type == "staff_member" and entry.object_id == sid
+    changes = entry.detail["changes"]
+    assert changes["status"] == ["在职", "调离"] and changes["left_on"][0] is None and changes["left_on"][1]
+    assert number not in str(entry.detail) and "citizen_id" not in changes
+
+
+def test_certificate_add_edit_delete_are_audited(app, client_for):
+    with app.app_context():
+        sid = person("0100", "赵六").id
+        db.session.commit()
+    last = _last_audit(app)
+    c = client_for("admin")
+    form = {"staff": str(sid), "cert_type": "行政复议人员资格证", "number": "FY-001", "issuer": "市政府",
+            "issue_date": "2024-01-01", "valid_until": "2027-01-01", "status": "有效"}
+    assert post_form(c, "/certificates/add", form, "/certificates/add").status_code == 302
+    with app.app_context():
+        cid = db.session.scalar(select(Certificate.id).where(Certificate.number == "FY-001"))
+    assert post_form(c, f"/certificates/edit/{cid}", {**form, "valid_until": "2029-01-01"},
+                     f"/certificates/edit/{cid}").status_code == 302
+    assert post_form(c, f"/certificates/delete/{cid}", {}, "/certificates/list/").status_code == 302
+    entries = _audit_since(app, last, "certificate.")
+    assert [e.action for e in entries] == ["certificate.create", "certificate.update", "certificate.delete"]
+    assert entries[0].detail["number"] == "FY-001" and entries[0].username == "admin"
+    assert entries[1].detail == {"changes": {"valid_until": ["2027-01-01", "2029-01-01"]}}
+    assert entries[2].detail["valid_until"] == "2029-01-01"

@@ -36,6 +36,7 @@ class AuditedModelView:
     `audit_columns` (the columns kept)."""
 
     audit_object: str = ""
+    audit_type: str = ""  # the audit row's object type, when it differs from audit_object
     audit_columns: tuple[str, ...] = ()
 
     def _row(self, item) -> dict:
@@ -45,27 +46,26 @@ class AuditedModelView:
         from ..audit import record
         from ..extensions import db
 
-        record(f"{self.audit_object}.{action}", self.audit_object, item.id, detail)
+        record(f"{self.audit_object}.{action}", self.audit_type or self.audit_object, item.id, detail)
         db.session.commit()
 
-    def pre_update(self, item):
-        # The form has already been applied to `item`; the ORM's history still holds the old values.
-        from sqlalchemy import inspect
+    def process_form(self, form, is_created):
+        # FAB calls this on an edit after validation and before it applies the form to the row:
+        # the last moment the row still holds its old values (form._id is the row's key).
+        if not is_created:
+            from ..extensions import db
 
-        state, changes = inspect(item), {}
-        for c in self.audit_columns:
-            history = state.attrs[c].history
-            if history.has_changes():
-                old = history.deleted[0] if history.deleted else None
-                changes[c] = [_plain(old), _plain(getattr(item, c))]
-        g.audit_changes = changes
-        super().pre_update(item)
+            item = db.session.get(self.datamodel.obj, getattr(form, "_id", None))
+            g.audit_before = self._row(item) if item is not None else {}
+        super().process_form(form, is_created)
 
     def post_add(self, item):
         self._audit("create", item, self._row(item))
 
     def post_update(self, item):
-        self._audit("update", item, {"changes": g.pop("audit_changes", {})})
+        before, after = g.pop("audit_before", {}), self._row(item)
+        changes = {c: [before.get(c), value] for c, value in after.items() if before.get(c) != value}
+        self._audit("update", item, {"changes": changes})
 
     def pre_delete(self, item):
         g.audit_deleted = self._row(item)

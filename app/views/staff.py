@@ -41,7 +41,7 @@ from ..scope import UnitScopeFilter, acting_user, restrict, visible_unit_ids
 from ..security import has_perm
 from ..staff.citizen_id import CitizenIdError, mask, parse_citizen_id
 from ..staff.stats import expiring_certificates, staff_stats
-from .base import KnownActionsOnly
+from .base import AuditedModelView, KnownActionsOnly
 
 STAFF = "Staff"
 
@@ -85,11 +85,14 @@ STAFF_LABELS = {
 }
 
 
-class StaffView(KnownActionsOnly, ModelView):
-    """人员名册."""
+class StaffView(KnownActionsOnly, AuditedModelView, ModelView):
+    """人员名册. Audited without the citizen id (personal data stays out of the trail)."""
 
     route_base = "/staff"
     datamodel = SQLAInterface(StaffMember)
+    audit_object, audit_type = "staff", "staff_member"
+    audit_columns = ("unit_id", "name", "sex", "birth_date", "ethnicity", "education", "major", "law_major",
+                     "political_status", "post", "rank", "start_date", "passed_legal_exam", "status", "left_on")
     base_filters = [["unit_id", UnitScopeFilter, None]]
     base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
     list_columns = ["unit", "name", "citizen_id", "sex", "birth_date", "education", "post", "rank", "status"]
@@ -140,20 +143,14 @@ class StaffView(KnownActionsOnly, ModelView):
         if item.status == "在职":
             item.left_on = None
 
-    def post_add(self, item):
-        record("staff.create", "staff_member", item.id, {"name": item.name})
-        db.session.commit()
 
-    def post_update(self, item):
-        record("staff.update", "staff_member", item.id, {"name": item.name, "status": item.status})
-        db.session.commit()
-
-
-class TrainingCourseView(KnownActionsOnly, ModelView):
+class TrainingCourseView(KnownActionsOnly, AuditedModelView, ModelView):
     """培训课程 (administrators keep them; everyone may read)."""
 
     route_base = "/courses"
     datamodel = SQLAInterface(TrainingCourse)
+    audit_object = "training_course"
+    audit_columns = ("name", "organiser", "start_date", "end_date", "hours")
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
     list_columns = ["name", "organiser", "start_date", "end_date", "hours"]
     add_columns = edit_columns = show_columns = list_columns
@@ -174,11 +171,13 @@ class TrainingCourseView(KnownActionsOnly, ModelView):
     pre_update = pre_add
 
 
-class TrainingRecordView(KnownActionsOnly, ModelView):
+class TrainingRecordView(KnownActionsOnly, AuditedModelView, ModelView):
     """培训记录: who took part in which course, with the assessment result."""
 
     route_base = "/trainings"
     datamodel = SQLAInterface(TrainingRecord)
+    audit_object = "training_record"
+    audit_columns = ("course_id", "staff_id", "result")
     base_filters = [["staff_id", StaffScopeFilter, None]]
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
     list_columns = ["course", "staff", "result"]
@@ -200,19 +199,24 @@ class TrainingRecordView(KnownActionsOnly, ModelView):
 
 
 class _CertificateInterface(SQLAInterface):
-    """The list shows each certificate's person: loaded in the page's query, not one query per row."""
+    """The list shows each certificate's person: loaded in the page's query, not one query per row.
+    FAB builds the interface of a related model (the add form's staff dropdown) from this class
+    too: the join applies to certificate queries only."""
 
     def apply_all(self, query, *args, **kwargs):
         from sqlalchemy.orm import joinedload
 
-        return super().apply_all(query, *args, **kwargs).options(joinedload(Certificate.staff))
+        query = super().apply_all(query, *args, **kwargs)
+        return query.options(joinedload(Certificate.staff)) if self.obj is Certificate else query
 
 
-class CertificateView(KnownActionsOnly, ModelView):
+class CertificateView(KnownActionsOnly, AuditedModelView, ModelView):
     """证书: type, number unique per type, issuer, dates, status."""
 
     route_base = "/certificates"
     datamodel = _CertificateInterface(Certificate)
+    audit_object = "certificate"
+    audit_columns = ("staff_id", "cert_type", "number", "issuer", "issue_date", "valid_until", "status")
     base_filters = [["staff_id", StaffScopeFilter, None]]
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
     list_columns = ["staff", "cert_type", "number", "issuer", "issue_date", "valid_until", "status"]
