@@ -43,9 +43,13 @@ def is_expected(unit: Unit, form_code: str, period: Period, required: dict | Non
     """Must `unit` file `form_code` for `period`?"""
     if required is None:
         required = assignments(form_code)
-    if required.get(unit.id) is False:
-        return False
-    return unit.active_on(period.end)
+    return expected_on(unit, required, period.end)
+
+
+def expected_on(unit: Unit, required: dict[int, bool], last_day: dt.date) -> bool:
+    """The rule of is_expected, for a period ending on `last_day`: not excluded from the form by an
+    administrator (`required`, from assignments()), and active on that day."""
+    return required.get(unit.id) is not False and unit.active_on(last_day)
 
 
 @dataclass
@@ -129,12 +133,12 @@ def timeliness_over(form_code: str, periods: list[Period], unit_ids: set[int] | 
     }
     out = []
     for period in periods:
-        due = dues[period.key]
+        key, last_day, due = period.key, period.end, dues[period.key]
         result = PeriodTimeliness(form_code, period, due)
         for u in units:
-            if not is_expected(u, form_code, period, required):
+            if not expected_on(u, required, last_day):
                 continue
-            fid, state, reported = filings.get((period.key, u.id), (None, None, None))
+            fid, state, reported = filings.get((key, u.id), (None, None, None))
             status, day, late = _status(reported, due)
             result.rows.append(UnitStatus(u, status, day, late, fid, state))
         out.append(result)
