@@ -266,7 +266,7 @@ def _last_audit(app) -> int:
         return db.session.scalar(select(db.func.max(AuditLog.id))) or 0
 
 
-def test_staff_edit_is_audited_old_to_new_without_the_citizen_id(app, client_for):
+def test_staff_edit_is_audited_old_to_new_with_the_citizen_id_masked(app, client_for):
     with app.app_context():
         sid = person("0100", "王五").id
         number = db.session.get(StaffMember, sid).citizen_id
@@ -280,6 +280,13 @@ def test_staff_edit_is_audited_old_to_new_without_the_citizen_id(app, client_for
     changes = entry.detail["changes"]
     assert changes["status"] == ["在职", "调离"] and changes["left_on"][0] is None and changes["left_on"][1]
     assert number not in str(entry.detail) and "citizen_id" not in changes
+    # the id itself is not editable (edit_columns); a new person's row keeps it masked
+    last = _last_audit(app)
+    new_id = make_id("19900101", "456")
+    post_form(c, "/staff/add", {"name": "钱七", "citizen_id": new_id, "education": "本科", **EDIT_EXTRA}, "/staff/add")
+    (created,) = _audit_since(app, last, "staff.")
+    assert created.action == "staff.create" and created.detail["citizen_id"] == mask(new_id)
+    assert new_id not in str(created.detail) and created.detail["name"] == "钱七"
 
 
 def test_certificate_add_edit_delete_are_audited(app, client_for):

@@ -86,7 +86,7 @@ STAFF_LABELS = {
 
 
 class StaffView(KnownActionsOnly, AuditedModelView, ModelView):
-    """人员名册. Audited without the citizen id (personal data stays out of the trail)."""
+    """人员名册. The audit trail keeps the citizen id masked only (personal data)."""
 
     route_base = "/staff"
     datamodel = SQLAInterface(StaffMember)
@@ -94,6 +94,10 @@ class StaffView(KnownActionsOnly, AuditedModelView, ModelView):
     audit_columns = ("unit_id", "name", "sex", "birth_date", "ethnicity", "education", "major", "law_major",
                      "political_status", "post", "rank", "start_date", "passed_legal_exam", "status", "left_on")
     base_filters = [["unit_id", UnitScopeFilter, None]]
+
+    def _row(self, item) -> dict:
+        return {**super()._row(item), "citizen_id": mask(item.citizen_id)}
+
     base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
     list_columns = ["unit", "name", "citizen_id", "sex", "birth_date", "education", "post", "rank", "status"]
     show_columns = ["unit", "name", "citizen_id", "sex", "birth_date", "ethnicity", "education", "major",
