@@ -64,7 +64,10 @@ class Config:
     FAB_CREATE_DB = False
     # Permissions are written by `flask portal init`, never as a side effect of starting.
     FAB_UPDATE_PERMS = False
-    FAB_ADD_SECURITY_API = True
+    # FAB's security REST API (users, roles, permissions, groups, API keys over JSON) is not used
+    # by the portal: one surface fewer. JWT login (/api/v1/security/login) stays. app.duties
+    # classifies whatever is registered, so switching it back on keeps the separation of duties.
+    FAB_ADD_SECURITY_API = False
     FAB_API_MAX_PAGE_SIZE = 100
     # The leaders' decision system reads with API keys (Authorization: Bearer sst_…), each bound
     # to a service account whose role and unit give it its permissions and scope.

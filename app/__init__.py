@@ -31,6 +31,9 @@ def create_app(config=None) -> Flask:
     csrf.init_app(app)
 
     from . import models  # noqa: F401  (register the tables on the metadata)
+    from .duties import install as install_duty_guard
+
+    install_duty_guard(db.session)  # 三员分立 and the audit of security changes, on every surface
 
     appbuilder = AppBuilder(update_perms=False)
     with app.app_context():

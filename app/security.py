@@ -12,20 +12,25 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context
 from flask_appbuilder.actions import action
+from flask_appbuilder.api import safe
+from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget
+from flask_appbuilder.security import api as fab_api
+from flask_appbuilder.security import forms as fab_forms
 from flask_appbuilder.security import views as fab_views
+from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import UserDBModelView
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from wtforms import PasswordField
+from wtforms.validators import DataRequired
 
+from .duties import ADMIN, AUDIT, AUDIT_ADMIN, PERMISSIONS, PRIVILEGED_ROLES, SECURITY_ADMIN
 from .models.user import PortalUser
 from .views.base import KnownActionsOnly
 
-ADMIN = "系统管理员"
-SECURITY_ADMIN = "安全管理员"
-AUDIT_ADMIN = "审计管理员"
 REVIEWER = "市级审核员"
 APPROVER = "单位审核人"
 FILLER = "填报员"
@@ -50,6 +55,8 @@ _SELF = [
     (r"^ResetMyPasswordView$", r"^can_this_form_(get|post)$"),
     (r"^UserInfoEditView$", r"^can_this_form_(get|post)$"),
     (r"^Filing$", r"^can_read$"),
+    (r"^ApiKeys$", r"^can_(read|write)$"),  # one's own API keys
+    (r"^API 密钥$", r"^menu_access$"),
 ]
 _FILING_MENUS = [
     (r"^(行政处罚|行政复议|行政应诉|法制机构和人员|修改申请|人员名册|人员统计|培训课程|培训记录|证书|即将到期证书).*$",
@@ -79,42 +86,39 @@ _STATS_READ = [
     (r"^(统计分析|数据看板|统计报表|对比分析|分析报告)$", r"^menu_access$"),
 ]
 
-# 三员分立: roles and permissions belong to the security administrator, the audit trail to the
-# audit administrator; the system administrator keeps accounts, units and the rest.
-_PERMISSION_VIEWS = (r"RoleModelView|PermissionModelView|ViewMenuModelView|PermissionViewModelView|"
-                     r"UserGroupModelView|RoleApi|PermissionApi|ViewMenuApi|PermissionViewMenuApi|GroupApi|"
-                     r"List Roles|Base Permissions|Views/Menus|Permission on Views/Menus|List Groups")
-_AUDIT_VIEWS = r"AuditLogView|审计日志"
+# 三员分立: which pairs are the security administrator's (roles, permissions) and the audit
+# administrator's (the trail) is derived from what FAB registers (app.duties), not from names here:
+# sync_roles gives a duty's pairs only to its role (DUTY_GRANTS), strips them from every other.
+# The system administrator keeps accounts, units and the rest, but not the units' own work.
 
 # role → [(view-menu regex, permission regex)]
 ROLES: dict[str, list[tuple[str, str]]] = {
     ADMIN: [
-        # everything but the units' own work (filling, signing off, reviewing, importing), role and
-        # permission management, and the audit trail
-        (rf"^(?!({_PERMISSION_VIEWS}|{_AUDIT_VIEWS}|导入人员名册|Security)$).*",
-         r"^(?!can_fill$|can_approve$|can_review$|can_import$|can_assign_roles$).*"),
-        (r"^Security$", r"^menu_access$"),
+        (r"^(?!(导入人员名册)$).*", r"^(?!can_fill$|can_approve$|can_review$|can_import$).*"),
     ],
     SECURITY_ADMIN: [
         (r"^HomeView$", r"^can_.*"),
         (r"^(Portal)?UserDBModelView$", r"^can_(list|show|edit|userinfo)$"),
         (r"^ResetMyPasswordView$", r"^can_this_form_(get|post)$"),
-        (rf"^({_PERMISSION_VIEWS})$", r"^(can_.*|menu_access)$"),
-        (r"^Security$", r"^(can_assign_roles|menu_access)$"),
-        (r"^List Users$", r"^menu_access$"),
+        (r"^ApiKeys$", r"^can_(read|write)$"),
+        (r"^(Security|List Users|API 密钥)$", r"^menu_access$"),
     ],
     AUDIT_ADMIN: [
         (r"^HomeView$", r"^can_.*"),
         (r"^(Portal)?UserDBModelView$", r"^can_userinfo$"),
         (r"^ResetMyPasswordView$", r"^can_this_form_(get|post)$"),
-        (r"^AuditLogView$", r"^can_(list|show|export)$"),
-        (r"^(Security|审计日志)$", r"^menu_access$"),
+        (r"^Security$", r"^menu_access$"),
     ],
     REVIEWER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _CITY_READ
     + [(r"^Filing$", r"^can_(review|import)$")],
     APPROVER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + [(r"^Filing$", r"^can_approve$")],
     FILLER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _STAFF_KEEP + [(r"^Filing$", r"^can_(fill|import)$")],
     LEADER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _CITY_READ,
+}
+# role → (duty, permission regex): every pair of that duty whose permission matches.
+DUTY_GRANTS: dict[str, tuple[str, str]] = {
+    SECURITY_ADMIN: (PERMISSIONS, r".*"),
+    AUDIT_ADMIN: (AUDIT, r"^(can_(list|show|export)|menu_access)$"),
 }
 
 # 通知公告 / 问题反馈 / 联系方式: every role reads the notices addressed to it and the contacts;
@@ -161,18 +165,20 @@ class PortalUserDBModelView(KnownActionsOnly, UserDBModelView):
     # FAB's own labels (translated by its catalogs) plus ours.
     label_columns = {**UserDBModelView.label_columns, "unit": _l("所属单位"), "locked_until": _l("锁定至")}
 
-    def _check_roles(self, item, before: set[str]) -> None:
-        """Only the security administrator grants the 三员 roles (or takes them away)."""
-        after = {r.name for r in item.roles}
-        touched = (after ^ before) & set(PRIVILEGED_ROLES)
-        if touched and not has_perm(_actor(), "can_assign_roles", "Security"):
-            from .extensions import db
+    def _check_roles(self, item, before: set[str], after: set[str]) -> None:
+        """The separation of duties (app.duties), checked here too so that the form answers in
+        Chinese; the session guard below refuses the same change on every other surface."""
+        from .duties import DutyViolation, check_role_change
+        from .extensions import db
 
+        try:
+            check_role_change(item, before, after, _actor())
+        except DutyViolation as exc:
             db.session.rollback()  # FAB has already copied the form into the item: undo all of it
-            raise ValueError(_("只有安全管理员可以授予或收回系统管理员、安全管理员、审计管理员角色"))
+            raise ValueError(_(str(exc))) from None
 
     def pre_add(self, item):
-        self._check_roles(item, set())
+        self._check_roles(item, set(), {r.name for r in item.roles})
         super().pre_add(item)  # FAB hashes the password here
         # Accounts made by an administrator must choose their own password at first login.
         item.must_change_password = True
@@ -182,8 +188,12 @@ class PortalUserDBModelView(KnownActionsOnly, UserDBModelView):
 
         hist = inspect(item).attrs.roles.history
         before = {r.name for r in (hist.unchanged or ())} | {r.name for r in (hist.deleted or ())}
-        self._check_roles(item, before)
+        self._check_roles(item, before, {r.name for r in item.roles})
         super().pre_update(item)
+
+    def pre_delete(self, item):
+        self._check_roles(item, {r.name for r in item.roles}, set())
+        super().pre_delete(item)
 
     def post_add(self, item):
         _audit_account("account.create", item)
@@ -212,24 +222,8 @@ class PortalUserDBModelView(KnownActionsOnly, UserDBModelView):
 
 
 class RoleModelView(KnownActionsOnly, fab_views.RoleModelView):
-    """FAB's role admin; permission changes are audited; unknown action names answer 404."""
-
-    def _audit(self, action_name: str, item) -> None:
-        from .audit import record
-        from .extensions import db
-
-        record(action_name, "role", item.id, {"role": item.name, "permissions": sorted(
-            f"{pv.permission.name}:{pv.view_menu.name}" for pv in item.permissions)})
-        db.session.commit()
-
-    def post_add(self, item):
-        self._audit("role.create", item)
-
-    def post_update(self, item):
-        self._audit("role.update", item)
-
-    def post_delete(self, item):
-        self._audit("role.delete", item)
+    """FAB's role admin, guarded; every permission change is audited by the session guard
+    (app.duties), which also refuses a duty's permissions on a role not entitled to them."""
 
 
 class PermissionModelView(KnownActionsOnly, fab_views.PermissionModelView):
@@ -248,7 +242,92 @@ class UserGroupModelView(KnownActionsOnly, fab_views.UserGroupModelView):
     """FAB's group admin, guarded."""
 
 
-PRIVILEGED_ROLES = (ADMIN, SECURITY_ADMIN, AUDIT_ADMIN)
+LOGIN_REFUSED = _l("用户名或密码错误，或账号因连续登录失败已被暂时锁定（到时自动解除，也可请系统管理员解锁）")
+MUST_CHANGE_FIRST = _l("首次登录或密码被重置后，请先在网页上修改密码")
+
+
+class AuthDBView(fab_views.AuthDBView):
+    """FAB's login form, answering every refusal alike (unknown name, wrong password, locked)."""
+
+    invalid_login_message = LOGIN_REFUSED
+
+
+def _current_password_matches(form, field) -> None:
+    from werkzeug.security import check_password_hash
+    from wtforms.validators import ValidationError
+
+    user = _actor()
+    if not getattr(user, "is_authenticated", False) or not check_password_hash(user.password, field.data or ""):
+        raise ValidationError(_("当前密码不正确"))
+
+
+class ChangeOwnPasswordForm(fab_forms.ResetPasswordForm):
+    """FAB's password form, asking for the current password first."""
+
+    old_password = PasswordField(_l("当前密码"), validators=[DataRequired(), _current_password_matches],
+                                 widget=BS3PasswordFieldWidget())
+
+
+class ResetMyPasswordView(fab_views.ResetMyPasswordView):
+    """Changing one's own password needs the current one."""
+
+    form = ChangeOwnPasswordForm
+
+
+class ResetPasswordView(fab_views.ResetPasswordView):
+    """An administrator resets another account's password (never a 三员 account's: those are
+    reset by their holder or on the server); the target comes from ?pk= and is checked on GET
+    and POST alike."""
+
+    def _target_refused(self):
+        from flask import abort, flash, redirect, request
+
+        from .duties import effective_roles
+
+        pk = request.args.get("pk", "")
+        user = self.appbuilder.sm.get_user_by_id(int(pk)) if pk.isdigit() and len(pk) < 10 else None
+        if user is None:
+            abort(404)
+        if effective_roles(user) & set(PRIVILEGED_ROLES):
+            flash(_("系统管理员、安全管理员、审计管理员的密码只能由本人修改，或在服务器上重置"), "danger")
+            return redirect(self.appbuilder.get_url_for_index)
+        if getattr(_actor(), "id", None) == user.id:
+            return redirect("/resetmypassword/form")
+        return None
+
+    @fab_views.expose("/form", methods=["GET"])
+    @has_access
+    def this_form_get(self):
+        return self._target_refused() or super().this_form_get()
+
+    @fab_views.expose("/form", methods=["POST"])
+    @has_access
+    def this_form_post(self):
+        return self._target_refused() or super().this_form_post()
+
+
+class SecurityApi(fab_api.SecurityApi):
+    """FAB's API login (JWT), refusing accounts that must first change their password: the API
+    is no way around the forced change."""
+
+    @fab_views.expose("/login", methods=["POST"])
+    @safe
+    def login(self):
+        resp = super().login()
+        if resp.status_code == 200:
+            from flask import request
+
+            user = self.appbuilder.sm.find_user(username=(request.get_json(silent=True) or {}).get("username"))
+            if user is not None and user.must_change_password:
+                return self.response(403, message=str(MUST_CHANGE_FIRST))
+        if resp.status_code == 401:
+            return self.response(401, message=str(LOGIN_REFUSED))
+        return resp
+
+
+def end_sessions(user) -> None:
+    """End every session, JWT and refresh token of `user` (they carry an older session epoch)."""
+    user.session_epoch = (user.session_epoch or 0) + 1
 
 
 def _actor():
@@ -277,6 +356,10 @@ class PortalSecurityManager(SecurityManager):
     viewmenumodelview = ViewMenuModelView
     permissionviewmodelview = PermissionViewModelView
     groupmodelview = UserGroupModelView
+    authdbview = AuthDBView
+    resetpasswordview = ResetPasswordView
+    resetmypasswordview = ResetMyPasswordView
+    security_api = SecurityApi
     # FAB's user statistics chart loads Google Charts from the internet: not on an intranet.
     userstatschartview = None
 
@@ -288,8 +371,10 @@ class PortalSecurityManager(SecurityManager):
         return (permission_name, view_name) in user_permissions(user)
 
     def auth_user_db(self, username, password):
-        """FAB's check, plus: locked accounts refused; the Nth failure locks for a while; audited."""
-        from flask import flash
+        """FAB's check, plus: locked accounts refused; the Nth failure locks for a while and ends
+        the account's sessions; audited. Every refusal answers alike (LOGIN_REFUSED: no telling an
+        unknown name from a locked account), on the web form and the API."""
+        from werkzeug.security import check_password_hash
 
         from .audit import record
         from .clock import utcnow
@@ -299,9 +384,10 @@ class PortalSecurityManager(SecurityManager):
         user = self.find_user(username=username) if username else None
         now = utcnow()
         if user is not None and user.locked_until is not None and user.locked_until > now:
+            # as long as a real check: the answer's timing tells nothing either
+            check_password_hash(cfg["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "password")
             record("login.refused_locked", "user", user.id, {"username": username}, user=user)
             db.session.commit()
-            flash(_("账号因多次登录失败已被锁定，请稍后再试或联系系统管理员解锁"), "danger")
             return None
         result = super().auth_user_db(username, password)
         if result is not None:
@@ -314,26 +400,80 @@ class PortalSecurityManager(SecurityManager):
                 minutes = cfg.get("LOGIN_LOCK_MINUTES", 15)
                 user.locked_until = now + dt.timedelta(minutes=minutes)
                 user.fail_login_count = 0
+                end_sessions(user)
                 record("login.lockout", "user", user.id, {"username": user.username, "minutes": minutes},
                        user=user)
-                flash(_("连续登录失败次数过多，账号已锁定%(minutes)s分钟", minutes=minutes), "danger")
         db.session.commit()
         return result
 
     def reset_password(self, userid, password):
-        """Change a password (own or, for administrators, another's); audited; clears the
-        first-login flag only when users set their own."""
-        from .audit import record
+        """Change a password: one's own (the form asked for the current one), or — for the system
+        administrator — another account's that holds none of the 三员 roles (those are reset on the
+        server: ``flask fab reset-password``). The session guard audits it and ends the account's
+        sessions and tokens; a reset password must be changed at the next login."""
+        from .duties import DutyViolation, effective_roles
         from .extensions import db
 
-        super().reset_password(userid, password)
         user = self.get_user_by_id(userid)
         actor = _actor()
-        own = getattr(actor, "id", None) == user.id
+        actor = actor if getattr(actor, "is_authenticated", False) else None
+        own = actor is not None and actor.id == user.id
+        if actor is not None and not own and effective_roles(user) & set(PRIVILEGED_ROLES):
+            raise DutyViolation(_("系统管理员、安全管理员、审计管理员的密码只能由本人修改，或在服务器上重置"))
+        super().reset_password(user.id, password)
         user.must_change_password = not own
-        record("account.password_changed" if own else "account.password_reset", "user", user.id,
-               {"username": user.username})
         db.session.commit()
+        if own and has_request_context():
+            from flask import session
+
+            session["_epoch"] = user.session_epoch  # this session goes on; the user's others end
+
+    def add_permission_role(self, role, perm_view):
+        """FAB hands every new permission to the admin role; never one of another duty's."""
+        from .duties import _duties_of_app, may_hold
+
+        duty = _duties_of_app().get((perm_view.permission.name, perm_view.view_menu.name), "unregistered")
+        if duty == "unregistered" or not may_hold(role.name, duty):
+            return
+        super().add_permission_role(role, perm_view)
+
+    def validate_api_key(self, api_key_string):
+        """FAB's check, giving the key the portal's user (with its unit, hence its scope); refused
+        while its account must change its password."""
+        user = super().validate_api_key(api_key_string)
+        if user is None:
+            return None
+        user = self.get_user_by_id(user.id)
+        if user.must_change_password:
+            return None
+        g.user = user
+        return user
+
+    def create_jwt_manager(self, app):
+        """FAB's JWT manager; tokens carry the account's session epoch and are refused once it
+        moved on (logout, password change or reset, deactivation, lockout)."""
+        jwt_manager = super().create_jwt_manager(app)
+
+        @jwt_manager.additional_claims_loader
+        def _epoch_claim(identity):
+            user = self.get_user_by_id(int(identity)) if str(identity).isdigit() else None
+            return {"epoch": getattr(user, "session_epoch", 0) or 0}
+
+        @jwt_manager.token_in_blocklist_loader
+        def _revoked(jwt_header, jwt_payload) -> bool:
+            sub = str(jwt_payload.get("sub", ""))
+            user = self.get_user_by_id(int(sub)) if sub.isdigit() else None
+            return user is None or not user.active or jwt_payload.get("epoch") != (user.session_epoch or 0)
+
+        return jwt_manager
+
+    def register_views(self):
+        """FAB's views, with the login rate limit on the API's login too (FAB limits the form only)."""
+        super().register_views()
+        if self.is_auth_limited:
+            for view in self.appbuilder.baseviews:
+                if isinstance(view, SecurityApi):
+                    self.limiter.limit(self.auth_rate_limit, methods=["POST"])(view.blueprint)
 
 
 def user_permissions(user) -> frozenset[tuple[str, str]]:
@@ -370,8 +510,30 @@ def has_perm(user, permission: str, view: str) -> bool:
     return (permission, view) in user_permissions(user)
 
 
+def role_grants(name: str, all_pairs, duties: dict) -> list:
+    """The permission-view rows a declared role gets: its patterns' matches among the registered
+    pairs that it may hold (app.duties), plus its duty's pairs (DUTY_GRANTS)."""
+    from .duties import may_hold
+
+    compiled = [(re.compile(v), re.compile(p)) for v, p in ROLES[name]]
+    duty, duty_perm = DUTY_GRANTS.get(name, (None, None))
+    wanted = []
+    for pv in all_pairs:
+        key = (pv.permission.name, pv.view_menu.name)
+        if key not in duties:  # a view that is no longer registered: nobody holds it
+            continue
+        pair_duty = duties[key]
+        granted = any(v.match(key[1]) and p.match(key[0]) for v, p in compiled) or (
+            duty is not None and pair_duty == duty and re.match(duty_perm, key[0]))
+        if granted and may_hold(name, pair_duty):
+            wanted.append(pv)
+    return wanted
+
+
 def sync_roles() -> dict[str, int]:
     """Create every declared role and give it exactly the declared permissions. Idempotent."""
+    from .duties import _duties_of_app
+
     appbuilder = current_app.appbuilder
     sm = appbuilder.sm
     for name in ROLES:  # first, so that FAB can hand new permissions to the admin role
@@ -380,16 +542,11 @@ def sync_roles() -> dict[str, int]:
     for perm, view in CAPABILITIES:
         sm.add_permission_view_menu(perm, view)
     all_pvs = sm.session.query(sm.permissionview_model).all()
+    duties = _duties_of_app()
     counts = {}
-    for name, patterns in ROLES.items():
+    for name in ROLES:
         role = sm.find_role(name)
-        compiled = [(re.compile(v), re.compile(p)) for v, p in patterns]
-        wanted = [
-            pv
-            for pv in all_pvs
-            if any(v.match(pv.view_menu.name) and p.match(pv.permission.name) for v, p in compiled)
-        ]
-        role.permissions = wanted
-        counts[name] = len(wanted)
+        role.permissions = role_grants(name, all_pvs, duties)
+        counts[name] = len(role.permissions)
     sm.session.commit()
     return counts

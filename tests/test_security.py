@@ -77,7 +77,8 @@ def test_five_failures_lock_the_account_for_15_minutes(app, client_for, fresh_us
             _login(c, "temp_user", "Wrong#Password1")
         _login(c, "temp_user", PASSWORD)  # right password, but locked
         assert not _logged_in(c)
-        assert "账号因多次登录失败已被锁定" in c.get("/login/").get_data(as_text=True)
+        # the answer of every refusal: nothing tells a locked account from a wrong password
+        assert "或账号因连续登录失败已被暂时锁定" in c.get("/login/").get_data(as_text=True)
         actions = _actions(app, start)
         assert actions.count("login.failure") == 5 and "login.lockout" in actions
         assert "login.refused_locked" in actions and "login.success" not in actions
@@ -150,8 +151,8 @@ def test_admin_created_account_must_change_password_first(app, client_for):
     _login(c, "new_filler", "Initial#Pass2026")
     resp = c.get("/filings/penalty/")
     assert resp.status_code == 302 and "resetmypassword" in resp.headers["Location"].lower()
-    post_form(c, "/resetmypassword/form", {"password": "Own#Password2026", "conf_password": "Own#Password2026"},
-              "/resetmypassword/form")
+    post_form(c, "/resetmypassword/form", {"old_password": "Initial#Pass2026", "password": "Own#Password2026",
+                                           "conf_password": "Own#Password2026"}, "/resetmypassword/form")
     assert c.get("/filings/penalty/").status_code == 200
     with app.app_context():
         u = db.session.scalar(select(PortalUser).where(PortalUser.username == "new_filler"))

@@ -12,6 +12,9 @@ class PortalUser(User):
 
     unit_id = Column(Integer, ForeignKey("unit.id"), nullable=True, index=True)
     must_change_password = Column(Boolean, default=False, nullable=False, server_default="0")
+    # Sessions and tokens carry the epoch of their sign-in; moving it on ends them all
+    # (logout, password change or reset, deactivation, lockout: app.sessions, app.duties).
+    session_epoch = Column(Integer, default=0, nullable=False, server_default="0")
     # Set after too many failed logins; cleared by time or by an administrator.
     locked_until = Column(DateTime, nullable=True)
     unit = relationship("Unit", foreign_keys=[unit_id])

@@ -1,70 +1,61 @@
-"""API keys for the leaders' decision system: created for a service account, shown once, revocable.
-
-A key acts as its account: the account's role gives its permissions, its unit its scope
-(a 领导 account without a unit restriction reads the whole city, read-only).
-"""
+"""API keys page: list, mint (shown once) and revoke. Rules and audit: app.apikeys."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from ..audit import record
-from ..extensions import db
-from ..models.user import PortalUser
+from ..apikeys import KeyRefused, key_owners, manages_all_keys, mint_key, revoke_key, visible_keys
+from ..scope import acting_user
 
 
 class ApiKeysView(BaseView):
-    """Administrators list, create and revoke API keys."""
+    """Every account lists, mints and revokes its own keys; the security administrator also
+    those of service accounts."""
 
     route_base = "/apikeys"
     class_permission_name = "ApiKeys"
     method_permission_name = {"index": "read", "create": "write", "revoke": "write"}
     default_view = "index"
 
+    def _page(self, new_key=None):
+        user = acting_user()
+        return self.render_template("portal/apikeys.html", keys=visible_keys(user), users=key_owners(user),
+                                    all_keys=manages_all_keys(user), new_key=new_key)
+
     @expose("/")
     @has_access
     def index(self):
-        sm = current_app.appbuilder.sm
-        keys = db.session.scalars(select(sm.api_key_model).order_by(sm.api_key_model.id.desc())).all()
-        users = db.session.scalars(select(PortalUser).where(PortalUser.active.is_(True))
-                                   .order_by(PortalUser.username)).all()
-        return self.render_template("portal/apikeys.html", keys=keys, users=users, new_key=None)
+        return self._page()
 
     @expose("/create", methods=["POST"])
     @has_access
     def create(self):
-        sm = current_app.appbuilder.sm
-        name = (request.form.get("name") or "").strip()
-        user = db.session.get(PortalUser, int(request.form.get("user_id", "0") or 0))
+        raw_owner = request.form.get("user_id") or ""
         try:
             days = int(request.form.get("days") or 365)
+            owner = int(raw_owner) if raw_owner else None
         except ValueError:
-            days = 0
-        if not name or user is None or not 1 <= days <= 3650:
-            flash(_("请填写「名称」、选择「账号」，「有效天数」为 1–3650"), "danger")
+            flash(_("「有效天数」应为 1–3650"), "danger")
             return redirect(url_for("ApiKeysView.index"))
-        info = sm.create_api_key(user, name, expires_on=dt.datetime.now() + dt.timedelta(days=days))
-        record("apikey.create", "api_key", None, {"name": name, "user": user.username, "uuid": info["uuid"]})
-        db.session.commit()
-        keys = db.session.scalars(select(sm.api_key_model).order_by(sm.api_key_model.id.desc())).all()
-        users = db.session.scalars(select(PortalUser).where(PortalUser.active.is_(True))).all()
-        # The raw key is shown this once and never stored.
-        return self.render_template("portal/apikeys.html", keys=keys, users=users, new_key=info["key"])
+        try:
+            key = mint_key(acting_user(), owner, request.form.get("name", ""), days)
+        except KeyRefused as exc:
+            flash(_(str(exc)), "danger")
+            return redirect(url_for("ApiKeysView.index"))
+        return self._page(new_key=key)  # the raw key is shown this once and never stored
 
     @expose("/<uuid>/revoke", methods=["POST"])
     @has_access
     def revoke(self, uuid):
-        sm = current_app.appbuilder.sm
-        if sm.get_api_key_by_uuid(uuid) is None:
+        try:
+            revoke_key(acting_user(), uuid)
+        except LookupError:
             abort(404)
-        sm.revoke_api_key(uuid)
-        record("apikey.revoke", "api_key", None, {"uuid": uuid})
-        db.session.commit()
+        except KeyRefused as exc:
+            flash(_(str(exc)), "danger")
+            return redirect(url_for("ApiKeysView.index"))
         flash(_("已吊销该密钥"), "success")
         return redirect(url_for("ApiKeysView.index"))
