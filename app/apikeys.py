@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from .duties import PRIVILEGED_ROLES, effective_roles
@@ -51,12 +52,12 @@ def mint_key(actor, owner_id: int | None, name: str, days: int) -> str:
     shown once and never stored. Raises KeyRefused."""
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise KeyRefused("请填写「名称」（不超过100字）")
+        raise KeyRefused(_l("请填写「名称」（不超过100字）"))
     if not 1 <= days <= 3650:
-        raise KeyRefused("「有效天数」应为 1–3650")
+        raise KeyRefused(_l("「有效天数」应为 1–3650"))
     owner = actor if owner_id in (None, actor.id) else db.session.get(PortalUser, owner_id)
     if owner is None or owner not in key_owners(actor):
-        raise KeyRefused("只能为本人账号创建密钥；为服务账号创建密钥须由安全管理员办理")
+        raise KeyRefused(_l("只能为本人账号创建密钥；为服务账号创建密钥须由安全管理员办理"))
     info = current_app.appbuilder.sm.create_api_key(
         owner, name, expires_on=dt.datetime.now() + dt.timedelta(days=days))
     return info["key"]
@@ -70,5 +71,5 @@ def revoke_key(actor, uuid: str) -> None:
     if key is None:
         raise LookupError(uuid)
     if key.user_id != actor.id and not manages_all_keys(actor):
-        raise KeyRefused("只能吊销本人的密钥")
+        raise KeyRefused(_l("只能吊销本人的密钥"))
     sm.revoke_api_key(uuid)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, inspect
 
 PERMISSIONS, AUDIT, ACCOUNTS = "permissions", "audit", "accounts"
@@ -49,9 +50,9 @@ CAPABILITY_DUTIES = {("can_assign_roles", "Security"): PERMISSIONS}
 # On the user view, one's own profile is nobody's duty.
 _SELF_USER_PERMISSIONS = {"can_userinfo", "resetmypassword", "userinfoedit"}
 
-TWO_ROLES = "一个账号只能担任系统管理员、安全管理员、审计管理员中的一种"
-SELF_GRANT = "不能为自己授予或收回系统管理员、安全管理员、审计管理员角色"
-NOT_SECURITY_ADMIN = "只有安全管理员可以授予或收回系统管理员、安全管理员、审计管理员角色"
+TWO_ROLES = _l("一个账号只能担任系统管理员、安全管理员、审计管理员中的一种")
+SELF_GRANT = _l("不能为自己授予或收回系统管理员、安全管理员、审计管理员角色")
+NOT_SECURITY_ADMIN = _l("只有安全管理员可以授予或收回系统管理员、安全管理员、审计管理员角色")
 
 
 class DutyViolation(PermissionError):
@@ -211,25 +212,30 @@ def _user_events(user, new: bool, deleting: bool, actor, events) -> None:
         user.session_epoch = (user.session_epoch or 0) + 1
 
 
+def check_role_change_of_role(role, old_name: str | None, deleting: bool, added_pvs) -> None:
+    """Raise DutyViolation when a role would be renamed or deleted (the three), or given a
+    permission of a duty it is not entitled to (or of a view that is not registered)."""
+    if old_name is not None and old_name != role.name and {old_name, role.name} & set(PRIVILEGED_ROLES):
+        raise DutyViolation(_l("系统管理员、安全管理员、审计管理员角色不能改名"))
+    if deleting and role.name in PRIVILEGED_ROLES:
+        raise DutyViolation(_l("系统管理员、安全管理员、审计管理员角色不能删除"))
+    pairs = _duties_of_app()
+    for pv in added_pvs:
+        duty = pairs.get((pv.permission.name, pv.view_menu.name), "unregistered")
+        if duty == "unregistered" or not may_hold(role.name, duty):
+            raise DutyViolation(_l("角色「%(role)s」不能持有权限 %(pair)s（三员分立）", role=role.name, pair=_pair(pv)))
+
+
 def _role_events(role, new: bool, deleting: bool, actor, events) -> None:
     state = inspect(role)
     name_hist = state.attrs.name.history
-    if not new and name_hist.has_changes():
-        old = (name_hist.deleted or [None])[0]
-        if {old, role.name} & set(PRIVILEGED_ROLES):
-            raise DutyViolation("系统管理员、安全管理员、审计管理员角色不能改名")
-    if deleting:
-        if role.name in PRIVILEGED_ROLES:
-            raise DutyViolation("系统管理员、安全管理员、审计管理员角色不能删除")
-        events.append(_Event("role.delete", "role", role, {"role": role.name}))
-        return
+    old_name = (name_hist.deleted or [None])[0] if not new and name_hist.has_changes() else None
     hist = state.attrs.permissions.history
     added = list(role.permissions or ()) if new else list(hist.added or ())
-    pairs = _duties_of_app()
-    for pv in added:
-        duty = pairs.get((pv.permission.name, pv.view_menu.name), "unregistered")
-        if duty == "unregistered" or not may_hold(role.name, duty):
-            raise DutyViolation(f"角色「{role.name}」不能持有权限 {_pair(pv)}（三员分立）")
+    check_role_change_of_role(role, old_name, deleting, [] if deleting else added)
+    if deleting:
+        events.append(_Event("role.delete", "role", role, {"role": role.name}))
+        return
     if new:
         events.append(_Event("role.create", "role", role, {"role": role.name,
                                                              "permissions": sorted(map(_pair, added))}))

@@ -175,7 +175,7 @@ class PortalUserDBModelView(KnownActionsOnly, UserDBModelView):
             check_role_change(item, before, after, _actor())
         except DutyViolation as exc:
             db.session.rollback()  # FAB has already copied the form into the item: undo all of it
-            raise ValueError(_(str(exc))) from None
+            raise ValueError(str(exc)) from None
 
     def pre_add(self, item):
         self._check_roles(item, set(), {r.name for r in item.roles})
@@ -223,7 +223,34 @@ class PortalUserDBModelView(KnownActionsOnly, UserDBModelView):
 
 class RoleModelView(KnownActionsOnly, fab_views.RoleModelView):
     """FAB's role admin, guarded; every permission change is audited by the session guard
-    (app.duties), which also refuses a duty's permissions on a role not entitled to them."""
+    (app.duties), which also refuses a duty's permissions on a role not entitled to them —
+    checked here first so that the form answers in Chinese."""
+
+    def _check(self, item, deleting=False):
+        from sqlalchemy import inspect
+
+        from .duties import DutyViolation, check_role_change_of_role
+        from .extensions import db
+
+        state = inspect(item)
+        name = state.attrs.name.history
+        old_name = (name.deleted or [None])[0] if state.persistent and name.has_changes() else None
+        perms = state.attrs.permissions.history
+        added = list(perms.added or ()) if state.persistent else list(item.permissions or ())
+        try:
+            check_role_change_of_role(item, old_name, deleting, [] if deleting else added)
+        except DutyViolation as exc:
+            db.session.rollback()
+            raise ValueError(str(exc)) from None
+
+    def pre_add(self, item):
+        self._check(item)
+
+    def pre_update(self, item):
+        self._check(item)
+
+    def pre_delete(self, item):
+        self._check(item, deleting=True)
 
 
 class PermissionModelView(KnownActionsOnly, fab_views.PermissionModelView):

@@ -528,6 +528,9 @@ UNIT_ENDPOINTS = {
     "FilingView.confirm_import": "tests/test_form_import.py::test_bad_files_refused_and_nothing_written",
     # notices, feedback, contacts (issue 10)
     "NoticeView.index": "tests/test_notices.py::test_district_notice_not_shown_to_gongan_anywhere",
+    "ApiKeysView.index": "own keys only: tests/test_duties.py::test_api_keys_are_minted_for_oneself",
+    "ApiKeysView.create": "for oneself only: tests/test_duties.py::test_api_keys_are_minted_for_oneself",
+    "ApiKeysView.revoke": "own keys only: tests/test_sessions_end.py, tests/test_api.py (revocation)",
     "NoticeView.show": "tests/test_notices.py::test_district_notice_not_shown_to_gongan_anywhere",
     "NoticeView.download": "tests/test_notices.py::test_district_notice_not_shown_to_gongan_anywhere",
     "FeedbackView.index": "tests/test_notices.py::test_dongcheng_cannot_reach_gongan_feedback_on_any_path",
@@ -558,14 +561,12 @@ RESTRICTED_PREFIXES = {
     "CertificateView.": "add/edit/delete/action: administrators keep certificates",
     "SwaggerView.": "FAB Swagger UI: administrators",
     "OpenApi.": "FAB OpenAPI spec: administrators (can_get on OpenApi)",
-    "ApiKeyApi.": "FAB API keys: administrators",
     "NoticeView.new": "can_publish (office): tests/test_notices.py::test_unit_users_cannot_publish_or_edit",
     "NoticeView.edit": "can_publish (office): tests/test_notices.py::test_unit_users_cannot_publish_or_edit",
     "NoticeView.remove_attachment": "can_publish (office): test_office_edits_notice_and_removes_attachment",
     "FeedbackView.status": "can_answer (office): test_dongcheng_cannot_reach_gongan_feedback_on_any_path",
     "DivisionView.": "admin only: tests/test_notices.py::test_contacts_shown_to_every_role_and_kept_by_admin",
     "ContactView.": "admin only: tests/test_notices.py::test_contacts_shown_to_every_role_and_kept_by_admin",
-    "ApiKeysView.": "administrators: tests/test_api.py::test_api_key_reads_city_wide_and_revocation_works",
     "TimelinessView.": "municipal office (can_read on Timeliness): not granted to unit roles",
     "FilingView.decide": "can_review (municipal reviewer): test_corrections_list_and_decide_stay_scoped",
     # FAB's security views and APIs: administrators only
@@ -577,13 +578,8 @@ RESTRICTED_PREFIXES = {
     "UserGroupModelView.": "FAB security view",
     "ResetPasswordView.": "FAB: reset another user's password",
     "MenuApi.": "FAB menu API (can_get on MenuApi: admin only)",
-    "UserApi.": "FAB security API",
-    "RoleApi.": "FAB security API",
-    "GroupApi.": "FAB security API",
-    "PermissionApi.": "FAB security API",
-    "ViewMenuApi.": "FAB security API",
-    "PermissionViewMenuApi.": "FAB security API",
 }
+# FAB's security REST API is off (FAB_ADD_SECURITY_API); tests/test_duties.py walks it switched on.
 
 
 def _restricted(endpoint: str) -> bool:

@@ -39,7 +39,8 @@ def _jwt(client, username, password=PASSWORD):
 
 
 def _api_ok(client, tokens) -> bool:
-    return client.get("/api/v1/units/", headers={"Authorization": f"Bearer {tokens['access_token']}"}).status_code == 200
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    return client.get("/api/v1/units/", headers=headers).status_code == 200
 
 
 def _refresh_ok(client, tokens) -> bool:

@@ -43,7 +43,7 @@ class ApiKeysView(BaseView):
         try:
             key = mint_key(acting_user(), owner, request.form.get("name", ""), days)
         except KeyRefused as exc:
-            flash(_(str(exc)), "danger")
+            flash(str(exc), "danger")
             return redirect(url_for("ApiKeysView.index"))
         return self._page(new_key=key)  # the raw key is shown this once and never stored
 
@@ -55,7 +55,7 @@ class ApiKeysView(BaseView):
         except LookupError:
             abort(404)
         except KeyRefused as exc:
-            flash(_(str(exc)), "danger")
+            flash(str(exc), "danger")
             return redirect(url_for("ApiKeysView.index"))
         flash(_("已吊销该密钥"), "success")
         return redirect(url_for("ApiKeysView.index"))
