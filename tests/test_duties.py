@@ -297,3 +297,23 @@ def test_api_keys_are_minted_for_oneself(app, client_for):
     # the page shows a unit's user only their own keys
     assert "<td>决策系统</td>" not in admin.get("/apikeys/").get_data(as_text=True)
     assert "<td>决策系统</td>" in security.get("/apikeys/").get_data(as_text=True)
+
+
+def test_a_duty_accounts_password_is_reset_on_the_server_and_audited(app):
+    """`flask fab reset-password` is the way for a 三员 account: audited as the system, the
+    account must choose its own password at the next login."""
+    start = _last_id(app)
+    from flask_appbuilder.cli import reset_password  # `flask fab reset-password`
+
+    result = app.test_cli_runner().invoke(reset_password, ["--username", "audit_admin",
+                                                           "--password", "Server#Reset2026"])
+    assert result.exit_code == 0, result.output
+    rows = _rows(app, start, "account.password_reset")
+    assert [(r.username, r.detail) for r in rows] == [("system", {"username": "audit_admin"})]
+    with app.app_context():
+        user = app.appbuilder.sm.find_user(username="audit_admin")
+        assert user.must_change_password is True
+        from werkzeug.security import generate_password_hash
+
+        user.password, user.must_change_password = generate_password_hash(PASSWORD), False  # as before
+        db.session.commit()
