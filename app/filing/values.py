@@ -230,11 +230,12 @@ def save_values(filing: Filing, raw: Mapping[str, Any], user, expected_version=N
     return changes
 
 
-def open_filing(form_code: str, period: Period, user, unit=None) -> Filing:
+def open_filing(form_code: str, period: Period, user, unit=None, commit: bool = True) -> Filing:
     """A unit's filing for a period, created as a draft if absent.
 
     The unit is the account's own; only importers (can_import) name another unit, which must
-    be in their scope. The unit never comes from a request body.
+    be in their scope. The unit never comes from a request body. With commit=False the new
+    filing and its audit row join the caller's transaction (an import: all rows or none).
     """
     spec = get_form(form_code)
     if period.kind != spec.period_kind:
@@ -261,7 +262,8 @@ def open_filing(form_code: str, period: Period, user, unit=None) -> Filing:
         # A concurrent request created it first: the unique constraint holds; use that one.
         return filing
     record("filing.create", "filing", filing.id, {"form": form_code, "period": period.key}, user=user)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return filing
 
 
