@@ -240,12 +240,7 @@ def open_filing(form_code: str, period: Period, user, unit=None, commit: bool = 
     spec = get_form(form_code)
     if period.kind != spec.period_kind:
         raise Invalid("报告期类型与报表不符")
-    if unit is None or unit.id == user.unit_id:
-        if not has_perm(user, "can_fill", FILING) or user.unit_id is None:
-            raise Forbidden("您无权填报")
-        unit = user.unit
-    elif not (has_perm(user, "can_import", FILING) and in_scope(unit.id, user)):
-        raise Forbidden("您无权为该单位填报")
+    unit = check_may_open(user, unit)
     existing = _find(form_code, unit.id, period)
     if existing:
         return existing
@@ -265,6 +260,18 @@ def open_filing(form_code: str, period: Period, user, unit=None, commit: bool = 
     if commit:
         db.session.commit()
     return filing
+
+
+def check_may_open(user, unit=None):
+    """The unit whose filings `user` may open (create): their own with can_fill; another one in
+    their scope with can_import. Raises Forbidden otherwise."""
+    if unit is None or unit.id == user.unit_id:
+        if not has_perm(user, "can_fill", FILING) or user.unit_id is None:
+            raise Forbidden("您无权填报")
+        return user.unit
+    if not (has_perm(user, "can_import", FILING) and in_scope(unit.id, user)):
+        raise Forbidden("您无权为该单位填报")
+    return unit
 
 
 def _insert_once(row: dict) -> bool:

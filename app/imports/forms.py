@@ -21,7 +21,7 @@ from ..extensions import db
 from ..filing.errors import FilingError
 from ..filing.periods import Period, PeriodError
 from ..filing.timeliness import is_expected
-from ..filing.values import current_values, open_filing, save_values
+from ..filing.values import check_may_open, current_values, open_filing, save_values
 from ..filing.workflow import EDITABLE, state_label
 from ..forms import get_form
 from ..forms.base import MONEY, FormSpec
@@ -145,6 +145,12 @@ def preview(data: bytes, form_code: str, user) -> FormPreview:
             continue
         filing = db.session.scalar(select(Filing).where(
             Filing.form_code == form_code, Filing.unit_id == unit.id, Filing.period_key == period.key))
+        if filing is None:
+            try:  # the confirmation would have to create it: may this user?
+                check_may_open(user, unit)
+            except FilingError as exc:
+                out.errors.append(f"A{rownum}：{exc.message}（{unit.short_name}）")
+                continue
         old = current_values(filing) if filing else {}
         changes = {k: (old.get(k), v) for k, v in values.items() if old.get(k) != v}
         if filing is not None and filing.state not in EDITABLE and changes:
