@@ -108,7 +108,11 @@ class Watcher:
         keys = ",".join(f"'{k}'" for k in KEYS)  # constants of this module
         sql = f"SELECT count(*) FROM filing WHERE period_key IN ({keys})"
         if self.sqlite:
-            return self.sqlite.execute(sql).fetchone()[0]
+            try:
+                return self.sqlite.execute(sql).fetchone()[0]
+            except sqlite3.OperationalError as exc:  # a writer is committing: look again next time
+                assert "locked" in str(exc), exc
+                return 0
         return self.pg.scalar(text(sql))
 
     def writing(self) -> bool:
