@@ -93,10 +93,17 @@ def test_form_import_failing_at_row_n_plus_1_leaves_nothing(app, client_for, mon
     # The same file, uploaded again without the fault, goes in whole: the test's file was good.
     monkeypatch.undo()
     assert f"{ROWS} 份报表将有变化" in _upload(c, data, path)
+    with app.app_context():
+        last_id = db.session.scalar(select(func.max(AuditLog.id)))
     assert "导入完成：6份报表有变化" in _confirm(c, path)
     with app.app_context():
         # the draft's 2 + the import's own row, 5 creations and 6 value changes
         assert traces([PERIOD]) == {"filings": ROWS, "values": ROWS, "audit": 2 + 1 + (ROWS - 1) + ROWS}
+        # The import's own row came first: it took the audit chain's lock before any filing row.
+        ids = dict(db.session.execute(select(AuditLog.action, func.min(AuditLog.id)).where(
+            AuditLog.action.in_(["import.form", "filing.create"]), AuditLog.id > last_id
+        ).group_by(AuditLog.action)).all())
+        assert ids["import.form"] < ids["filing.create"], ids
 
 
 def _letter(name: str) -> str:
@@ -145,3 +152,61 @@ def test_staff_import_failing_at_person_n_plus_1_leaves_nothing(app, client_for,
     assert "导入完成：新增6人" in _confirm(c, "/staffstats/import")
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(StaffMember)) == 6
+
+
+def test_import_losing_the_create_race_keeps_one_transaction(app, client_for, monkeypatch):
+    """Another user creates one of the import's filings after the confirmation's check found none:
+    the import's INSERT does nothing (ON CONFLICT inside the import's transaction, no commit, no
+    rollback), takes that filing, and every row still commits together — no duplicate filing."""
+    from sqlalchemy.orm import Session
+
+    from app.filing import values as values_module
+    from app.models import Filing
+    from app.unit_list import unit_by_code
+
+    with app.app_context():
+        data, rows = big_import(PERIOD, PERIOD, max_units=ROWS, total=140)
+        racer_unit = unit_by_code("0100").id
+    c = client_for("reviewer")
+    path = "/filings/penalty/import"
+    assert f"{ROWS} 份报表将有变化" in _upload(c, data, path)
+    real_preview, real_find, stale = forms_import.preview, values_module._find, []
+
+    def preview_then_other_user_creates(*args):
+        result = real_preview(*args)
+        with Session(db.engine) as other:  # the other request, its own connection and commit
+            other.add(Filing(form_code="penalty", unit_id=racer_unit, period_key=PERIOD, year=2026, sub=1))
+            other.commit()
+        return result
+
+    def stale_find(form_code, unit_id, period):  # our lookup ran just before the other commit
+        if unit_id == racer_unit and not stale:
+            stale.append(unit_id)
+            return None
+        return real_find(form_code, unit_id, period)
+
+    monkeypatch.setattr(forms_import, "preview", preview_then_other_user_creates)
+    monkeypatch.setattr(values_module, "_find", stale_find)
+
+    assert f"导入完成：{ROWS}份报表有变化" in _confirm(c, path)
+
+    assert stale == [racer_unit]
+    with app.app_context():
+        from app.filing.values import current_values
+
+        # 0100's filing is the other user's, filled by the import; the import created the other five.
+        assert traces([PERIOD]) == {"filings": ROWS, "values": ROWS, "audit": 1 + (ROWS - 1) + ROWS}
+        f = db.session.scalar(select(Filing).where(Filing.unit_id == racer_unit))
+        assert current_values(f)["decisions_total"] == 140
+
+
+def test_preview_refuses_a_filing_the_importer_may_not_create(app, client_for):
+    """The reviewer may import for other units, not create 市法制办's own filing (that takes
+    can_fill): the preview names the row, so the confirmation cannot stop half-way on it."""
+    with app.app_context():
+        data, _ = big_import(PERIOD, PERIOD, max_units=3, skip=())
+    c = client_for("reviewer")
+    page = _upload(c, data, "/filings/penalty/import")
+    assert "A5：您无权填报（市法制办）" in page and "确认导入" not in page, page[-3000:]
+    with app.app_context():
+        assert traces([PERIOD]) == {"filings": 0, "values": 0, "audit": 0}
