@@ -197,7 +197,6 @@ def commit(data: bytes, form_code: str, user) -> FormPreview:
     return result
 
 
-
 def apply_row(plan: RowPlan, form_code: str, user) -> None:
     """One row of an import, inside the caller's transaction (never commits): the filing opened
     as a draft if new, then its values saved through the engine."""

@@ -193,7 +193,6 @@ def commit(data: bytes, unit_id: int, user) -> Preview:
         result.errors.append(f"{where}：「身份证号」已被登记（可能是他人刚刚添加）。{UNDONE}，请重新上传")
     except SQLAlchemyError:
         db.session.rollback()
-        log.exception("staff import for unit %s failed at %s", unit_id, where)
+        log.exception("staff import for unit %s failed", unit_id)  # no names in the log
         result.errors.append(f"{where}：数据库写入失败（可能与他人的操作冲突）。{UNDONE}，请稍后重新上传")
     return result
-
