@@ -230,21 +230,17 @@ def save_values(filing: Filing, raw: Mapping[str, Any], user, expected_version=N
     return changes
 
 
-def open_filing(form_code: str, period: Period, user, unit=None) -> Filing:
+def open_filing(form_code: str, period: Period, user, unit=None, commit: bool = True) -> Filing:
     """A unit's filing for a period, created as a draft if absent.
 
     The unit is the account's own; only importers (can_import) name another unit, which must
-    be in their scope. The unit never comes from a request body.
+    be in their scope. The unit never comes from a request body. With commit=False the new
+    filing and its audit row join the caller's transaction (an import: all rows or none).
     """
     spec = get_form(form_code)
     if period.kind != spec.period_kind:
         raise Invalid("报告期类型与报表不符")
-    if unit is None or unit.id == user.unit_id:
-        if not has_perm(user, "can_fill", FILING) or user.unit_id is None:
-            raise Forbidden("您无权填报")
-        unit = user.unit
-    elif not (has_perm(user, "can_import", FILING) and in_scope(unit.id, user)):
-        raise Forbidden("您无权为该单位填报")
+    unit = check_may_open(user, unit)
     existing = _find(form_code, unit.id, period)
     if existing:
         return existing
@@ -261,8 +257,21 @@ def open_filing(form_code: str, period: Period, user, unit=None) -> Filing:
         # A concurrent request created it first: the unique constraint holds; use that one.
         return filing
     record("filing.create", "filing", filing.id, {"form": form_code, "period": period.key}, user=user)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return filing
+
+
+def check_may_open(user, unit=None):
+    """The unit whose filings `user` may open (create): their own with can_fill; another one in
+    their scope with can_import. Raises Forbidden otherwise."""
+    if unit is None or unit.id == user.unit_id:
+        if not has_perm(user, "can_fill", FILING) or user.unit_id is None:
+            raise Forbidden("您无权填报")
+        return user.unit
+    if not (has_perm(user, "can_import", FILING) and in_scope(unit.id, user)):
+        raise Forbidden("您无权为该单位填报")
+    return unit
 
 
 def _insert_once(row: dict) -> bool:

@@ -3,33 +3,43 @@
 A template has one row per unit and period: unit code, unit name, period, then every field of
 the form (labels from its declaration, grouped in a header row above). A filler's template
 holds their unit; an importer with a city-wide scope gets every expected unit. Uploading shows
-every error per cell (the form's own parsing and rules), and commits all-or-nothing through
-save_values(): locked filings are never overwritten — a correction request is offered instead.
+every error per cell (the form's own parsing and rules); confirming commits the whole file in
+one transaction through open_filing() and save_values() (all rows or none, see commit()).
+Locked filings are never overwritten — a correction request is offered instead.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..filing.errors import FilingError
 from ..filing.periods import Period, PeriodError
 from ..filing.timeliness import is_expected
-from ..filing.values import current_values, open_filing, save_values
+from ..filing.values import check_may_open, current_values, open_filing, save_values
 from ..filing.workflow import EDITABLE, state_label
 from ..forms import get_form
 from ..forms.base import MONEY, FormSpec
 from ..models.filing import Filing
 from ..models.unit import Unit
 from ..scope import in_scope
+from . import UNDONE
 from .template import blank_template
 from .xlsx import read_template
 
 FIXED = ["单位编码", "单位名称", "报告期"]
 HEADER_ROW = 4  # marker, title, group row, headers
+log = logging.getLogger(__name__)
+
+
+def _letters(spec: FormSpec) -> dict[str, str]:
+    """{field name: its column letter} in the template."""
+    return {name: get_column_letter(i + 1 + len(FIXED)) for i, name in enumerate(spec.field_names)}
 
 
 def headers(spec: FormSpec) -> list[str]:
@@ -96,7 +106,7 @@ def preview(data: bytes, form_code: str, user) -> FormPreview:
     spec = get_form(form_code)
     cols = headers(spec)
     sheet = read_template(data, form_code, cols, HEADER_ROW)
-    letter = {name: get_column_letter(i + 1 + len(FIXED)) for i, name in enumerate(spec.field_names)}
+    letter = _letters(spec)
     out = FormPreview()
     if not sheet.rows:
         out.errors.append("文件中没有数据行")
@@ -135,6 +145,12 @@ def preview(data: bytes, form_code: str, user) -> FormPreview:
             continue
         filing = db.session.scalar(select(Filing).where(
             Filing.form_code == form_code, Filing.unit_id == unit.id, Filing.period_key == period.key))
+        if filing is None:
+            try:  # the confirmation would have to create it: may this user?
+                check_may_open(user, unit)
+            except FilingError as exc:
+                out.errors.append(f"A{rownum}：{exc.message}（{unit.short_name}）")
+                continue
         old = current_values(filing) if filing else {}
         changes = {k: (old.get(k), v) for k, v in values.items() if old.get(k) != v}
         if filing is not None and filing.state not in EDITABLE and changes:
@@ -147,20 +163,49 @@ def preview(data: bytes, form_code: str, user) -> FormPreview:
 
 
 def commit(data: bytes, form_code: str, user) -> FormPreview:
-    """Apply the upload in one transaction through save_values(); nothing is written on any error."""
+    """Apply the upload in ONE transaction: every new filing, its values, revisions and audit
+    rows, and the import's own audit row, commit together or not at all.
+
+    Any failure — a row the engine refuses, a conflict with another user, a database error, or
+    the process dying — leaves nothing of the import behind; the user is told which row (and
+    cell) stopped it. The file must then be uploaded again.
+    """
     result = preview(data, form_code, user)
     if not result.ok:
         return result
     from ..audit import record
 
+    row, where = None, "导入记录"
     try:
-        for plan in result.changed:
-            filing = plan.filing or open_filing(form_code, plan.period, user, unit=plan.unit)
-            save_values(filing, plan.raw, user, source="import", commit=False)
+        # The import's own row first: it takes the audit chain's lock before any filing is
+        # written, so every import holds its locks in the same order (chain, then filings).
         record("import.form", "form", None, {"form": form_code, "rows": len(result.plans),
                                              "changed": len(result.changed)}, user=user)
+        for row in result.changed:
+            where = f"第{row.row}行（{row.unit.short_name}{row.period.label}）"
+            apply_row(row, form_code, user)
+        row, where = None, "提交"
         db.session.commit()
     except FilingError as exc:
         db.session.rollback()
-        result.errors.append(exc.message)
+        cells = _cells(get_form(form_code), exc.errors, row.row) if row else ""
+        result.errors.append(f"{where}{cells}：{exc.message}。{UNDONE}")
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("form import %s failed at %s", form_code, where)
+        result.errors.append(f"{where}：数据库写入失败（可能与他人的操作冲突）。{UNDONE}，请稍后重新上传")
     return result
+
+
+def apply_row(plan: RowPlan, form_code: str, user) -> None:
+    """One row of an import, inside the caller's transaction (never commits): the filing opened
+    as a draft if new, then its values saved through the engine."""
+    filing = plan.filing or open_filing(form_code, plan.period, user, unit=plan.unit, commit=False)
+    save_values(filing, plan.raw, user, source="import", commit=False)
+
+
+def _cells(spec: FormSpec, errors: dict, row: int) -> str:
+    """The cells named by an engine error's fields, e.g. "（D5、E5）"; "" when none."""
+    letters = _letters(spec)
+    cells = [f"{letters[name]}{row}" for name in errors if name in letters]
+    return f"（{'、'.join(cells)}）" if cells else ""

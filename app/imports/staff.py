@@ -7,20 +7,24 @@ a new one adds a person. Re-importing the same file changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..audit import record
 from ..extensions import db
 from ..models.staff import EDUCATION, STAFF_STATUS, StaffMember
 from ..staff.citizen_id import CitizenIdError, parse_citizen_id
+from . import UNDONE
 from .template import HEADER_ROW, blank_template
 from .xlsx import read_template
 
 KIND = "staff"
 YES_NO = {"是": True, "否": False}
+log = logging.getLogger(__name__)
 
 
 def _text(max_len, required=False):
@@ -105,6 +109,7 @@ class Preview:
     adds: list[dict] = field(default_factory=list)
     updates: list[tuple[StaffMember, dict]] = field(default_factory=list)
     unchanged: int = 0
+    row_of: dict[str, int] = field(default_factory=dict)  # citizen ID → its row in the file
 
     @property
     def ok(self) -> bool:
@@ -134,7 +139,7 @@ def preview(data: bytes, unit_id: int) -> Preview:
             if row["citizen_id"] in seen:
                 out.errors.append(f"B{rownum}：「身份证号」与第{seen[row['citizen_id']]}行重复")
                 continue
-            seen[row["citizen_id"]] = rownum
+            seen[row["citizen_id"]] = out.row_of[row["citizen_id"]] = rownum
             parsed_rows.append((rownum, row))
     if not sheet.rows:
         out.errors.append("文件中没有数据行")
@@ -156,22 +161,38 @@ def preview(data: bytes, unit_id: int) -> Preview:
 
 
 def commit(data: bytes, unit_id: int, user) -> Preview:
-    """Apply an import in one transaction; with any error nothing is written."""
+    """Apply an import in ONE transaction (people, their audit rows and the import's own row);
+    on any error — a refused row, a database error, the process dying — nothing is written and
+    the user is told which row stopped it."""
     result = preview(data, unit_id)
     if not result.ok:
         return result
-    for row in result.adds:
-        person = StaffMember(unit_id=unit_id, **row)
-        db.session.add(person)
-        db.session.flush()
-        record("staff.create", "staff_member", person.id, {"source": "import", "name": person.name}, user=user)
-    for person, changes in result.updates:
-        old = {k: str(getattr(person, k)) for k in changes}
-        for k, v in changes.items():
-            setattr(person, k, v)
-        record("staff.update", "staff_member", person.id,
-               {"source": "import", "changes": {k: [old[k], str(v)] for k, v in changes.items()}}, user=user)
-    record("import.staff", "unit", unit_id,
-           {"added": len(result.adds), "updated": len(result.updates), "unchanged": result.unchanged}, user=user)
-    db.session.commit()
+    where = "导入记录"
+    try:
+        # The import's own row first: it takes the audit chain's lock before any person is written.
+        record("import.staff", "unit", unit_id, {"added": len(result.adds), "updated": len(result.updates),
+                                                 "unchanged": result.unchanged}, user=user)
+        for row in result.adds:
+            where = f"第{result.row_of[row['citizen_id']]}行（{row['name']}）"
+            person = StaffMember(unit_id=unit_id, **row)
+            db.session.add(person)
+            db.session.flush()
+            record("staff.create", "staff_member", person.id, {"source": "import", "name": person.name}, user=user)
+        for person, changes in result.updates:
+            where = f"第{result.row_of[person.citizen_id]}行（{person.name}）"
+            old = {k: str(getattr(person, k)) for k in changes}
+            for k, v in changes.items():
+                setattr(person, k, v)
+            db.session.flush()
+            record("staff.update", "staff_member", person.id,
+                   {"source": "import", "changes": {k: [old[k], str(v)] for k, v in changes.items()}}, user=user)
+        where = "提交"
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        result.errors.append(f"{where}：「身份证号」已被登记（可能是他人刚刚添加）。{UNDONE}，请重新上传")
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("staff import for unit %s failed", unit_id)  # no names in the log
+        result.errors.append(f"{where}：数据库写入失败（可能与他人的操作冲突）。{UNDONE}，请稍后重新上传")
     return result
