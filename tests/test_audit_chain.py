@@ -256,3 +256,20 @@ def test_an_anchor_of_the_empty_log_holds(app, tmp_path):
         assert result.exit_code == 0 and f"last_id=0 last_hash={GENESIS}" in result.output
         _entries(2)
         assert _cli(app, "audit-verify", "--anchors", path).exit_code == 0
+
+
+def test_the_audit_key_comes_from_the_environment_or_a_private_instance_file(tmp_path, monkeypatch):
+    import config
+
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
+    monkeypatch.delenv("AUDIT_KEY", raising=False)
+    key = config._audit_key()
+    path = tmp_path / "audit_key"
+    assert path.read_text().strip() == key and len(key) == 64
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert config._audit_key() == key  # generated once, then reused
+    monkeypatch.setenv("AUDIT_KEY", "k" * 40)
+    assert config._audit_key() == "k" * 40
+    monkeypatch.setenv("AUDIT_KEY", "short")
+    with pytest.raises(RuntimeError, match="at least 32"):
+        config._audit_key()
