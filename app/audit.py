@@ -154,6 +154,12 @@ def record(action: str, object_type: str | None = None, object_id: int | None = 
     return entry
 
 
+def _read_head() -> AuditChainHead | None:
+    """The head row as committed now (never the session's copy)."""
+    return db.session.scalar(select(AuditChainHead).where(AuditChainHead.id == 1)
+                             .execution_options(populate_existing=True))
+
+
 @dataclass
 class ChainReport:
     checked: int
@@ -165,30 +171,46 @@ class ChainReport:
         return self.broken_at is None
 
 
+def _head_problem(head: AuditChainHead | None, audit_key: str | None) -> str | None:
+    if head is None:
+        return "链尾记录缺失（末尾记录可能与链尾一并被删除）"
+    if not hmac.compare_digest(head.mac or "", head_mac(head.last_id, head.last_hash,
+                                                         derived_key(HEAD_KEY, audit_key))):
+        return "链尾校验码不符（链尾被改写）"
+    return None
+
+
 def verify_chain(batch: int = 5000, audit_key: str | None = None) -> ChainReport:
     """Recompute every link in order and check the head; report the first thing that does not match.
 
-    An empty log without a head is intact (a new database); entries without a head are not.
+    An empty log without a head is intact (a new database); entries without a head are not. A
+    live portal appends while this runs, so the head is read before the entries: the entry it
+    names must be found with its link (a cut tail is not), and entries found beyond it must be
+    covered by the head as re-read afterwards (the appends committed meanwhile moved it on; a head
+    set back to an earlier entry, whose copy someone kept, stays behind them).
     """
+    head = _read_head()
     entry_key = derived_key(ENTRY_KEY, audit_key)
     prev, checked, last_id = GENESIS, 0, 0
-    q = select(AuditLog).order_by(AuditLog.id)
-    for entry in db.session.execute(q.execution_options(yield_per=batch)).scalars():
+    head_found = head is None or (head.last_id, head.last_hash) == (0, GENESIS)
+    q = select(AuditLog).order_by(AuditLog.id)  # what the database holds, not what the session has seen
+    for entry in db.session.execute(q.execution_options(yield_per=batch, populate_existing=True)).scalars():
         checked += 1
         if entry.prev_hash != prev:
             return ChainReport(checked, entry.id, "与前一条记录的链接不符（记录被删除或插入）")
         if not hmac.compare_digest(entry.hash or "", chain_hash(prev, entry, entry_key)):
             return ChainReport(checked, entry.id, "内容与校验码不符（记录被修改，或不是用审计密钥写入的）")
         prev, last_id = entry.hash, entry.id
-    head = db.session.scalar(select(AuditChainHead).where(AuditChainHead.id == 1)
-                             .execution_options(populate_existing=True))
-    if head is None:
-        if checked:
-            return ChainReport(checked, last_id, "链尾记录缺失（末尾记录可能与链尾一并被删除）")
-        return ChainReport(checked, None, None)
-    if not hmac.compare_digest(head.mac or "", head_mac(head.last_id, head.last_hash,
-                                                         derived_key(HEAD_KEY, audit_key))):
-        return ChainReport(checked, head.last_id, "链尾校验码不符（链尾被改写）")
-    if head.last_id != last_id or head.last_hash != prev:
+        if head is not None and entry.id == head.last_id:
+            head_found = entry.hash == head.last_hash
+    if head is not None and (problem := _head_problem(head, audit_key)):
+        return ChainReport(checked, head.last_id, problem)
+    if not head_found:
         return ChainReport(checked, head.last_id, "链尾与记录不符（末尾记录被删除）")
+    if last_id > (head.last_id if head is not None else 0):  # entries beyond the head read first
+        later = _read_head()
+        if problem := _head_problem(later, audit_key):
+            return ChainReport(checked, last_id, problem)
+        if later.last_id < last_id or (later.last_id == last_id and later.last_hash != prev):
+            return ChainReport(checked, later.last_id, "链尾落后于记录（链尾被退回到较早的记录）")
     return ChainReport(checked, None, None)

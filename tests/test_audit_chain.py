@@ -123,6 +123,63 @@ def test_the_head_cannot_be_set_back_to_an_earlier_entry_without_the_key(app):
         assert _cli(app, "audit-verify").exit_code == 1
 
 
+def test_a_copied_earlier_head_put_back_in_front_of_later_entries_is_detected(app):
+    with app.app_context():
+        _entries(2)
+        copies = []
+        for _ in range(2):
+            copies.append(db.session.execute(text("SELECT last_id, last_hash, mac FROM audit_chain_head")).one())
+            _entries(1, "test.later")
+        for copy in copies:  # the later entries are still there, the head says they are not
+            db.session.execute(text("UPDATE audit_chain_head SET last_id = :i, last_hash = :h, mac = :m"),
+                               {"i": copy.last_id, "h": copy.last_hash, "m": copy.mac})
+            db.session.commit()
+            report = verify_chain()
+            assert not report.ok and "链尾落后于记录" in report.reason, report
+
+
+def test_the_empty_logs_head_cannot_stand_in_for_a_cut_log(app):
+    from app.audit import head_mac
+
+    with app.app_context():
+        _entries(3)
+        # (0, GENESIS) and its MAC: the head row of a new database, which anyone could have copied then
+        db.session.execute(text("UPDATE audit_chain_head SET last_id = 0, last_hash = :h, mac = :m"),
+                           {"h": GENESIS, "m": head_mac(0, GENESIS)})
+        db.session.commit()
+        assert not verify_chain().ok
+
+
+def test_appends_committed_while_verifying_are_not_taken_for_tampering(app, monkeypatch):
+    import threading
+
+    from app import audit
+
+    original = audit._read_head
+    calls = []
+
+    def read_then_append():
+        head = original()
+        if not calls:  # right after the first read of the head, another worker commits two appends
+            def append():
+                with app.app_context():
+                    record("test.meanwhile", "thing", None, {})
+                    record("test.meanwhile", "thing", None, {})
+                    db.session.commit()
+            worker = threading.Thread(target=append)
+            worker.start()
+            worker.join(30)
+        calls.append(head)
+        return head
+
+    with app.app_context():
+        _entries(3)
+        monkeypatch.setattr(audit, "_read_head", read_then_append)
+        report = verify_chain()
+        assert report.ok and report.checked == 5, report
+        assert len(calls) == 2  # the head was read again, after the entries
+
+
 # ---- anchors -----------------------------------------------------------------------------------
 
 def test_anchor_appends_the_head_to_an_append_only_file(app, tmp_path, monkeypatch):
