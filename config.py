@@ -10,18 +10,31 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_DIR", BASE_DIR / "instance"))
 
 
-def _secret_key() -> str:
-    """SECRET_KEY from the environment, else generated once into instance/ (mode 0600)."""
-    key = os.environ.get("SECRET_KEY")
+def _instance_secret(env_name: str, file_name: str) -> str:
+    """A secret from the environment, else generated once into instance/<file_name> (mode 0600)."""
+    key = os.environ.get(env_name)
     if key:
         return key
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-    path = INSTANCE_DIR / "secret_key"
+    path = INSTANCE_DIR / file_name
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else generated once into instance/secret_key."""
+    return _instance_secret("SECRET_KEY", "secret_key")
+
+
+def _audit_key() -> str:
+    """AUDIT_KEY (keys the audit chain; never in the database) from the environment, else instance/audit_key."""
+    key = _instance_secret("AUDIT_KEY", "audit_key")
+    if len(key) < 32:
+        raise RuntimeError("AUDIT_KEY must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+    return key
 
 
 def _database_url() -> str:
@@ -110,6 +123,9 @@ class Config:
 
     def __init__(self) -> None:
         self.SECRET_KEY = _secret_key()
+        # The audit chain's key and the append-only file its head is anchored in (see app/audit.py).
+        self.AUDIT_KEY = _audit_key()
+        self.AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE") or str(INSTANCE_DIR / "audit-anchors.log")
         self.SQLALCHEMY_DATABASE_URI = _database_url()
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
         # Uploaded files waiting for confirmation; outside the web root.
@@ -130,6 +146,9 @@ class TestConfig(Config):
         import tempfile
 
         self.SECRET_KEY = "test-" + secrets.token_hex(32)
+        self.AUDIT_KEY = "test-audit-" + secrets.token_hex(32)
+        # No anchors unless a test writes them (the log is emptied after every test).
+        self.AUDIT_ANCHOR_FILE = os.path.join(tempfile.mkdtemp(prefix="portal-anchors-"), "audit-anchors.log")
         self.SQLALCHEMY_DATABASE_URI = database_url
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(database_url)
         self.IMPORT_DIR = tempfile.mkdtemp(prefix="portal-imports-")

@@ -1,21 +1,29 @@
 """Writing and verifying the audit trail.
 
-Entries join the caller's transaction: no change without its row. Each entry is chained to
-the previous one by SHA-256 (hash = sha256(prev_hash + canonical text of the entry)), and a
-one-row head keeps the last link, so editing, deleting or truncating rows in the database is
-found by `flask portal audit-verify`. The portal has no path that edits or deletes entries.
-Concurrent appends (threads, gunicorn workers) are serialised on the head, on PostgreSQL and on
-SQLite alike, and the head row is created on first use without a race (see _head;
-tests/test_audit_race.py).
+Entries join the caller's transaction: no change without its row. Each entry is chained to the
+previous one by a keyed link, hash = HMAC-SHA256(entry key, prev_hash + canonical text of the
+entry), and a one-row head keeps the last link with its own HMAC. The key (AUDIT_KEY, from the
+environment or instance/audit_key, see config.py) is never stored in the database, so someone who
+can write the database but lacks the key can neither edit, insert nor delete an entry, nor rewrite
+the head, without `flask portal audit-verify` finding it. What the database alone cannot show is a
+tail cut back to an earlier state whose head row the writer kept a copy of (an old backup): the
+head's number and link are therefore also anchored outside the database (`flask portal
+audit-anchor`, app/audit_anchor.py), and audit-verify checks every anchor.
+
+The portal has no path that edits or deletes entries. Concurrent appends (threads, gunicorn
+workers) are serialised on the head, on PostgreSQL and on SQLite alike, and the head row is created
+on first use without a race (see _head; tests/test_audit_race.py). Chains written before keyed links
+(revision 0006, plain SHA-256) are re-sealed once by migration 0007 (app/audit_reseal.py).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
 from .extensions import db
@@ -31,9 +39,36 @@ def _canonical(entry: AuditLog) -> str:
         ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def chain_hash(prev_hash: str, entry: AuditLog) -> str:
-    """The entry's link: sha256 over the previous link and the entry's canonical text."""
+# Each use of AUDIT_KEY gets its own derived key, so that no MAC of one kind passes for another.
+ENTRY_KEY, HEAD_KEY, ANCHOR_KEY = b"portal audit entry v1", b"portal audit head v1", b"portal audit anchor v1"
+
+
+def derived_key(purpose: bytes, audit_key: str | None = None) -> bytes:
+    """The key for one purpose (ENTRY_KEY, HEAD_KEY, ANCHOR_KEY), derived from AUDIT_KEY."""
+    audit_key = audit_key if audit_key is not None else current_app.config.get("AUDIT_KEY")
+    if not audit_key:
+        raise RuntimeError("AUDIT_KEY is not configured: the audit chain cannot be written or verified")
+    return hmac.new(audit_key.encode("utf-8"), purpose, hashlib.sha256).digest()
+
+
+def mac(key: bytes, text: str) -> str:
+    """HMAC-SHA256 of `text` under `key`, hex."""
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def chain_hash(prev_hash: str, entry: AuditLog, key: bytes | None = None) -> str:
+    """The entry's link: HMAC over the previous link and the entry's canonical text (key: ENTRY_KEY's)."""
+    return mac(key or derived_key(ENTRY_KEY), prev_hash + _canonical(entry))
+
+
+def legacy_chain_hash(prev_hash: str, entry: AuditLog) -> str:
+    """The unkeyed link of revision 0006 (sha256); only migrations use it, to verify and re-seal old chains."""
     return hashlib.sha256((prev_hash + _canonical(entry)).encode("utf-8")).hexdigest()
+
+
+def head_mac(last_id: int, last_hash: str, key: bytes | None = None) -> str:
+    """The head row's own MAC: without the key the head cannot be set back to an earlier entry."""
+    return mac(key or derived_key(HEAD_KEY), f"{last_id}:{last_hash}")
 
 
 def _client_ip() -> str | None:
@@ -44,7 +79,7 @@ def _client_ip() -> str | None:
 
 def _insert_head_if_missing():
     """INSERT the head row (id 1, genesis) unless it exists, in the dialect's own spelling."""
-    values = {"id": 1, "last_id": 0, "last_hash": GENESIS}
+    values = {"id": 1, "last_id": 0, "last_hash": GENESIS, "mac": head_mac(0, GENESIS)}
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
@@ -115,8 +150,14 @@ def record(action: str, object_type: str | None = None, object_id: int | None = 
     db.session.flush()
     entry.prev_hash = head.last_hash
     entry.hash = chain_hash(head.last_hash, entry)
-    head.last_id, head.last_hash = entry.id, entry.hash
+    head.last_id, head.last_hash, head.mac = entry.id, entry.hash, head_mac(entry.id, entry.hash)
     return entry
+
+
+def _read_head() -> AuditChainHead | None:
+    """The head row as committed now (never the session's copy)."""
+    return db.session.scalar(select(AuditChainHead).where(AuditChainHead.id == 1)
+                             .execution_options(populate_existing=True))
 
 
 @dataclass
@@ -130,18 +171,46 @@ class ChainReport:
         return self.broken_at is None
 
 
-def verify_chain(batch: int = 5000) -> ChainReport:
-    """Recompute every link in order; report the first entry that does not match."""
+def _head_problem(head: AuditChainHead | None, audit_key: str | None) -> str | None:
+    if head is None:
+        return "链尾记录缺失（末尾记录可能与链尾一并被删除）"
+    if not hmac.compare_digest(head.mac or "", head_mac(head.last_id, head.last_hash,
+                                                         derived_key(HEAD_KEY, audit_key))):
+        return "链尾校验码不符（链尾被改写）"
+    return None
+
+
+def verify_chain(batch: int = 5000, audit_key: str | None = None) -> ChainReport:
+    """Recompute every link in order and check the head; report the first thing that does not match.
+
+    An empty log without a head is intact (a new database); entries without a head are not. A
+    live portal appends while this runs, so the head is read before the entries: the entry it
+    names must be found with its link (a cut tail is not), and entries found beyond it must be
+    covered by the head as re-read afterwards (the appends committed meanwhile moved it on; a head
+    set back to an earlier entry, whose copy someone kept, stays behind them).
+    """
+    head = _read_head()
+    entry_key = derived_key(ENTRY_KEY, audit_key)
     prev, checked, last_id = GENESIS, 0, 0
-    q = select(AuditLog).order_by(AuditLog.id)
-    for entry in db.session.execute(q.execution_options(yield_per=batch)).scalars():
+    head_found = head is None or (head.last_id, head.last_hash) == (0, GENESIS)
+    q = select(AuditLog).order_by(AuditLog.id)  # what the database holds, not what the session has seen
+    for entry in db.session.execute(q.execution_options(yield_per=batch, populate_existing=True)).scalars():
         checked += 1
         if entry.prev_hash != prev:
             return ChainReport(checked, entry.id, "与前一条记录的链接不符（记录被删除或插入）")
-        if entry.hash != chain_hash(prev, entry):
-            return ChainReport(checked, entry.id, "内容与哈希不符（记录被修改）")
+        if not hmac.compare_digest(entry.hash or "", chain_hash(prev, entry, entry_key)):
+            return ChainReport(checked, entry.id, "内容与校验码不符（记录被修改，或不是用审计密钥写入的）")
         prev, last_id = entry.hash, entry.id
-    head = db.session.get(AuditChainHead, 1)
-    if head is not None and (head.last_id != last_id or head.last_hash != prev):
+        if head is not None and entry.id == head.last_id:
+            head_found = entry.hash == head.last_hash
+    if head is not None and (problem := _head_problem(head, audit_key)):
+        return ChainReport(checked, head.last_id, problem)
+    if not head_found:
         return ChainReport(checked, head.last_id, "链尾与记录不符（末尾记录被删除）")
+    if last_id > (head.last_id if head is not None else 0):  # entries beyond the head read first
+        later = _read_head()
+        if problem := _head_problem(later, audit_key):
+            return ChainReport(checked, last_id, problem)
+        if later.last_id < last_id or (later.last_id == last_id and later.last_hash != prev):
+            return ChainReport(checked, later.last_id, "链尾落后于记录（链尾被退回到较早的记录）")
     return ChainReport(checked, None, None)

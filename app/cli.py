@@ -1,4 +1,4 @@
-"""Command line: `flask portal init | demo | remind | audit-verify | backup | restore`."""
+"""Command line: `flask portal init | demo | remind | audit-verify | audit-anchor | backup | restore`."""
 
 from __future__ import annotations
 
@@ -40,17 +40,49 @@ def remind_command():
 
 
 @portal.command("audit-verify")
-def audit_verify_command():
-    """Check the audit trail's hash chain; exit 1 at the first tampered, removed or inserted entry."""
+@click.option("--anchors", "anchors_file", type=click.Path(dir_okay=False),
+              help="Anchors file to check against (default: AUDIT_ANCHOR_FILE).")
+def audit_verify_command(anchors_file):
+    """Check the audit chain (keyed links, head) and every anchor; exit 1 at the first thing that fails."""
+    from flask import current_app
+
     from .audit import verify_chain
+    from .audit_anchor import check_anchors
 
     report = verify_chain()
+    anchors = check_anchors(anchors_file or current_app.config["AUDIT_ANCHOR_FILE"])
     if report.ok:
         click.echo(f"audit chain intact: {report.checked} entries")
-        return
-    click.echo(f"audit chain BROKEN at entry {report.broken_at}: {report.reason} "
-               f"({report.checked} entries checked)", err=True)
-    raise SystemExit(1)
+    else:
+        click.echo(f"audit chain BROKEN at entry {report.broken_at}: {report.reason} "
+                   f"({report.checked} entries checked)", err=True)
+    if not anchors.present:
+        click.echo(f"no anchors file at {anchors.path}: a tail cut back together with the head "
+                   "cannot be detected (run `flask portal audit-anchor` from cron)", err=True)
+    elif anchors.ok:
+        click.echo(f"anchors hold: {anchors.checked} in {anchors.path}")
+    else:
+        click.echo(f"anchors file {anchors.path} CONTRADICTED: {anchors.problem} "
+                   f"({anchors.checked} earlier anchors hold)", err=True)
+    if not (report.ok and anchors.ok):
+        raise SystemExit(1)
+
+
+@portal.command("audit-anchor")
+@click.option("--file", "anchors_file", type=click.Path(dir_okay=False),
+              help="Append-only anchors file (default: AUDIT_ANCHOR_FILE).")
+@click.option("--syslog", "to_syslog", is_flag=True, help="Also send the line to syslog (authpriv.notice).")
+def audit_anchor_command(anchors_file, to_syslog):
+    """Verify the audit chain, then append its head (number, link, MAC) to the anchors file; exit 1 if broken."""
+    from flask import current_app
+
+    from .audit_anchor import AnchorError, write_anchor
+
+    try:
+        click.echo(write_anchor(anchors_file or current_app.config["AUDIT_ANCHOR_FILE"], to_syslog))
+    except AnchorError as exc:
+        click.echo(f"audit-anchor: {exc}", err=True)
+        raise SystemExit(1) from None
 
 
 @portal.command("backup")

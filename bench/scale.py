@@ -16,7 +16,7 @@ import random
 
 from sqlalchemy import func, insert, select
 
-from app.audit import GENESIS, chain_hash
+from app.audit import GENESIS, chain_hash, head_mac
 from app.demo.filings import advance_sequence
 from app.extensions import db
 from app.filing.periods import Period, periods_between
@@ -122,6 +122,7 @@ class _Audit:
             head = AuditChainHead(id=1, last_id=0, last_hash=GENESIS)
             db.session.add(head)
         head.last_id, head.last_hash = self.next_id - 1, self.last
+        head.mac = head_mac(head.last_id, head.last_hash)
 
 
 STEPS = (("submit", "draft", "pending", "filler"), ("sign_off", "pending", "submitted", "approver"),

@@ -308,6 +308,14 @@ def test_truncating_the_tail_is_detected(app):
         db.session.expire_all()
         report = verify_chain()
         assert not report.ok and "末尾" in report.reason
+        # the last rows AND the head row deleted: entries without a head are a cut chain too
+        db.session.execute(text("DELETE FROM audit_log WHERE id = :i"), {"i": last - 1})
+        db.session.execute(text("DELETE FROM audit_chain_head"))
+        db.session.commit()
+        db.session.expire_all()
+        report = verify_chain()
+        assert not report.ok and report.broken_at == last - 2
+        assert app.test_cli_runner().invoke(args=["portal", "audit-verify"]).exit_code == 1
 
 
 def test_audit_export_is_a_workbook_of_entries(app, client_for):

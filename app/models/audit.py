@@ -23,16 +23,19 @@ class AuditLog(Model):
     object_type: Mapped[str | None] = mapped_column(String(48))
     object_id: Mapped[int | None] = mapped_column(Integer, index=True)
     detail: Mapped[dict | None] = mapped_column(JSON)
-    # Hash chain: hash = sha256(prev_hash + the entry's canonical text); see app.audit.
+    # Hash chain: hash = HMAC-SHA256(key, prev_hash + the entry's canonical text); see app.audit.
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditChainHead(Model):
-    """The chain's last link (one row): serialises appends and reveals a truncated tail."""
+    """The chain's last link (one row): serialises appends and reveals a truncated tail.
+
+    `mac` (keyed, see app.audit.head_mac) keeps it from being set back to an earlier entry."""
 
     __tablename__ = "audit_chain_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_id: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    mac: Mapped[str | None] = mapped_column(String(64))

@@ -38,8 +38,9 @@ def _chain_existing_rows():
     """Link the audit rows written before this revision into the hash chain, in id order."""
     from sqlalchemy.orm import Session
 
-    from app.audit import GENESIS, chain_hash
-    from app.models.audit import AuditChainHead, AuditLog
+    from app.audit import GENESIS
+    from app.audit import legacy_chain_hash as chain_hash  # 0006 wrote unkeyed links; 0007 re-seals them
+    from app.models.audit import AuditLog
 
     session = Session(bind=op.get_bind())
     prev, last_id = GENESIS, 0
@@ -47,8 +48,10 @@ def _chain_existing_rows():
         entry.prev_hash = prev
         entry.hash = prev = chain_hash(prev, entry)
         last_id = entry.id
-    session.add(AuditChainHead(id=1, last_id=last_id, last_hash=prev))
     session.flush()
+    # Not the ORM model: later revisions add columns to the head (0007: mac).
+    session.execute(sa.text("INSERT INTO audit_chain_head (id, last_id, last_hash) VALUES (1, :i, :h)"),
+                    {"i": last_id, "h": prev})
 
 
 def downgrade():
