@@ -18,16 +18,17 @@ def init_command():
     added = load_units()
     counts = sync_roles()
     click.echo(f"units added: {added}")
-    for role, n in counts.items():
-        click.echo(f"role {role}: {n} permissions")
+    click.echo("roles synced (permissions): " + ", ".join(f"{role} {n}" for role, n in counts.items()))
 
 
 @portal.command("demo")
 def demo_command():
-    """Load demo accounts and data into an empty database."""
+    """Load demo accounts and data into an empty database; name the accounts and what it holds."""
     from .demo import load_demo
+    from .demo.summary import describe
 
     click.echo(load_demo())
+    click.echo(describe())
 
 
 @portal.command("remind")

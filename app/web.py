@@ -75,6 +75,10 @@ def register_web_hooks(app: Flask) -> None:
     """Attach headers, filters, template globals, the page language and the favicon to the app."""
     app.jinja_env.loader = HtmlLangLoader(app.jinja_env.loader)
     app.jinja_env.globals["html_lang"] = html_lang
+    from .demo import DEMO_PASSWORD
+    from .demo.summary import demo_accounts
+
+    app.jinja_env.globals.update(demo_accounts=demo_accounts, demo_password=DEMO_PASSWORD)  # the login page
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.jinja_env.filters["localtime"] = _localtime
     app.jinja_env.filters["rate"] = format_rate

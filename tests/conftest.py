@@ -13,6 +13,9 @@ from app import create_app
 from app.extensions import db
 from config import TestConfig
 
+# The closing line counting browser, PostgreSQL and property tests.
+pytest_plugins = ("tests.suite_summary",)
+
 
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")

@@ -8,6 +8,7 @@ from ..extensions import db
 from ..models.filing import Filing
 from ..security import ADMIN, APPROVER, AUDIT_ADMIN, FILLER, LEADER, REVIEWER, SECURITY_ADMIN
 from ..unit_list import unit_by_code
+from .summary import demo_email
 
 DEMO_PASSWORD = "DemoPass@2026!"
 DEMO_ACCOUNTS = [
@@ -34,7 +35,7 @@ def create_demo_accounts() -> int:
         if sm.find_user(username=username):
             continue
         role = sm.find_role(role_name)
-        user = sm.add_user(username, first, last, f"{username}@demo.local", [role], DEMO_PASSWORD)
+        user = sm.add_user(username, first, last, demo_email(username), [role], DEMO_PASSWORD)
         user.unit_id = unit_by_code(code).id
         added += 1
     db.session.commit()
