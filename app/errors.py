@@ -2,7 +2,8 @@
 /api/), never a traceback, and nothing half-written.
 
 - Input no database column can keep (NUL characters in a query string, a form field or a JSON
-  body) is refused up front with 400, on every page and API, before any view or query runs.
+  body) is refused up front with 400, on every page and API, before any view or query runs; a
+  path id beyond the integer range (or not a number, for FAB's <pk>) is a 404 there too.
 - A stale version that escaped the engine's own checks (StaleDataError) is a 409 conflict.
 - The database too busy to answer (SQLite's lock wait ran out, a PostgreSQL deadlock or
   serialisation failure: the database rolled this request back) is a 503 "busy, retry".
@@ -19,6 +20,7 @@ the shape of app.api.base.PortalApi.error: {"message": …, "errors": {}}.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from flask import Flask, current_app, jsonify, request
@@ -83,6 +85,27 @@ _BUSY_SIGNS = ("database is locked", "deadlock detected", "could not serialize a
                "lock timeout", "could not obtain lock")
 
 
+# Row ids are PostgreSQL `integer`s: a larger id names nothing, and the database would refuse it
+# (SQLite past 64 bits) with a 500 if it were sent.
+MAX_ID = 2**31 - 1
+_ID_TEXT = re.compile(r"[0-9]{1,10}")
+
+
+def is_id_text(value: str) -> bool:
+    """`value` is a row id as text: ASCII digits, within MAX_ID."""
+    return bool(_ID_TEXT.fullmatch(value)) and int(value) <= MAX_ID
+
+
+def _bad_path_id() -> bool:
+    """A path id (an <int:…> argument, or FAB's <pk>) that no row can have."""
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, int) and not 0 <= value <= MAX_ID:
+            return True
+        if name == "pk" and not (isinstance(value, int) or is_id_text(str(value))):
+            return True
+    return False
+
+
 def is_busy(exc: BaseException | None) -> bool:
     """The database refused this request for contention, having rolled it back: retry later."""
     return isinstance(exc, OperationalError) and any(s in str(exc.orig).lower() for s in _BUSY_SIGNS)
@@ -129,9 +152,11 @@ def register_error_handlers(app: Flask) -> None:
     """Attach the input guard and the last-resort handlers to the app."""
 
     @app.before_request
-    def _refuse_nul():
+    def _refuse_unstorable_input():
         if _has_nul():
             return _answer(400, HTTP_ERRORS[400][0], BAD_CHARACTERS)
+        if _bad_path_id():
+            return _answer(404, *HTTP_ERRORS[404])
         return None
 
     @app.errorhandler(StaleDataError)
