@@ -50,6 +50,7 @@ _SELF = [
     (r"^ResetMyPasswordView$", r"^can_this_form_(get|post)$"),
     (r"^UserInfoEditView$", r"^can_this_form_(get|post)$"),
     (r"^Filing$", r"^can_read$"),
+    (r"^(OpenApi|SwaggerView)$", r"^can_(get|show)$"),  # API users read the spec they follow
 ]
 _FILING_MENUS = [
     (r"^(行政处罚|行政复议|行政应诉|法制机构和人员|修改申请|人员名册|人员统计|培训课程|培训记录|证书|即将到期证书).*$",

@@ -181,7 +181,7 @@ def dead_url(request, tmp_path):
     return f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'portal.db'}"  # unable to open database file
 
 
-def test_database_down_pages_503_and_api_json_503(app, dead_url, monkeypatch):
+def test_database_down_pages_503_and_api_json_503(app, dead_url, spec, monkeypatch):
     """The engine pointed at a database nobody answers (a closed port; a file that cannot be
     opened): every page is the 503 page, every API call a JSON 503, both with Retry-After;
     once the database is back, the same sessions carry on."""
@@ -208,12 +208,17 @@ def test_database_down_pages_503_and_api_json_503(app, dead_url, monkeypatch):
             assert resp.status_code == 503 and resp.mimetype == "text/html", (resp.request.path, resp.status_code)
             assert "系统繁忙" in html and "稍后重试" in html and resp.headers["Retry-After"] == "5"
             assert "Traceback" not in html and "psycopg" not in html and "sqlite" not in html.lower()
-        for resp in (client.get("/api/v1/filings/", headers=h), client.get(f"/api/v1/filings/{fid}", headers=h),
-                     client.get("/api/v1/units/", headers=h),
-                     client.put(f"/api/v1/filings/{fid}/values", json={"values": penalty_values(120),
-                                                                       "version": version}, headers=h)):
-            assert resp.status_code == 503 and resp.is_json, (resp.request.path, resp.status_code)
+        for template, method, resp in (
+                ("/api/v1/filings/", "get", client.get("/api/v1/filings/", headers=h)),
+                ("/api/v1/filings/{pk}", "get", client.get(f"/api/v1/filings/{fid}", headers=h)),
+                ("/api/v1/units/", "get", client.get("/api/v1/units/", headers=h)),
+                ("/api/v1/menu/", "get", client.get("/api/v1/menu/", headers=h)),
+                ("/api/v1/filings/{pk}/values", "put", client.put(
+                    f"/api/v1/filings/{fid}/values", json={"values": penalty_values(120), "version": version},
+                    headers=h))):
+            assert resp.status_code == 503 and resp.is_json, (template, resp.status_code)
             assert "稍后重试" in resp.json["message"] and resp.headers["Retry-After"] == "5"
+            spec.validate(resp, template, method)
     finally:
         monkeypatch.undo()
         dead.dispose()
@@ -293,3 +298,81 @@ def test_the_spec_says_version_is_required(spec):
     schemas = spec.spec["components"]["schemas"]
     for name in ("ValuesPutSchema", "TransitionPostSchema"):
         assert "version" in schemas[name]["required"], name
+
+
+# --- FAB's own API endpoints against the spec; the spec for API consumers ----------------------
+
+
+def _concrete(path: str) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: {"version": "v1"}.get(m.group(1), "1"), path)
+
+
+def test_menu_and_spec_endpoints_answer_only_statuses_in_their_spec(app, api, spec):
+    """FAB's /api/v1/menu/ and /api/v1/_openapi: anonymous, without the permission, with it,
+    NUL in the query, an unknown version — every answer's status and body are in the spec."""
+    client, heads = api
+    leader = jwt(client, "leader")
+    menu, openapi = "/api/v1/menu/", "/api/{version}/_openapi"
+    calls = [
+        (menu, client.get("/api/v1/menu/"), 401),
+        (menu, client.get("/api/v1/menu/", headers=leader), 403),
+        (menu, client.get("/api/v1/menu/", headers=heads["admin"]), 200),
+        (menu, client.get("/api/v1/menu/?q=%00", headers=heads["admin"]), 400),
+        (openapi, client.get("/api/v1/_openapi"), 401),
+        (openapi, client.get("/api/v1/_openapi", headers=heads["security_admin"]), 403),
+        (openapi, client.get("/api/v1/_openapi", headers=leader), 200),
+        (openapi, client.get("/api/v9/_openapi", headers=leader), 404),
+        (openapi, client.get("/api/v1/_openapi?q=%00", headers=leader), 400),
+    ]
+    for template, resp, status in calls:
+        assert resp.status_code == status, (template, resp.status_code, status)
+        spec.validate(resp, template, "get")
+
+
+def test_every_operation_lists_what_the_layers_in_front_of_it_answer(app, spec):
+    """Every operation of the served spec, called without credentials (401) and with a NUL in the
+    query (400): both statuses and bodies are in the spec; path ids past the range are 404 there."""
+    client = app.test_client()
+    operations = [(p, m) for p, item in spec.spec["paths"].items() for m in item if m in ("get", "put", "post",
+                                                                                         "delete", "patch")]
+    assert len(operations) >= 30
+    for path, method in operations:
+        url = _concrete(path)
+        for resp in (client.open(url, method=method.upper(), json={}),
+                     client.open(url + "?q=%00", method=method.upper(), json={})):
+            assert resp.status_code in (400, 401), (method, url, resp.status_code)
+            spec.validate(resp, path, method)
+        if "{pk}" in path:
+            resp = client.open(path.replace("{pk}", TOO_BIG[1]), method=method.upper(), json={})
+            assert resp.status_code == 404
+            spec.validate(resp, path, method)
+
+
+def test_a_leaders_api_key_reads_the_spec_and_swagger_loads_nothing_from_elsewhere(app, client_for):
+    """The leaders' decision system signs in with a leader's API key: it reads the spec. The
+    Swagger UI page loads only the portal's own files (FAB's bundled swagger-ui, no CDN)."""
+    from app.models import PortalUser
+    from tests.helpers import post_form
+    from tests.scope_helpers import is_same_origin, url_attrs
+
+    admin = client_for("admin")
+    with app.app_context():
+        leader_id = db.session.query(PortalUser).filter_by(username="leader").one().id
+    page = post_form(admin, "/apikeys/create", {"name": "领导决策系统", "user_id": str(leader_id), "days": "30"},
+                     "/apikeys/").get_data(as_text=True)
+    key = re.search(r"<code>(sst_[^<]+)</code>", page).group(1)
+    c = app.test_client()
+    resp = c.get("/api/v1/_openapi", headers={"Authorization": f"Bearer {key}"})
+    assert resp.status_code == 200 and "/api/v1/filings/{pk}/transition" in resp.json["paths"]
+    assert "version" in resp.json["components"]["schemas"]["TransitionPostSchema"]["required"]
+
+    leader = client_for("leader")
+    resp = leader.get("/swagger/v1")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "SwaggerUIBundle" in html and "/api/v1/_openapi" in html
+    assets = [url for _tag, _attr, url in url_attrs(html) if url.endswith((".js", ".css"))]
+    assert any("swagger-ui-bundle.js" in u for u in assets) and any("swagger-ui.css" in u for u in assets)
+    for url in assets:
+        assert is_same_origin(url), url
+        assert leader.get(url).status_code == 200, url
+    assert "cdn" not in html.lower()
