@@ -50,7 +50,6 @@ _SELF = [
     (r"^ResetMyPasswordView$", r"^can_this_form_(get|post)$"),
     (r"^UserInfoEditView$", r"^can_this_form_(get|post)$"),
     (r"^Filing$", r"^can_read$"),
-    (r"^(OpenApi|SwaggerView)$", r"^can_(get|show)$"),  # API users read the spec they follow
 ]
 _FILING_MENUS = [
     (r"^(行政处罚|行政复议|行政应诉|法制机构和人员|修改申请|人员名册|人员统计|培训课程|培训记录|证书|即将到期证书).*$",
@@ -128,6 +127,8 @@ _NOTICES_OFFICE = [(r"^Notice$", r"^can_publish$"), (r"^Feedback$", r"^can_(read
 for _role, _extra in ((REVIEWER, _NOTICES_READ + _NOTICES_OFFICE), (APPROVER, _NOTICES_READ + _FEEDBACK_FILE),
                       (FILLER, _NOTICES_READ + _FEEDBACK_FILE), (LEADER, _NOTICES_READ)):
     ROLES[_role] = ROLES[_role] + _extra
+# The leaders' decision system (a leader's API key) reads the API spec it follows, and its Swagger UI.
+ROLES[LEADER] = ROLES[LEADER] + [(r"^(OpenApi|SwaggerView)$", r"^can_(get|show)$")]
 
 
 class PortalUserDBModelView(KnownActionsOnly, UserDBModelView):

@@ -320,6 +320,7 @@ def test_menu_and_spec_endpoints_answer_only_statuses_in_their_spec(app, api, sp
         (menu, client.get("/api/v1/menu/?q=%00", headers=heads["admin"]), 400),
         (openapi, client.get("/api/v1/_openapi"), 401),
         (openapi, client.get("/api/v1/_openapi", headers=heads["security_admin"]), 403),
+        (openapi, client.get("/api/v1/_openapi", headers=heads["dongcheng_filler"]), 403),
         (openapi, client.get("/api/v1/_openapi", headers=leader), 200),
         (openapi, client.get("/api/v9/_openapi", headers=leader), 404),
         (openapi, client.get("/api/v1/_openapi?q=%00", headers=leader), 400),
