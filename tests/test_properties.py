@@ -440,9 +440,21 @@ STAFF_TEXT_FIELDS = ("name", "citizen_id", "ethnicity", "education", "major", "p
                      "rank", "start_date", "law_major", "passed_legal_exam")
 
 
+STAFF_EDIT_FIELDS = ("name", "ethnicity", "education", "major", "political_status", "post", "rank", "start_date",
+                     "status", "left_on", "law_major", "passed_legal_exam")
+STAFF_EDIT_VALUES = {"name": "李四", "ethnicity": "汉族", "education": "硕士", "major": "法学",
+                     "political_status": "群众", "post": "科员", "rank": "一级科员", "start_date": "2011-07-01",
+                     "status": "在职", "left_on": ""}
+
+
+def audit_count_in(app) -> int:
+    with app.app_context():
+        return audit_count()
+
+
 def test_staff_form_any_input(app, client_for):
-    """登记人员 with any text in any field: a person is registered exactly as typed (the unit the
-    account's) or the form comes back and nothing is written."""
+    """登记人员 and 修改人员信息 with any text in any field: a person registered or saved as typed
+    (the unit always the account's), or the form comes back and nothing is written."""
     from app.models import StaffMember
 
     filler = client_for("dongcheng_filler")
@@ -456,15 +468,44 @@ def test_staff_form_any_input(app, client_for):
                 row = db.session.query(StaffMember).order_by(StaffMember.id.desc()).first()
                 assert row.name == values["name"] and row.unit.code == "0100"
 
-    try:
-        for field in STAFF_TEXT_FIELDS:
-            for killer in (SCRIPT, "\x00", "9" * 30, "x" * 300, " ", "²"):
-                post({field: killer})
+    def row(pk):
+        with app.app_context():
+            p = db.session.get(StaffMember, pk)
+            return tuple(getattr(p, c) for c in (*STAFF_EDIT_FIELDS, "unit_id", "citizen_id"))
 
-        @settings(max_examples=30, deadline=None, database=None)
-        @given(st.dictionaries(st.sampled_from(STAFF_TEXT_FIELDS), FORM_TEXT, max_size=4))
-        def run(edits):
+    def edit(pk, edits):
+        """修改人员信息: the person saved as typed, or left exactly as they were."""
+        before, audits = row(pk), audit_count_in(app)
+        values = {**STAFF_EDIT_VALUES, **edits}
+        resp = filler.post(f"/staff/edit/{pk}", data={**values, "csrf_token": token})
+        assert resp.status_code < 500, (edits, resp.get_data(as_text=True)[:300])
+        _no_script(resp)
+        if resp.status_code == 302:
+            _no_script(filler.get(resp.headers["Location"]))
+            with app.app_context():
+                p = db.session.get(StaffMember, pk)
+                assert (p.name, p.status, p.unit.code) == (values["name"], values["status"], "0100")
+        else:
+            assert resp.status_code in (200, 400) and row(pk) == before and audit_count_in(app) == audits
+
+    try:
+        post({"name": "\x00"})
+        for field in STAFF_TEXT_FIELDS:
+            for killer in (SCRIPT, "9" * 30, "x" * 300):
+                post({field: killer})
+        post({})
+        with app.app_context():
+            pk = db.session.query(StaffMember.id).order_by(StaffMember.id.desc()).first()[0]
+        for field in STAFF_EDIT_FIELDS:
+            for killer in (SCRIPT, "9" * 30, "x" * 300):
+                edit(pk, {field: killer})
+
+        @settings(max_examples=20, deadline=None, database=None)
+        @given(st.dictionaries(st.sampled_from(STAFF_TEXT_FIELDS), FORM_TEXT, max_size=4),
+               st.dictionaries(st.sampled_from(STAFF_EDIT_FIELDS), FORM_TEXT, max_size=3))
+        def run(edits, changes):
             post(edits)
+            edit(pk, changes)
 
         run()
     finally:
