@@ -85,7 +85,9 @@ class Config:
     # The leaders' decision system reads with API keys (Authorization: Bearer sst_…), each bound
     # to a service account whose role and unit give it its permissions and scope.
     FAB_API_KEY_ENABLED = True
-    FAB_API_SWAGGER_UI = True
+    FAB_API_SWAGGER_UI = True  # served from FAB's own static files (no CDN)
+    # The spec endpoint is app.api.openapi's (FAB's, with every status an endpoint may answer).
+    FAB_ADD_OPENAPI_VIEWS = False
     FAB_SECURITY_MANAGER_CLASS = "app.security.PortalSecurityManager"
     FAB_INDEX_VIEW = "app.views.home.HomeView"
     FAB_BASE_TEMPLATE = "portal/base.html"

@@ -2,10 +2,12 @@
 /api/), never a traceback, and nothing half-written.
 
 - Input no database column can keep (NUL characters in a query string, a form field or a JSON
-  body) is refused up front with 400, on every page and API, before any view or query runs.
+  body) is refused up front with 400, on every page and API, before any view or query runs; a
+  path id beyond the integer range (or not a number, for FAB's <pk>) is a 404 there too.
 - A stale version that escaped the engine's own checks (StaleDataError) is a 409 conflict.
 - The database too busy to answer (SQLite's lock wait ran out, a PostgreSQL deadlock or
-  serialisation failure: the database rolled this request back) is a 503 "busy, retry".
+  serialisation failure: the database rolled this request back) or out of reach (down,
+  restarting, refusing connections) is a 503 "busy, retry", on pages and under /api/.
 - An upload or form larger than MAX_CONTENT_LENGTH is a 413 that names the limit.
 - HTTP errors (400, 403, 404, 405, 429, …) get the same page (or JSON) with a plain message.
 - Any other unhandled exception: the transaction is rolled back (so a failure in the middle of
@@ -19,13 +21,15 @@ the shape of app.api.base.PortalApi.error: {"message": …, "errors": {}}.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from flask import Flask, current_app, jsonify, request
 from flask_babel import LazyString, gettext
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -81,11 +85,50 @@ HTTP_ERRORS = {
 }
 _BUSY_SIGNS = ("database is locked", "deadlock detected", "could not serialize access",
                "lock timeout", "could not obtain lock")
+# The database cannot be reached: down, restarting, refusing connections, a dropped connection
+# (psycopg and sqlite3 wordings).
+_DOWN_SIGNS = ("connection refused", "could not connect", "connection failed", "unable to open database file",
+               "server closed the connection", "terminating connection", "the database system is",
+               "too many clients", "connection timed out", "timeout expired", "no route to host",
+               "could not translate host name", "connection is closed", "connection is lost",
+               "consuming input failed", "ssl syscall")
+
+
+# Row ids are PostgreSQL `integer`s: a larger id names nothing, and the database would refuse it
+# (SQLite past 64 bits) with a 500 if it were sent.
+MAX_ID = 2**31 - 1
+_ID_TEXT = re.compile(r"[0-9]{1,10}")
+
+
+def is_id_text(value: str) -> bool:
+    """`value` is a row id as text: ASCII digits, within MAX_ID."""
+    return bool(_ID_TEXT.fullmatch(value)) and int(value) <= MAX_ID
+
+
+def _bad_path_id() -> bool:
+    """A path id (an <int:…> argument, or FAB's <pk>) that no row can have."""
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, int) and not 0 <= value <= MAX_ID:
+            return True
+        if name == "pk" and not (isinstance(value, int) or is_id_text(str(value))):
+            return True
+    return False
 
 
 def is_busy(exc: BaseException | None) -> bool:
-    """The database refused this request for contention, having rolled it back: retry later."""
-    return isinstance(exc, OperationalError) and any(s in str(exc.orig).lower() for s in _BUSY_SIGNS)
+    """The database cannot serve this request now: it refused it for contention (and rolled it
+    back), or it cannot be reached at all (down, restarting, out of connections, or this
+    process's pool exhausted). Either way: 503, retry later."""
+    if isinstance(exc, SQLAlchemyTimeoutError):  # no pooled connection came free in time
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:  # SQLAlchemy saw the connection drop
+        return True
+    message = str(exc.orig).lower()
+    if isinstance(exc, OperationalError) and any(s in message for s in _BUSY_SIGNS):
+        return True
+    return isinstance(exc, (OperationalError, InterfaceError)) and any(s in message for s in _DOWN_SIGNS)
 
 
 def _answer(status: int, title, message, headers: dict | None = None):
@@ -129,9 +172,11 @@ def register_error_handlers(app: Flask) -> None:
     """Attach the input guard and the last-resort handlers to the app."""
 
     @app.before_request
-    def _refuse_nul():
+    def _refuse_unstorable_input():
         if _has_nul():
             return _answer(400, HTTP_ERRORS[400][0], BAD_CHARACTERS)
+        if _bad_path_id():
+            return _answer(404, *HTTP_ERRORS[404])
         return None
 
     @app.errorhandler(StaleDataError)
@@ -169,7 +214,7 @@ def register_error_handlers(app: Flask) -> None:
             return _http_error(exc)
         _rollback()
         if is_busy(exc):
-            app.logger.warning("database busy on %s %s: %s", request.method, request.path, exc.orig)
+            app.logger.warning("database busy or unreachable on %s %s: %s", request.method, request.path, exc)
             return _answer(503, *HTTP_ERRORS[503], {"Retry-After": "5"})
         ref = uuid.uuid4().hex[:12]
         app.logger.exception("unhandled error %s on %s %s", ref, request.method, request.path)

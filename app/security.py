@@ -131,6 +131,8 @@ _NOTICES_OFFICE = [(r"^Notice$", r"^can_publish$"), (r"^Feedback$", r"^can_(read
 for _role, _extra in ((REVIEWER, _NOTICES_READ + _NOTICES_OFFICE), (APPROVER, _NOTICES_READ + _FEEDBACK_FILE),
                       (FILLER, _NOTICES_READ + _FEEDBACK_FILE), (LEADER, _NOTICES_READ)):
     ROLES[_role] = ROLES[_role] + _extra
+# The leaders' decision system (a leader's API key) reads the API spec it follows, and its Swagger UI.
+ROLES[LEADER] = ROLES[LEADER] + [(r"^(OpenApi|SwaggerView)$", r"^can_(get|show)$")]
 
 
 class PortalUserDBModelView(KnownActionsOnly, UserDBModelView):

@@ -80,7 +80,8 @@ def test_writes_to_other_unit_refused_and_lock_respected(app, spec, data):
     g = token(c, "gongan_filler")
     with app.app_context():
         locked = snapshot(data["ga"])
-    resp = c.put(f"/api/v1/filings/{data['ga']}/values", json={"values": penalty_values(120)}, headers=g)
+    resp = c.put(f"/api/v1/filings/{data['ga']}/values", json={"values": penalty_values(120), "version": locked[2]},
+                 headers=g)
     assert resp.status_code == 409 and "修改申请" in resp.json["message"]
     spec.validate(resp, "/api/v1/filings/{pk}/values", "put")
     with app.app_context():
@@ -104,11 +105,13 @@ def test_filler_saves_and_submits_through_the_api(app, spec):
     assert resp.status_code == 200 and "amount_fines" in resp.json["changed"]
     assert resp.json["result"]["values"]["amount_fines"] == "50000.00"
     spec.validate(resp, "/api/v1/filings/{pk}/values", "put")
-    resp = c.post(f"/api/v1/filings/{fid}/transition", json={"action": "submit"}, headers=h)
+    version = resp.json["result"]["version"]
+    resp = c.post(f"/api/v1/filings/{fid}/transition", json={"action": "submit", "version": version}, headers=h)
     assert resp.status_code == 200 and resp.json["result"]["state"] == "pending"
     spec.validate(resp, "/api/v1/filings/{pk}/transition", "post")
     # a filler cannot sign off
-    resp = c.post(f"/api/v1/filings/{fid}/transition", json={"action": "sign_off"}, headers=h)
+    version = resp.json["result"]["version"]
+    resp = c.post(f"/api/v1/filings/{fid}/transition", json={"action": "sign_off", "version": version}, headers=h)
     assert resp.status_code == 403
     spec.validate(resp, "/api/v1/filings/{pk}/transition", "post")
 

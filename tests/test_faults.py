@@ -136,7 +136,7 @@ def test_audit_failure_mid_transition_api_answers_json(app, submitted, monkeypat
     c = app.test_client()
     h = jwt(c, "reviewer")
     monkeypatch.setattr(workflow, "record", _fail)
-    resp = c.post(f"/api/v1/filings/{fid}/transition", json={"action": "accept"}, headers=h)
+    resp = c.post(f"/api/v1/filings/{fid}/transition", json={"action": "accept", "version": before[2]}, headers=h)
     assert resp.status_code == 500 and resp.is_json
     assert "操作未完成" in resp.json["message"] and "Traceback" not in resp.get_data(as_text=True)
     _unchanged(app, fid, before, audits)
@@ -185,7 +185,7 @@ def test_busy_database_is_503_retry_later_and_writes_nothing(app, client_for, su
     resp = _act(web, fid)
     assert resp.status_code == 503 and resp.headers["Retry-After"] == "5"
     assert "系统繁忙" in resp.get_data(as_text=True)
-    resp = api.post(f"/api/v1/filings/{fid}/transition", json={"action": "accept"}, headers=h)
+    resp = api.post(f"/api/v1/filings/{fid}/transition", json={"action": "accept", "version": before[2]}, headers=h)
     assert resp.status_code == 503 and resp.is_json and "稍后重试" in resp.json["message"]
     _unchanged(app, fid, before, audits)
 

@@ -205,7 +205,7 @@ def test_locked_filing_refuses_every_edit_path(app, client_for, state):
     # API
     token = c.post("/api/v1/security/login", json={"username": "dongcheng_filler",
                                                     "password": "DemoPass@2026!", "provider": "db"}).json
-    resp = c.put(f"/api/v1/filings/{fid}/values", json={"values": changed},
+    resp = c.put(f"/api/v1/filings/{fid}/values", json={"values": changed, "version": before[2]},
                  headers={"Authorization": f"Bearer {token['access_token']}"})
     assert resp.status_code == 409 and "修改申请" in resp.json["message"]
     # engine (what the import and any admin path call)

@@ -47,7 +47,7 @@ def test_bad_value_named_and_nothing_written(app, client_for, field, typed, word
     # The API gets the same message.
     tok = c.post("/api/v1/security/login", json={"username": "dongcheng_filler",
                                                   "password": "DemoPass@2026!", "provider": "db"}).json
-    api = c.put(f"/api/v1/filings/{fid}/values", json={"values": bad},
+    api = c.put(f"/api/v1/filings/{fid}/values", json={"values": bad, "version": before[2]},
                 headers={"Authorization": f"Bearer {tok['access_token']}"})
     assert api.status_code == 400
     for w in words:

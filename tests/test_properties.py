@@ -326,3 +326,272 @@ def test_nul_refused_everywhere_before_any_query(app, client_for):
     assert resp.status_code == 400
     with app.app_context():
         assert snapshot(fid) == before and audit_count() == audits
+
+
+# --- FAB's list arguments on every list view (issue 14, item 10) ------------------------------
+
+LIST_WEB_ROLES = ("admin", "security_admin", "audit_admin", "reviewer", "dongcheng_filler")
+
+
+def _list_viewers(app, client_for) -> dict:
+    """{view: client of the first role that sees its list} for every FAB list view of the app."""
+    from flask_appbuilder.baseviews import BaseCRUDView
+
+    clients = {name: client_for(name) for name in LIST_WEB_ROLES}
+    viewers = {}
+    for view in (v for v in app.appbuilder.baseviews if isinstance(v, BaseCRUDView)):
+        url = f"{view.route_base}/list/"
+        viewers[view] = next(c for c in clients.values() if c.get(url).status_code == 200)
+    return viewers
+
+
+def _list_args(view):
+    """FAB's list arguments of `view`: paging, sorting and every filter of every search column."""
+    name = type(view).__name__
+    keys = [f"page_{name}", f"psize_{name}", f"_oc_{name}", f"_od_{name}"]
+    keys += [f"_flt_{i}_{column}" for column in view._filters.get_search_filters() for i in (0, 1, 2, 9)]
+    values = st.one_of(QUERY_VALUES, st.sampled_from([*view.order_columns, "asc", "desc", "0", "-5", TEXT_BOMB]))
+    return st.dictionaries(st.sampled_from(keys), values, min_size=1, max_size=4)
+
+
+TEXT_BOMB = "x" * 3000
+
+
+def test_fab_list_arguments_any_input(app, client_for):
+    """Every FAB list view, for a role that sees it, with any mix of its paging, sorting and filter
+    arguments: a normal page or a 400 in Chinese — never a 5xx, never a raw script."""
+    viewers = _list_viewers(app, client_for)
+    views = sorted(viewers, key=lambda v: type(v).__name__)
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(st.data())
+    def run(data):
+        view = data.draw(st.sampled_from(views))
+        query = data.draw(_list_args(view))
+        resp = viewers[view].get(f"{view.route_base}/list/", query_string=query)
+        assert resp.status_code in (200, 400), (type(view).__name__, query, resp.status_code)
+        _no_script(resp)
+        if resp.status_code == 400:
+            assert "请求无效" in resp.get_data(as_text=True)
+
+    run()
+
+
+# --- the staff, feedback and notice forms (issue 14, item 10) ---------------------------------
+
+FORM_TEXT = st.one_of(st.sampled_from([*PAYLOADS, *KILLERS, "x" * 70, "y" * 5000, "\x00"]), _text(40),
+                      st.integers(-10**30, 10**30).map(str))
+
+
+def _form_rows(app) -> dict:
+    """Row counts of everything the staff, feedback and notice forms write, and the audit rows."""
+    from sqlalchemy import func, select
+
+    from app.models import Feedback, FeedbackReply, Notice, NoticeTarget, StaffMember
+
+    with app.app_context():
+        counts = {m.__name__: db.session.scalar(select(func.count()).select_from(m))
+                  for m in (StaffMember, Feedback, FeedbackReply, Notice, NoticeTarget)}
+        return {**counts, "audit": audit_count()}
+
+
+def _clean_form_rows(app) -> None:
+    from sqlalchemy import delete
+
+    from app.models import Attachment, Feedback, FeedbackReply, Notice, NoticeRead, NoticeTarget, StaffMember
+
+    with app.app_context():
+        db.session.rollback()
+        for model in (NoticeRead, NoticeTarget, Attachment, FeedbackReply, Feedback, Notice, StaffMember):
+            db.session.execute(delete(model))
+        db.session.commit()
+
+
+def _form_post(app, client, path, data, token, written: str):
+    """POST a form: never a 5xx, no raw script; either the form again (200/400) with nothing
+    written, or a redirect after writing exactly one `written` row (and its audit rows)."""
+    before = _form_rows(app)
+    resp = client.post(path, data={**data, "csrf_token": token})
+    assert resp.status_code < 500, (path, data, resp.get_data(as_text=True)[:300])
+    _no_script(resp)
+    after = _form_rows(app)
+    if resp.status_code == 302:
+        _no_script(client.get(resp.headers["Location"]))
+        grown = {k for k in after if after[k] != before[k]}
+        assert after[written] == before[written] + 1 and grown <= {written, "NoticeTarget", "audit"}, grown
+    else:
+        assert resp.status_code in (200, 400), resp.status_code
+        assert after == before, (path, data)
+    return resp
+
+
+_STAFF_SEQ = iter(range(100, 1000))
+
+
+def _staff_values(**edits) -> dict:
+    from tests.staff_helpers import make_id
+
+    return {"name": "张三", "citizen_id": make_id(seq=str(next(_STAFF_SEQ))), "ethnicity": "汉族", "education": "本科",
+            "major": "法学", "law_major": "y", "political_status": "群众", "post": "科员", "rank": "一级科员",
+            "start_date": "2010-07-01", **edits}
+
+
+STAFF_TEXT_FIELDS = ("name", "citizen_id", "ethnicity", "education", "major", "political_status", "post",
+                     "rank", "start_date", "law_major", "passed_legal_exam")
+
+
+STAFF_EDIT_FIELDS = ("name", "ethnicity", "education", "major", "political_status", "post", "rank", "start_date",
+                     "status", "left_on", "law_major", "passed_legal_exam")
+STAFF_EDIT_VALUES = {"name": "李四", "ethnicity": "汉族", "education": "硕士", "major": "法学",
+                     "political_status": "群众", "post": "科员", "rank": "一级科员", "start_date": "2011-07-01",
+                     "status": "在职", "left_on": ""}
+
+
+def audit_count_in(app) -> int:
+    with app.app_context():
+        return audit_count()
+
+
+def test_staff_form_any_input(app, client_for):
+    """登记人员 and 修改人员信息 with any text in any field: a person registered or saved as typed
+    (the unit always the account's), or the form comes back and nothing is written."""
+    from app.models import StaffMember
+
+    filler = client_for("dongcheng_filler")
+    token = csrf_token(filler, "/staff/add")
+
+    def post(edits):
+        values = _staff_values(**edits)
+        resp = _form_post(app, filler, "/staff/add", values, token, "StaffMember")
+        if resp.status_code == 302:
+            with app.app_context():
+                row = db.session.query(StaffMember).order_by(StaffMember.id.desc()).first()
+                assert row.name == values["name"] and row.unit.code == "0100"
+
+    def row(pk):
+        with app.app_context():
+            p = db.session.get(StaffMember, pk)
+            return tuple(getattr(p, c) for c in (*STAFF_EDIT_FIELDS, "unit_id", "citizen_id"))
+
+    def edit(pk, edits):
+        """修改人员信息: the person saved as typed, or left exactly as they were."""
+        before, audits = row(pk), audit_count_in(app)
+        values = {**STAFF_EDIT_VALUES, **edits}
+        resp = filler.post(f"/staff/edit/{pk}", data={**values, "csrf_token": token})
+        assert resp.status_code < 500, (edits, resp.get_data(as_text=True)[:300])
+        _no_script(resp)
+        if resp.status_code == 302:
+            _no_script(filler.get(resp.headers["Location"]))
+            with app.app_context():
+                p = db.session.get(StaffMember, pk)
+                assert (p.name, p.status, p.unit.code) == (values["name"], values["status"], "0100")
+        else:
+            assert resp.status_code in (200, 400) and row(pk) == before and audit_count_in(app) == audits
+
+    try:
+        post({"name": "\x00"})
+        for field in STAFF_TEXT_FIELDS:
+            for killer in (SCRIPT, "9" * 30, "x" * 300):
+                post({field: killer})
+        post({})
+        with app.app_context():
+            pk = db.session.query(StaffMember.id).order_by(StaffMember.id.desc()).first()[0]
+        for field in STAFF_EDIT_FIELDS:
+            for killer in (SCRIPT, "9" * 30, "x" * 300):
+                edit(pk, {field: killer})
+
+        @settings(max_examples=20, deadline=None, database=None)
+        @given(st.dictionaries(st.sampled_from(STAFF_TEXT_FIELDS), FORM_TEXT, max_size=4),
+               st.dictionaries(st.sampled_from(STAFF_EDIT_FIELDS), FORM_TEXT, max_size=3))
+        def run(edits, changes):
+            post(edits)
+            edit(pk, changes)
+
+        run()
+    finally:
+        _clean_form_rows(app)
+
+
+def test_feedback_form_and_reply_any_input(app, client_for):
+    """问题反馈 and its replies with any text: a report or reply written as typed (stripped), or
+    the form again with nothing written; the state never leaves its three values."""
+    from app.models import Feedback
+    from app.models.notice import FEEDBACK_STATES
+
+    unit, office = client_for("dongcheng_filler"), client_for("reviewer")
+    categories = st.sampled_from(["software", "network", "filing", "other", "nope", "", SCRIPT, "\x00"])
+    try:
+        token = csrf_token(unit, "/feedback/new")
+        for killer in (SCRIPT, "\x00", "9" * 30, "z" * 3000, " ", ""):
+            _form_post(app, unit, "/feedback/new", {"category": "software", "title": killer,
+                                                    "description": killer}, token, "Feedback")
+        fid = int(_form_post(app, unit, "/feedback/new", {"category": "software", "title": "页面报错",
+                                                          "description": "打不开"}, token, "Feedback")
+                  .headers["Location"].rstrip("/").split("/")[-1])
+        office_token = csrf_token(office, f"/feedback/{fid}")
+
+        @settings(max_examples=25, deadline=None, database=None)
+        @given(categories, FORM_TEXT, FORM_TEXT, st.sampled_from(["", "open", "in_progress", "resolved", "x", "\x00"]),
+               st.booleans())
+        def run(category, title, text, state, by_office):
+            resp = _form_post(app, unit, "/feedback/new", {"category": category, "title": title,
+                                                            "description": text}, token, "Feedback")
+            if resp.status_code == 302:
+                with app.app_context():
+                    fb = db.session.query(Feedback).order_by(Feedback.id.desc()).first()
+                    assert fb.title == title.strip() and fb.category == category
+            client, tok = (office, office_token) if by_office else (unit, token)
+            before = _form_rows(app)
+            resp = client.post(f"/feedback/{fid}/reply", data={"body": text, "state": state, "csrf_token": tok})
+            assert resp.status_code in (302, 400), resp.status_code
+            _no_script(resp)
+            after = _form_rows(app)
+            assert after["FeedbackReply"] - before["FeedbackReply"] in (0, 1)
+            if after["FeedbackReply"] == before["FeedbackReply"]:
+                assert after == before
+            with app.app_context():
+                assert db.session.get(Feedback, fid).state in FEEDBACK_STATES
+
+        run()
+    finally:
+        _clean_form_rows(app)
+
+
+def test_notice_form_any_input(app, client_for):
+    """发布通知 with any title, body, audience and unit list (huge, negative, non-ASCII digits):
+    a notice addressed exactly as chosen, or the form again with nothing written."""
+    from app.models import Notice
+
+    office = client_for("reviewer")
+    token = csrf_token(office, "/notices/new")
+    with app.app_context():
+        from app.unit_list import unit_by_code
+
+        dongcheng = str(unit_by_code("0100").id)
+    unit_ids = st.lists(st.sampled_from([dongcheng, "99999999999999999999", "2147483648", "²", "٣", "-1", "0",
+                                         "abc", "\x00", ""]), max_size=3)
+    audiences = st.sampled_from(["all", "kinds", "units", "", "nope", SCRIPT])
+    groups = st.lists(st.sampled_from(["district", "bureau", "nope", SCRIPT, ""]), max_size=2)
+
+    def post(title, body, audience_, group_list, units):
+        resp = _form_post(app, office, "/notices/new", {"title": title, "body": body, "audience": audience_,
+                                                        "groups": group_list, "units": units}, token, "Notice")
+        if resp.status_code == 302:
+            with app.app_context():
+                notice = db.session.query(Notice).order_by(Notice.id.desc()).first()
+                assert notice.title == title.strip() and notice.audience == audience_
+
+    try:
+        for units in (["99999999999999999999"], ["²"], ["2147483648"], ["-1"], [dongcheng, "٣"]):
+            post("通知", "请按时报送。", "units", [], units)
+        for killer in (SCRIPT, "\x00", "t" * 300, " "):
+            post(killer, killer, "all", [], [])
+
+        @settings(max_examples=30, deadline=None, database=None)
+        @given(FORM_TEXT, FORM_TEXT, audiences, groups, unit_ids)
+        def run(title, body, audience_, group_list, units):
+            post(title, body, audience_, group_list, units)
+
+        run()
+    finally:
+        _clean_form_rows(app)

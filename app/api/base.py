@@ -18,6 +18,9 @@ from . import schemas
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 100_000  # beyond any real listing; keeps OFFSET inside the database's integer range
 PAGE_ERROR = f"「page」应为不超过{MAX_PAGE}的整数，「page_size」应为整数"
+VERSION_MISSING = ("缺少「version」：请先读取该记录（GET），原样带上其中的 version；"
+                   "写入时核对版本，以免覆盖他人在此期间的修改")
+VERSION_NOT_INT = "「version」应为整数：该记录最近一次读取时的 version"
 
 ERROR_RESPONSES = {
     "400": {"description": "Bad request", "content": {"application/json": {
@@ -138,6 +141,16 @@ class PortalApi(BaseApi):
         if obj is None:
             raise ApiError(404, message)
         return obj
+
+    @staticmethod
+    def version_arg(body: dict) -> int:
+        """The `version` a write must carry (the row's version as last read): an ApiError 400 naming
+        it when missing or not an integer. The engine answers 409 when it is not the current one."""
+        if body.get("version") is None:
+            raise ApiError(400, VERSION_MISSING)
+        if type(body["version"]) is not int:  # bool is an int subclass; 1.0 and "1" are not versions
+            raise ApiError(400, VERSION_NOT_INT)
+        return body["version"]
 
     @staticmethod
     def form_arg(form) -> str:

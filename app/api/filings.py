@@ -126,7 +126,7 @@ class FilingApi(PortalApi):
 
     @endpoint("/<int:pk>/values", "PUT")
     def put_values(self, pk):
-        """Save a draft's values (same rules and lock as the web form).
+        """Save a draft's values (same rules and lock as the web form); `version` required.
         ---
         put:
           summary: Save values
@@ -134,9 +134,10 @@ class FilingApi(PortalApi):
         filing = self.scoped_or_404(Filing, pk, NOT_FOUND)
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or not isinstance(body.get("values"), dict):
-            return self.error(400, "请求体应为 {\"values\": {...}}")
+            return self.error(400, "请求体应为 {\"values\": {...}, \"version\": …}")
+        version = self.version_arg(body)
         try:
-            changes = save_values(filing, body["values"], acting_user(), expected_version=body.get("version"),
+            changes = save_values(filing, body["values"], acting_user(), expected_version=version,
                                   explanation=body.get("explanation"), source="api")
         except FilingError as exc:
             return self._fail(exc)
@@ -144,7 +145,8 @@ class FilingApi(PortalApi):
 
     @endpoint("/<int:pk>/transition", "POST")
     def transition(self, pk):
-        """Move the filing through the state machine (submit, sign_off, unit_return, accept, return).
+        """Move the filing through the state machine (submit, sign_off, unit_return, accept, return);
+        `version` required.
         ---
         post:
           summary: Move a filing
@@ -153,9 +155,10 @@ class FilingApi(PortalApi):
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return self.error(400, "请求体应为 JSON 对象")
+        version = self.version_arg(body)
         try:
             workflow.apply(filing, str(body.get("action", "")), acting_user(), comment=body.get("comment"),
-                           expected_version=body.get("version"), explanation=body.get("explanation"))
+                           expected_version=version, explanation=body.get("explanation"))
         except FilingError as exc:
             return self._fail(exc)
         return self.response(200, result=filing_json(filing))

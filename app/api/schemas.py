@@ -50,9 +50,13 @@ class FilingCreateSchema(Schema):
     period = fields.String(required=True)
 
 
+VERSION_DOC = {"description": "the filing's version as last read (GET): a missing one is a 400, a stale one "
+                              "a 409 — no write overwrites a change the caller has not seen"}
+
+
 class ValuesPutSchema(Schema):
     values = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True)
-    version = fields.Integer()
+    version = fields.Integer(required=True, metadata=VERSION_DOC)
     explanation = fields.String()
 
 
@@ -60,7 +64,7 @@ class TransitionPostSchema(Schema):
     action = fields.String(required=True, metadata={"enum": ["submit", "sign_off", "unit_return", "accept",
                                                              "return"]})
     comment = fields.String()
-    version = fields.Integer()
+    version = fields.Integer(required=True, metadata=VERSION_DOC)
     explanation = fields.String()
 
 

@@ -53,6 +53,11 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(AuditLogView, "审计日志", category="Security", icon="fa-history", label=_l("审计日志"))
     appbuilder.add_view(ApiKeysView, "API 密钥", category="Security", icon="fa-key", label=_l("API 密钥"))
     _register_notices(appbuilder)
+    from flask import current_app
+
+    from .base import register_list_guard
+
+    register_list_guard(current_app._get_current_object())  # FAB's list paging, for its views too
 
 
 def _register_notices(appbuilder) -> None:

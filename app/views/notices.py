@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired
 
 from ..audit import record
 from ..clock import today, utcnow
+from ..errors import is_id_text
 from ..extensions import db
 from ..models.notice import (
     AUDIENCE_ALL,
@@ -126,7 +127,8 @@ class NoticeView(BaseView):
             f = request.form
             return {"title": f.get("title", ""), "body": f.get("body", ""), "audience": f.get("audience", ""),
                     "groups": f.getlist("groups"),
-                    "units": [int(x) for x in f.getlist("units") if x.isdigit()]}
+                    # ids as ids: "²".isdigit() is True, and a 20-digit one reaches no row (nor SQLite)
+                    "units": [int(x) for x in f.getlist("units") if is_id_text(x)]}
         if notice is None:
             return {"title": "", "body": "", "audience": AUDIENCE_ALL, "groups": [], "units": []}
         kinds = set(audience.target_kinds(notice))
