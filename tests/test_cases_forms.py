@@ -16,7 +16,7 @@ from tests.helpers import litigation_values, post_form, reconsideration_values
 
 def test_reconsideration_full_cycle(app, client_for):
     full_cycle(app, client_for, "reconsideration", "2026H1", reconsideration_values(),
-               fix={"applicants": "60"},
+               fix={"applicants": "60", "applicants_citizen": "55"},
                correction={"o_upheld": "12", "o_dismissed": "6"})  # still sums to 30 concluded
 
 
@@ -30,7 +30,7 @@ RULES = [
     ("reconsideration", {"other_handled": "5"}, ["「本期新收」", "「受理」", "「不予受理」", "「告知及其他处理」"]),
     ("reconsideration", {"r_other": "1"}, ["「不予受理」", "「其他原因」"]),
     ("reconsideration", {"m_other": "1"}, ["「受理」", "「行政处罚」", "「其他事项」"]),
-    ("reconsideration", {"o_other": "2"}, ["「已审结」", "「驳回」", "「其他结果」"]),
+    ("reconsideration", {"o_other": "2"}, ["「已审结」", "「驳回复议请求」", "「其他结果」"]),
     ("reconsideration", {"pending": "21"}, ["「未审结」", "「上期结转」", "「受理」", "「已审结」"]),
     ("reconsideration", {"opinions_implemented": "3"},
      ["「行政复议意见书已落实」", "不能大于", "「行政复议意见书制发」"]),

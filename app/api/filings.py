@@ -14,7 +14,7 @@ from ..filing import workflow
 from ..filing.errors import FilingError
 from ..filing.periods import Period
 from ..filing.values import current_values, open_filing, save_values
-from ..forms import get_form
+from ..forms import form_of
 from ..forms.base import MONEY
 from ..models.filing import Filing
 from ..models.unit import Unit
@@ -32,7 +32,7 @@ def _value_json(spec, values):
 
 def filing_json(filing: Filing, with_values: bool = False) -> dict:
     """The public shape of a filing."""
-    spec = get_form(filing.form_code)
+    spec = form_of(filing)
     out = {
         "id": filing.id,
         "form": filing.form_code,
@@ -44,6 +44,7 @@ def filing_json(filing: Filing, with_values: bool = False) -> dict:
         "state_label": workflow.state_label(filing.state),
         "revision": filing.revision,
         "version": filing.version,
+        "form_version": spec.version,
     }
     if with_values:
         values = current_values(filing)

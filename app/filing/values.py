@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..audit import record
 from ..clock import utcnow
 from ..extensions import db
-from ..forms import get_form
+from ..forms import VERSIONS, form_of, get_form
 from ..forms.base import CheckContext, Issue
 from ..models.filing import Filing
 from ..models.values import value_model
@@ -49,14 +49,15 @@ def value_row(filing: Filing, revision: int | None = None):
     )
 
 
-def row_values(form_code: str, row) -> dict[str, Any]:
-    spec = get_form(form_code)
+def row_values(spec_or_code, row) -> dict[str, Any]:
+    """A value row's figures for the fields of a form version (a code: its newest version)."""
+    spec = get_form(spec_or_code) if isinstance(spec_or_code, str) else spec_or_code
     return {name: (getattr(row, name) if row is not None else None) for name in spec.field_names}
 
 
 def current_values(filing: Filing) -> dict[str, Any]:
     """The filing's figures at its current revision (None for never-saved fields)."""
-    return row_values(filing.form_code, value_row(filing))
+    return row_values(form_of(filing), value_row(filing))
 
 
 def revisions(filing: Filing) -> list[tuple[int, dict[str, Any]]]:
@@ -65,12 +66,17 @@ def revisions(filing: Filing) -> list[tuple[int, dict[str, Any]]]:
     rows = db.session.scalars(
         select(model).where(model.filing_id == filing.id).order_by(model.revision)
     )
-    return [(r.revision, row_values(filing.form_code, r)) for r in rows]
+    spec = form_of(filing)
+    return [(r.revision, row_values(spec, r)) for r in rows]
 
 
-def _reported_values(form_code: str, unit_id: int, keys: list[str]) -> dict[str, dict]:
-    """Current values of the unit's filed (signed-off) filings for the given period keys."""
+def _reported_values(form_code: str, unit_id: int, keys: list[str], as_of: Period) -> dict[str, dict]:
+    """Current values of the unit's filed (signed-off) filings for the given period keys, read
+    as the fields of the version in force for `as_of` (older versions through its mapping)."""
+    from ..forms.versions import translate
     from .workflow import REPORTED
+
+    target = get_form(form_code, as_of)
 
     model = value_model(form_code)
     rows = db.session.execute(
@@ -83,26 +89,31 @@ def _reported_values(form_code: str, unit_id: int, keys: list[str]) -> dict[str,
             Filing.state.in_(REPORTED),
         )
     ).all()
-    return {key: row_values(form_code, row) for key, row in rows}
+    versions = VERSIONS[form_code]
+    out = {}
+    for key, row in rows:
+        source = get_form(form_code, key)
+        out[key] = translate(versions, row_values(source, row), source, target)
+    return out
 
 
 def comparison(filing: Filing) -> dict[str, tuple[Period, dict | None]]:
     """The unit's own previous period (环比) and same period last year (同比), as filed."""
     period = period_of_filing(filing)
     prev, last_year = period.previous(), period.same_last_year()
-    past = _reported_values(filing.form_code, filing.unit_id, [prev.key, last_year.key])
+    past = _reported_values(filing.form_code, filing.unit_id, [prev.key, last_year.key], period)
     return {"previous": (prev, past.get(prev.key)), "last_year": (last_year, past.get(last_year.key))}
 
 
 def check_context(filing: Filing) -> CheckContext:
     """History of the unit's last four filed periods, and the previous period's carry-over."""
-    spec = get_form(filing.form_code)
+    spec = form_of(filing)
     period = period_of_filing(filing)
     keys, p = [], period
     for _ in range(HISTORY_PERIODS):
         p = p.previous()
         keys.append(p.key)
-    past = _reported_values(filing.form_code, filing.unit_id, keys)
+    past = _reported_values(filing.form_code, filing.unit_id, keys, period)
     history = {f.name: [past[k][f.name] for k in keys if k in past] for f in spec.numeric_fields}
     return CheckContext(history=history, prefill=prefill_values(filing))
 
@@ -112,7 +123,7 @@ def prefill_values(filing: Filing) -> dict[str, Any]:
     form's own hook computes (e.g. headcount from the staff register). {} when none."""
     from .workflow import ACCEPTED
 
-    spec = get_form(filing.form_code)
+    spec = form_of(filing)
     out: dict[str, Any] = {}
     if spec.carry_over:
         prev = period_of_filing(filing).previous()
@@ -128,7 +139,8 @@ def prefill_values(filing: Filing) -> dict[str, Any]:
             )
         ).scalar()
         if row is not None:
-            out.update({this: getattr(row, before) for this, before in spec.carry_over.items()})
+            out.update({this: getattr(row, before) for this, before in spec.carry_over.items()
+                        if getattr(row, before, None) is not None})
     if spec.prefill_hook is not None:
         out.update(spec.prefill_hook(filing))
     return out
@@ -136,7 +148,7 @@ def prefill_values(filing: Filing) -> dict[str, Any]:
 
 def parse_and_check(filing: Filing, raw: Mapping[str, Any]) -> tuple[dict, list[Issue]]:
     """Parse raw input and run the rules. Raises Invalid on any field or blocking error."""
-    spec = get_form(filing.form_code)
+    spec = form_of(filing)
     values, errors = spec.parse(raw)
     if errors:
         raise Invalid("；".join(errors.values()), errors)
@@ -153,7 +165,7 @@ def parse_and_check(filing: Filing, raw: Mapping[str, Any]) -> tuple[dict, list[
 
 def warnings_for(filing: Filing, values: Mapping[str, Any]) -> list[Issue]:
     """Warnings the filing's current values raise (shown on the page; need an explanation)."""
-    spec = get_form(filing.form_code)
+    spec = form_of(filing)
     if any(values.get(n) is None for n in spec.field_names if spec.field(n).required):
         return []
     return [i for i in spec.check(values, check_context(filing)) if i.level == "warning"]
@@ -161,7 +173,7 @@ def warnings_for(filing: Filing, values: Mapping[str, Any]) -> list[Issue]:
 
 def validate_for_submit(filing: Filing, values: Mapping[str, Any], explanation: str | None) -> None:
     """Submitting needs complete values, no blocking error, and an explanation for warnings."""
-    spec = get_form(filing.form_code)
+    spec = form_of(filing)
     raw = {f.name: (f.input_value(values.get(f.name)) if values.get(f.name) is not None else None)
            for f in spec.fields}
     _, warnings = parse_and_check(filing, {k: v for k, v in raw.items()})
@@ -193,7 +205,7 @@ def save_values(filing: Filing, raw: Mapping[str, Any], user, expected_version=N
         raise Conflict(
             f"报表状态为“{state_label(filing.state)}”，已锁定，不能直接修改；如需更正请提交修改申请"
         )
-    spec = get_form(filing.form_code)
+    spec = form_of(filing)
     # Ignored keys go into the audit row: shown printable and bounded, whatever was sent.
     unknown = [printable(k) for k in spec.unknown_keys({k: v for k, v in raw.items() if not k.startswith("_")})][:20]
     values, _warnings = parse_and_check(filing, raw)

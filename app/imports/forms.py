@@ -20,7 +20,7 @@ from ..filing.periods import Period, PeriodError
 from ..filing.timeliness import is_expected
 from ..filing.values import current_values, open_filing, save_values
 from ..filing.workflow import EDITABLE, state_label
-from ..forms import get_form
+from ..forms import VERSIONS, get_form
 from ..forms.base import MONEY, FormSpec
 from ..models.filing import Filing
 from ..models.unit import Unit
@@ -47,7 +47,8 @@ def template_bytes(spec: FormSpec, period: Period, units: list[Unit]) -> bytes:
         values = current_values(f) if f else {}
         rows.append([u.code, u.short_name, period.key] + [_cell(fd, values.get(fd.name)) for fd in spec.fields])
     groups = [""] * len(FIXED) + [fd.group for fd in spec.fields]
-    return blank_template(spec.code, f"{spec.title}（{period.label}）", headers(spec), rows=rows,
+    version = f"，{spec.version_label}" if spec.version else ""
+    return blank_template(spec.template_kind, f"{spec.title}（{period.label}{version}）", headers(spec), rows=rows,
                           group_row=groups, notes=[
                               "每行为一个单位一个报告期；请勿修改前三列、表头、合并单元格或填写公式。",
                               "金额单位为元，最多两位小数；其余为非负整数。",
@@ -93,9 +94,10 @@ class FormPreview:
 
 def preview(data: bytes, form_code: str, user) -> FormPreview:
     """Check every cell of an upload without writing; ImportFileError for file-level faults."""
-    spec = get_form(form_code)
+    by_kind = {v.template_kind: v for v in VERSIONS[form_code]}
+    sheet = read_template(data, {k: headers(v) for k, v in by_kind.items()}, None, HEADER_ROW)
+    spec = by_kind[sheet.kind]  # the version the template was made for
     cols = headers(spec)
-    sheet = read_template(data, form_code, cols, HEADER_ROW)
     letter = {name: get_column_letter(i + 1 + len(FIXED)) for i, name in enumerate(spec.field_names)}
     out = FormPreview()
     if not sheet.rows:
@@ -114,6 +116,10 @@ def preview(data: bytes, form_code: str, user) -> FormPreview:
                 raise PeriodError("报告期类型与报表不符")
         except PeriodError as exc:
             out.errors.append(f"C{rownum}：{exc}")
+            continue
+        if get_form(form_code, period) is not spec:
+            out.errors.append(f"C{rownum}：{period.label}应使用{get_form(form_code, period).version_label}模板填报，"
+                              f"本文件为{spec.version_label}模板，请重新下载该报告期的模板")
             continue
         if (unit.id, period.key) in seen:
             out.errors.append(f"A{rownum}：与第{seen[(unit.id, period.key)]}行重复（同一单位同一报告期）")

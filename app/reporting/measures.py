@@ -51,11 +51,11 @@ class Combined:
         return sum(v for v in parts if v is not None)
 
 
-_CACHE: dict[tuple[str, str], object] = {}
+_CACHE: dict[tuple[str, str, str], object] = {}
 
 
 def _cached(kind: str, spec: FormSpec, build):
-    key = (kind, spec.code)
+    key = (kind, spec.code, spec.version)
     if key not in _CACHE:
         _CACHE[key] = build(spec)
     return _CACHE[key]

@@ -11,14 +11,15 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from wtforms import BooleanField, SelectField, ValidationError
+from wtforms import BooleanField, DateField, SelectField, ValidationError
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
 
 from ..audit import record
 from ..extensions import db
 from ..forms import FORMS
 from ..models.audit import AuditLog
-from ..models.filing import FormAssignment
+from ..models.filing import ALWAYS, FormAssignment
 from ..models.unit import UNIT_KINDS, Unit
 from ..scope import UnitScopeFilter, UnitSelfScopeFilter
 from .base import AuditedModelView, KnownActionsOnly
@@ -79,12 +80,14 @@ class FormAssignmentView(KnownActionsOnly, AuditedModelView, ModelView):
 
     datamodel = SQLAInterface(FormAssignment)
     audit_object = "form_assignment"
-    audit_columns = ("unit_id", "form_code", "required")
+    audit_columns = ("unit_id", "form_code", "required", "valid_from")
     base_filters = [["unit_id", UnitScopeFilter, None]]
     base_permissions = ["can_list", "can_add", "can_edit", "can_delete"]
-    list_columns = ["unit", "form_code", "required"]
-    add_columns = edit_columns = ["unit", "form_code", "required"]
-    label_columns = {"unit": _l("单位"), "form_code": _l("报表"), "required": _l("需要填报")}
+    list_columns = ["unit", "form_code", "required", "valid_from"]
+    add_columns = edit_columns = ["unit", "form_code", "required", "valid_from"]
+    label_columns = {"unit": _l("单位"), "form_code": _l("报表"), "required": _l("需要填报"),
+                     "valid_from": _l("生效日期")}
+    description_columns = {"valid_from": _l("自该日起适用（按报告期最后一天判断）；1900-01-01 表示一直适用")}
     list_title = _l("填报范围")
     show_title = _l("填报范围")
     add_title = _l("新增填报范围")
@@ -96,7 +99,9 @@ class FormAssignmentView(KnownActionsOnly, AuditedModelView, ModelView):
     add_form_extra_fields = edit_form_extra_fields = {
         "form_code": SelectField(_l("报表"), choices=[SelectChoice(k, spec.menu_title) for k, spec in FORMS.items()],
                                  validate_choice=False, validators=[_form_choice]),
-        "required": BooleanField(_l("需要填报"), default=True, description=_l("不勾选：该单位不必填报此表"))}
+        "required": BooleanField(_l("需要填报"), default=True, description=_l("不勾选：该单位不必填报此表")),
+        "valid_from": DateField(_l("生效日期"), default=ALWAYS, validators=[InputRequired(_l("「生效日期」为必填项"))],
+                                description=_l("自该日起适用（按报告期最后一天判断）；1900-01-01 表示一直适用"))}
 
 
 class AuditLogView(KnownActionsOnly, ModelView):
