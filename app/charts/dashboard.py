@@ -64,10 +64,15 @@ def unit_figures(data) -> list[tuple[str, go.Figure]]:
                                 _("行政处罚决定数：本期与上年同期"), _("件"), ticks=period_ticks(periods)))]
     figs += _common(data)
     rec, lit = data.reconsideration_trend, data.litigation_trend
+    from ..reporting.indicators import definition_notes
+
+    q = rec.query
     figs.append(("rates-trend", trend(
-        _labels(rec), [(_("纠错率"), [v for _p, v in rec.series("correction_rate")]),
+        _labels(rec), [(_("直接纠错率"), [v for _p, v in rec.series("correction_rate")]),
                        (_("败诉率"), [v for _p, v in lit.series("loss_rate")])],
-        _("纠错率与败诉率"), _("比率"), kind=RATE, ticks=_ticks(rec))))
+        _("直接纠错率与败诉率"), _("比率"), kind=RATE, ticks=_ticks(rec),
+        notes=[_("直接纠错率：") + n for n in definition_notes("reconsideration", "correction_rate", q.first, q.end)]
+        + [_("败诉率：") + n for n in definition_notes("litigation", "loss_rate", lit.query.first, lit.query.end)])))
     return figs + _staff(data)
 
 

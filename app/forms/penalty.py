@@ -58,8 +58,10 @@ PENALTY = FormSpec(
         HistoryOutlier(("decisions_total", "amount_fines")),
     ],
     rates=[
-        Rate("correction_rate", "复议纠错率", ("reconsidered_corrected",), ("reconsidered",)),
-        Rate("loss_rate", "诉讼败诉率", ("sued_lost",), ("sued",)),
+        # Over the decisions challenged — not the reconsideration form's 直接纠错率 (over cases
+        # concluded): named apart so that one name never means two things (指标说明).
+        Rate("challenge_correction_rate", "处罚决定被复议纠错率", ("reconsidered_corrected",), ("reconsidered",)),
+        Rate("sued_loss_rate", "处罚决定被诉败诉率", ("sued_lost",), ("sued",)),
         Rate("hearing_rate", "听证举行率", ("hearings_held",), ("hearings_notified",)),
     ],
 )

@@ -31,7 +31,7 @@ from .rollup import COARSENESS
 # (figure, unit of count) shown for each form; the first is the one units are ranked by.
 HEADLINES: dict[str, list[tuple[str, object]]] = {
     "penalty": [("decisions_total", _l("件")), ("amount_total", ""), ("k_fine", _l("件")), ("hearings_held", _l("件")),
-                ("correction_rate", ""), ("loss_rate", "")],
+                ("challenge_correction_rate", ""), ("sued_loss_rate", "")],
     "reconsideration": [("new_applications", _l("件")), ("accepted", _l("件")), ("concluded", _l("件")),
                         ("correction_rate", ""), ("mediation_rate", "")],
     "litigation": [("new_total", _l("件")), ("concluded", _l("件")), ("loss_rate", ""), ("head_attendance_rate", "")],

@@ -13,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from wtforms import BooleanField, DateField, SelectField, ValidationError
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
 
 from ..audit import record
 from ..extensions import db
@@ -100,7 +99,8 @@ class FormAssignmentView(KnownActionsOnly, AuditedModelView, ModelView):
         "form_code": SelectField(_l("报表"), choices=[SelectChoice(k, spec.menu_title) for k, spec in FORMS.items()],
                                  validate_choice=False, validators=[_form_choice]),
         "required": BooleanField(_l("需要填报"), default=True, description=_l("不勾选：该单位不必填报此表")),
-        "valid_from": DateField(_l("生效日期"), default=ALWAYS, validators=[InputRequired(_l("「生效日期」为必填项"))],
+        # Left out of a POST it is ALWAYS (the default); an unreadable date is refused by the field.
+        "valid_from": DateField(_l("生效日期"), default=ALWAYS,
                                 description=_l("自该日起适用（按报告期最后一天判断）；1900-01-01 表示一直适用"))}
 
 
