@@ -94,7 +94,7 @@ def _reconsideration_2024(accepted: int, concluded: int, v: dict) -> dict:
     return out
 
 
-def litigation_values(new: int = 20, concluded: int = 18, carried: int = 8) -> dict[str, str]:
+def litigation_values(new: int = 20, concluded: int = 18, carried: int = 8, version: str = "2024") -> dict[str, str]:
     """Consistent litigation figures: new = 14 first instance + 5 appeals + 1 retrial (for 20)."""
     v = {"carried_over": carried, "first_instance": new - 6, "appeals": 5, "retrials": 1, "new_total": new,
          "after_reconsideration": 6, "co_defendant": 3,
@@ -104,6 +104,16 @@ def litigation_values(new: int = 20, concluded: int = 18, carried: int = 8) -> d
          "o_revoked": 1, "o_varied": 0, "o_unlawful": 1, "o_void": 0, "o_perform": 0, "o_pay": 0,
          "o_withdrawn": 3, "o_mediated": 0, "o_other": 1, "pending": carried + new - concluded,
          "hearings_held": 12, "head_attended": 9}
+    if version == "2024":  # outcomes per instance (一审 5+, 二审 3, 再审 1); the same 2 lost at first instance
+        v = {k: val for k, val in v.items() if not k.startswith("o_")}
+        f1 = concluded - 4
+        v.update(t_agreement=0, t_compensation=0, t_injury=0, t_social=0, t_expropriation=0,
+                 f1_concluded=f1, f1_claims_dismissed=f1 - 5, f1_suit_dismissed=1, f1_revoked=1, f1_varied=0,
+                 f1_unlawful=1, f1_void=0, f1_perform=0, f1_pay=0, f1_withdrawn_changed=1, f1_withdrawn=1,
+                 f1_mediated=0, f1_other=0, a_concluded=3, a_upheld=2, a_reversed=1, a_remanded=0,
+                 a_withdrawn=0, a_other=0, a_lost=0, rt_concluded=1, rt_upheld=1, rt_reversed=0, rt_remanded=0,
+                 rt_other=0, rt_lost=0, head_notified=10, head_principal=4, head_deputy=5,
+                 suggestions_received=2, suggestions_answered=1)
     return {k: str(val) for k, val in v.items()}
 
 

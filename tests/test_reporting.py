@@ -234,8 +234,8 @@ def test_states_basis_and_engine_filings(app, city):
         drive("litigation", "0100", "2024H1", litigation_values(new=20, concluded=18))
         row = aggregate(StatsQuery("litigation", Period.parse("2024"), by=CITY), admin).rows[0]
         assert row.get("new_total") == 20 and row.get("concluded") == 18
-        lost = sum(int(litigation_values()[k]) for k in ("o_revoked", "o_varied", "o_unlawful", "o_void",
-                                                          "o_perform", "o_pay"))
+        lost = sum(int(litigation_values()[k]) for k in ("f1_revoked", "f1_varied", "f1_unlawful", "f1_void",
+                                                          "f1_perform", "f1_pay", "a_lost", "rt_lost"))
         assert row.get("loss_rate") == Decimal(lost) / Decimal(18)
 
 

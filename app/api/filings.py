@@ -13,7 +13,7 @@ from ..extensions import db
 from ..filing import workflow
 from ..filing.errors import FilingError
 from ..filing.periods import Period
-from ..filing.values import current_values, open_filing, save_values
+from ..filing.values import current_values, open_filing, save_values, warnings_for
 from ..forms import form_of
 from ..forms.base import MONEY
 from ..models.filing import Filing
@@ -141,7 +141,9 @@ class FilingApi(PortalApi):
                                   explanation=body.get("explanation"), source="api")
         except FilingError as exc:
             return self._fail(exc)
-        return self.response(200, changed=sorted(changes), result=filing_json(filing, True))
+        # The same warnings the web form shows: submitting needs an explanation for them.
+        warnings = [w.message for w in warnings_for(filing, current_values(filing))]
+        return self.response(200, changed=sorted(changes), warnings=warnings, result=filing_json(filing, True))
 
     @endpoint("/<int:pk>/transition", "POST")
     def transition(self, pk):

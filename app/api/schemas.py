@@ -38,6 +38,8 @@ class FilingResultSchema(Schema):
 
 class FilingSavedSchema(Schema):
     changed = fields.List(fields.String(), required=True)
+    warnings = fields.List(fields.String(), required=True, metadata={
+        "description": "情况需说明：提交（submit）时须填写 explanation"})
     result = fields.Nested(FilingSchema, required=True)
 
 

@@ -12,7 +12,7 @@ import random
 from ..extensions import db
 from ..filing.periods import Period
 from ..forms import get_form
-from ..forms.litigation import LOST, TYPE_FIELDS
+from ..forms.litigation import APPEAL_FIELDS, FIRST_FIELDS, LOST, RETRIAL_FIELDS, TYPE_FIELDS, TYPE_FIELDS_2024
 from ..forms.litigation import OUTCOME_FIELDS as LIT_OUTCOMES
 from ..forms.reconsideration import (
     BAND_FIELDS,
@@ -127,7 +127,35 @@ def litigation_values(unit, period, rng, carried: dict, base: dict) -> dict[str,
     v["hearings_held"] = int(concluded * rng.uniform(0.5, 0.8))
     v["head_attended"] = int(v["hearings_held"] * rng.uniform(0.5, 0.95))
     assert set(LOST) <= set(v)
+    if get_form("litigation", period).version == "2024":
+        _litigation_2024(v, rng)
     return v
+
+
+FIRST_WEIGHTS = [44, 18, 6, 1, 3, 0.5, 2, 0.5, 4, 12, 3, 6]  # 一审 loss ≈ 12%, 改变行为后撤诉 ≈ 4%
+APPEAL_WEIGHTS, RETRIAL_WEIGHTS = [80, 6, 4, 6, 4], [70, 10, 10, 10]
+
+
+def _litigation_2024(v: dict, rng: random.Random) -> None:
+    """The 2024 version's figures (outcomes per instance, 司法建议, 正职/副职), from the shared ones."""
+    new, concluded = v["new_total"], v["concluded"]
+    for name, _ in (*LIT_OUTCOMES, *TYPE_FIELDS):
+        v.pop(name)
+    v.update(zip([n for n, _ in TYPE_FIELDS_2024], split(new, [*MATTER_WEIGHTS[:6], 3, 1, 2, 2, 2,
+                                                               *MATTER_WEIGHTS[6:]], rng), strict=True))
+    f1, appeal, retrial = split(concluded, [70, 27, 3], rng)
+    v["f1_concluded"], v["a_concluded"], v["rt_concluded"] = f1, appeal, retrial
+    v.update(zip([n for n, _ in FIRST_FIELDS], split(f1, FIRST_WEIGHTS, rng), strict=True))
+    v.update(zip([n for n, _ in APPEAL_FIELDS], split(appeal, APPEAL_WEIGHTS, rng), strict=True))
+    v.update(zip([n for n, _ in RETRIAL_FIELDS], split(retrial, RETRIAL_WEIGHTS, rng), strict=True))
+    v["a_lost"] = int(v["a_reversed"] * rng.uniform(0.3, 0.7))
+    v["rt_lost"] = int(v["rt_reversed"] * rng.uniform(0.3, 0.7))
+    v["head_notified"] = int(v["hearings_held"] * rng.uniform(0.6, 0.9))
+    v["head_attended"] = min(v["head_attended"], v["head_notified"])
+    v["head_principal"] = int(v["head_attended"] * rng.uniform(0.1, 0.4))
+    v["head_deputy"] = v["head_attended"] - v["head_principal"]
+    v["suggestions_received"] = int(concluded * rng.uniform(0, 0.03))
+    v["suggestions_answered"] = int(v["suggestions_received"] * rng.uniform(0.6, 1.0))
 
 
 def load_case_demo(seed: int = 2015) -> dict[str, int]:

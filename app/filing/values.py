@@ -17,7 +17,7 @@ from ..audit import record
 from ..clock import utcnow
 from ..extensions import db
 from ..forms import VERSIONS, form_of, get_form
-from ..forms.base import CheckContext, Issue
+from ..forms.base import CheckContext, CrossForm, Issue
 from ..models.filing import Filing
 from ..models.values import value_model
 from ..scope import in_scope
@@ -105,8 +105,11 @@ def comparison(filing: Filing) -> dict[str, tuple[Period, dict | None]]:
     return {"previous": (prev, past.get(prev.key)), "last_year": (last_year, past.get(last_year.key))}
 
 
-def check_context(filing: Filing) -> CheckContext:
-    """History of the unit's last four filed periods, and the previous period's carry-over."""
+def check_context(filing) -> CheckContext:
+    """What the rules compare a filing with: the unit's last four filed periods, the previous
+    period's carry-over, and the same unit's other forms over the period (CrossForm rules).
+    `filing` needs only form_code, unit_id and period_key: an import row not yet filed is
+    checked with the same context as the web form."""
     spec = form_of(filing)
     period = period_of_filing(filing)
     keys, p = [], period
@@ -115,7 +118,56 @@ def check_context(filing: Filing) -> CheckContext:
         keys.append(p.key)
     past = _reported_values(filing.form_code, filing.unit_id, keys, period)
     history = {f.name: [past[k][f.name] for k in keys if k in past] for f in spec.numeric_fields}
-    return CheckContext(history=history, prefill=prefill_values(filing))
+    others = {r.other_form: _other_form_sums(r.other_form, filing.unit_id, period)
+              for r in spec.rules if isinstance(r, CrossForm)}
+    titles = {code: get_form(code).menu_title for code in others}
+    return CheckContext(history=history, prefill=prefill_values(filing),
+                        others={k: v for k, v in others.items() if v}, other_titles=titles)
+
+
+def _other_form_sums(form_code: str, unit_id: int, period: Period) -> dict[str, int]:
+    """The unit's signed-off figures of `form_code` for the periods inside `period`, summed
+    (each filing read in its own version; a field some filing lacks is left out)."""
+    from .periods import periods_between
+    from .workflow import REPORTED
+
+    kind = get_form(form_code).period_kind
+    try:
+        inside = periods_between(kind, _first_inside(kind, period), _last_inside(kind, period))
+    except ValueError:
+        return {}
+    model = value_model(form_code)
+    rows = db.session.execute(
+        select(Filing.period_key, model)
+        .join(model, (model.filing_id == Filing.id) & (model.revision == Filing.revision))
+        .where(Filing.form_code == form_code, Filing.unit_id == unit_id,
+               Filing.period_key.in_([p.key for p in inside]), Filing.state.in_(REPORTED))
+    ).all()
+    sums: dict[str, int] = {}
+    missing: set[str] = set()
+    for key, row in rows:
+        for name, value in row_values(get_form(form_code, key), row).items():
+            if isinstance(value, int) and name not in missing:
+                sums[name] = sums.get(name, 0) + value
+            else:
+                missing.add(name)
+                sums.pop(name, None)
+    return sums
+
+
+def _first_inside(kind: str, period: Period) -> Period:
+    from .periods import period_of
+
+    first = period_of(kind, period.start)
+    if first.start < period.start:
+        raise ValueError("coarser")
+    return first
+
+
+def _last_inside(kind: str, period: Period) -> Period:
+    from .periods import period_of
+
+    return period_of(kind, period.end)
 
 
 def prefill_values(filing: Filing) -> dict[str, Any]:
@@ -146,21 +198,33 @@ def prefill_values(filing: Filing) -> dict[str, Any]:
     return out
 
 
-def parse_and_check(filing: Filing, raw: Mapping[str, Any]) -> tuple[dict, list[Issue]]:
-    """Parse raw input and run the rules. Raises Invalid on any field or blocking error."""
-    spec = form_of(filing)
+def check_all(spec, raw: Mapping[str, Any], ctx: CheckContext) -> tuple[dict, dict[str, str], list[Issue]]:
+    """Parse every field and run every rule at once: (values, {field: parse error}, issues).
+
+    Rules run on the fields that parsed (a rule skips a field that did not), so one save
+    reports a bad cell *and* a broken part ≤ whole together, never one per save. The web
+    form, the API (through save_values) and the import all call this."""
     values, errors = spec.parse(raw)
-    if errors:
-        raise Invalid("；".join(errors.values()), errors)
-    issues = spec.check(values, check_context(filing))
+    return values, errors, spec.check(values, ctx)
+
+
+def parse_and_check(filing: Filing, raw: Mapping[str, Any]) -> tuple[dict, list[Issue]]:
+    """Parse raw input and run the rules. Raises Invalid naming every field error, every broken
+    rule and (to fix in the same pass) every warning that will need an explanation."""
+    spec = form_of(filing)
+    values, errors, issues = check_all(spec, raw, check_context(filing))
+    warnings = [i for i in issues if i.level == "warning"]
     blocking = [i for i in issues if i.level == "error"]
-    if blocking:
-        errors = {}
+    if errors or blocking:
+        messages = list(dict.fromkeys([*errors.values(), *(i.message for i in blocking)]))
         for issue in blocking:
             for name in issue.fields:
                 errors.setdefault(name, issue.message)
-        raise Invalid("；".join(dict.fromkeys(i.message for i in blocking)), errors)
-    return values, [i for i in issues if i.level == "warning"]
+        message = "；".join(messages)
+        if warnings:
+            message += "。另需说明：" + "；".join(w.message for w in warnings)
+        raise Invalid(message, errors)
+    return values, warnings
 
 
 def warnings_for(filing: Filing, values: Mapping[str, Any]) -> list[Issue]:

@@ -7,12 +7,12 @@ from __future__ import annotations
 from ..filing.periods import Period
 from .base import FormSpec
 from .institution import INSTITUTION
-from .litigation import LITIGATION
+from .litigation import LITIGATION_2015, LITIGATION_2024
 from .penalty import PENALTY
 from .reconsideration import RECONSIDERATION_2015, RECONSIDERATION_2024
 from .versions import order_versions, version_at
 
-DECLARED = (INSTITUTION, RECONSIDERATION_2015, RECONSIDERATION_2024, LITIGATION, PENALTY)
+DECLARED = (INSTITUTION, RECONSIDERATION_2015, RECONSIDERATION_2024, LITIGATION_2015, LITIGATION_2024, PENALTY)
 
 # {code: versions oldest first}
 VERSIONS: dict[str, list[FormSpec]] = order_versions(DECLARED)

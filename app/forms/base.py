@@ -152,6 +152,10 @@ class CheckContext:
 
     history: Mapping[str, Sequence[int]] = field(default_factory=dict)
     prefill: Mapping[str, Any] = field(default_factory=dict)
+    # The same unit's filed figures of other forms over this period: {form code: {field: sum}}
+    # with the titles to name them ({form code: menu title}); only forms a CrossForm rule names.
+    others: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    other_titles: Mapping[str, str] = field(default_factory=dict)
 
 
 class Rule:
@@ -265,6 +269,27 @@ class FarAbove(Rule):
 
 
 @dataclass(frozen=True)
+class CrossForm(Rule):
+    """Warning: this form's `field` should not exceed `other_field` of the same unit's `other_form`
+    over the same period (a quarterly form summed over the half-year). Silent when the unit
+    filed no such form, or it does not collect that field."""
+
+    field: str
+    other_form: str
+    other_field: str
+    other_label: str
+    level = "warning"
+
+    def check(self, spec, values, ctx):
+        mine, theirs = values.get(self.field), ctx.others.get(self.other_form, {}).get(self.other_field)
+        if mine is None or theirs is None or mine <= theirs:
+            return []
+        title = ctx.other_titles.get(self.other_form, self.other_form)
+        return [Issue((self.field,), f"{spec.field(self.field).quoted}（{_num(spec, self.field, mine)}）大于本单位同期"
+                                     f"{title}报表的「{self.other_label}」（{theirs:,}），请核对或说明原因", "warning")]
+
+
+@dataclass(frozen=True)
 class HistoryOutlier(Rule):
     """Warning: more than `factor`× or under 1/`factor` of the unit's average of recent periods."""
 
@@ -328,8 +353,9 @@ class Rate:
     numerator: tuple[str, ...]
     denominator: tuple[str, ...]
 
-    def compute(self, values: Mapping[str, Any]) -> Decimal | None:
-        """The rate as a fraction, or None when the base is zero or unknown (shown as '—')."""
+    def compute(self, values: Mapping[str, Any], min_base: int = 0) -> Decimal | None:
+        """The rate as a fraction, or None when the base is zero or unknown (shown as '—'); a
+        SmallBase when the base is under `min_base` cases (marked, never ranked)."""
         num = [values.get(n) for n in self.numerator]
         den = [values.get(n) for n in self.denominator]
         if any(v is None for v in num + den):
@@ -337,12 +363,29 @@ class Rate:
         base = sum(den)
         if base == 0:
             return None
-        return Decimal(sum(num)) / Decimal(base)
+        rate = Decimal(sum(num)) / Decimal(base)
+        return SmallBase(rate) if base < min_base else rate
+
+
+class SmallBase(Decimal):
+    """A rate over fewer cases than the setting RATE_MIN_BASE (default 10): equal to its value,
+    shown with a mark (13.3%*), never given a rank."""
+
+    small_base = True
+
+
+SMALL_MARK = "*"
+
+
+def is_small(rate) -> bool:
+    return isinstance(rate, SmallBase)
 
 
 def format_rate(rate: Decimal | None) -> str:
-    """'13.8%' or '—'."""
-    return "—" if rate is None else f"{rate * 100:.1f}%"
+    """'13.8%', '33.3%*' over a small base, or '—'."""
+    if rate is None:
+        return "—"
+    return f"{rate * 100:.1f}%" + (SMALL_MARK if is_small(rate) else "")
 
 
 @dataclass
@@ -439,5 +482,5 @@ class FormSpec:
             issues.extend(rule.check(self, values, ctx))
         return issues
 
-    def compute_rates(self, values: Mapping[str, Any]) -> list[tuple[Rate, Decimal | None]]:
-        return [(r, r.compute(values)) for r in self.rates]
+    def compute_rates(self, values: Mapping[str, Any], min_base: int = 0) -> list[tuple[Rate, Decimal | None]]:
+        return [(r, r.compute(values, min_base)) for r in self.rates]

@@ -43,6 +43,7 @@ INSTITUTION = FormSpec(
     rules=[
         NotGreater("reconsideration_staff", "headcount"),
         NotGreater("litigation_staff", "headcount"),
+        NotGreater("headcount", "authorised_posts", level="warning"),
         ChangedFromPrefill(("headcount",), source="人员名册在职人数"),
     ],
     rates=[Rate("staffing_rate", "编制到位率", ("headcount",), ("authorised_posts",))],

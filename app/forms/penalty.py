@@ -1,7 +1,7 @@
 """行政处罚 — administrative penalties, per unit per quarter."""
 
 from ..filing.periods import QUARTER
-from .base import MONEY, Balance, Field, FormSpec, HistoryOutlier, NotGreater, Rate
+from .base import MONEY, Balance, FarAbove, Field, FormSpec, HistoryOutlier, NeedsCount, NotGreater, Rate
 
 CASES, KINDS, AMOUNTS, PROCEDURE, OTHER = "案件", "处罚决定（按种类）", "罚没金额（元）", "程序", "其他情况"
 
@@ -37,7 +37,8 @@ PENALTY = FormSpec(
         Field("amount_gains", "没收违法所得金额", MONEY, group=AMOUNTS),
         Field("amount_property", "没收非法财物价值", MONEY, group=AMOUNTS),
         Field("proc_summary", "简易程序", group=PROCEDURE),
-        Field("proc_ordinary", "一般程序", group=PROCEDURE),
+        # 普通程序: the 2021 Administrative Penalty Law's term (一般程序 before); the same figure.
+        Field("proc_ordinary", "普通程序", group=PROCEDURE),
         Field("hearings_notified", "告知听证", group=OTHER),
         Field("hearings_held", "举行听证", group=OTHER),
         Field("legal_reviews", "法制审核", group=OTHER),
@@ -53,6 +54,12 @@ PENALTY = FormSpec(
         Balance("decisions_total", KIND_NAMES),
         Balance("decisions_total", ("proc_summary", "proc_ordinary")),
         NotGreater("hearings_held", "hearings_notified"),
+        NotGreater("hearings_notified", "proc_ordinary"),
+        NotGreater("legal_reviews", "proc_ordinary"),
+        NeedsCount("amount_fines", "k_fine"),
+        NeedsCount("amount_gains", "k_gains"),
+        NeedsCount("amount_property", "k_property"),
+        FarAbove("cases_closed", "cases_opened"),
         NotGreater("reconsidered_corrected", "reconsidered"),
         NotGreater("sued_lost", "sued"),
         HistoryOutlier(("decisions_total", "amount_fines")),

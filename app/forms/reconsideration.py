@@ -10,6 +10,7 @@ from .base import (
     MONEY,
     Balance,
     ChangedFromPrefill,
+    CrossForm,
     Field,
     FormSpec,
     HistoryOutlier,
@@ -71,6 +72,11 @@ BAND_FIELDS = [("band_2_4", "其中：申请人2至4人"), ("band_5_9", "其中�
                ("band_10_29", "其中：申请人10至29人"), ("band_30_plus", "其中：申请人30人以上")]
 
 
+# Cross-form: penalty-matter cases this body accepted, against the same unit's penalty decisions
+# challenged by reconsideration over the half-year (its four quarters summed).
+PENALTY_CHECK = CrossForm("m_penalty", "penalty", "reconsidered", "被申请行政复议")
+
+
 def _fields(pairs, group):
     return [Field(name, label, group=group) for name, label in pairs]
 
@@ -115,6 +121,7 @@ RECONSIDERATION_2015 = FormSpec(
         NotGreater("incidental_reviews", "accepted"),
         NeedsCount("compensation_amount", "compensation_cases"),
         NotGreater("opinions_implemented", "opinions_issued"),
+        PENALTY_CHECK,
         ChangedFromPrefill(("carried_over",)),
         HistoryOutlier(("new_applications",)),
     ],
@@ -183,6 +190,7 @@ RECONSIDERATION_2024 = FormSpec(
         NotGreater("opinions_implemented", "opinions_issued"),
         NotGreater("suggestions_implemented", "suggestions_issued"),
         NotGreater("sued_after", "concluded", level="warning"),
+        PENALTY_CHECK,
         ChangedFromPrefill(("carried_over",)),
         HistoryOutlier(("new_applications",)),
     ],

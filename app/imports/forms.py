@@ -10,6 +10,7 @@ save_values(): locked filings are never overwritten — a correction request is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from ..extensions import db
 from ..filing.errors import FilingError
 from ..filing.periods import Period, PeriodError
 from ..filing.timeliness import is_expected
-from ..filing.values import current_values, open_filing, save_values
+from ..filing.values import check_all, check_context, current_values, open_filing, save_values
 from ..filing.workflow import EDITABLE, state_label
 from ..forms import VERSIONS, get_form
 from ..forms.base import MONEY, FormSpec
@@ -80,6 +81,7 @@ class RowPlan:
 @dataclass
 class FormPreview:
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # to explain before submitting (not blocking)
     plans: list[RowPlan] = field(default_factory=list)
     locked: list[Filing] = field(default_factory=list)
 
@@ -129,15 +131,17 @@ def preview(data: bytes, form_code: str, user) -> FormPreview:
             out.errors.append(f"A{rownum}：{unit.short_name}无需填报{period.label}")
             continue
         raw = {fd.name: cells[col] for fd, col in zip(spec.fields, cols[len(FIXED):], strict=True)}
-        values, errors = spec.parse(raw)
+        # The web form's and the API's checks, with the same context (history, carry-over, the
+        # unit's other forms): every bad cell and every broken rule of the row at once.
+        target = SimpleNamespace(form_code=form_code, unit_id=unit.id, period_key=period.key)
+        values, errors, issues = check_all(spec, raw, check_context(target))
         for name, message in errors.items():
             out.errors.append(f"{letter[name]}{rownum}：{message}")
-        if errors:
-            continue
-        issues = [i for i in spec.check(values) if i.level == "error"]
+        blocking = [i for i in issues if i.level == "error"]
         for issue in issues:
-            out.errors.append(f"{'、'.join(letter[n] + str(rownum) for n in issue.fields)}：{issue.message}")
-        if issues:
+            where = "、".join(letter[n] + str(rownum) for n in issue.fields)
+            (out.errors if issue.level == "error" else out.warnings).append(f"{where}：{issue.message}")
+        if errors or blocking:
             continue
         filing = db.session.scalar(select(Filing).where(
             Filing.form_code == form_code, Filing.unit_id == unit.id, Filing.period_key == period.key))

@@ -22,7 +22,7 @@ from ..extensions import db
 from ..filing.periods import Period, period_of, periods_between
 from ..filing.workflow import ACCEPTED
 from ..forms import VERSIONS, get_form
-from ..forms.base import MONEY, FormSpec
+from ..forms.base import MONEY, FormSpec, Rate
 from ..forms.versions import sources, start_of, versions_between
 from ..models.filing import Filing
 from ..models.unit import UNIT_KINDS, Unit
@@ -110,6 +110,10 @@ class Row:
             if name in derived(self.spec):
                 return None
             raise KeyError(name)
+        if isinstance(item, Rate):
+            from .indicators import min_base
+
+            return item.compute(self.values, min_base())
         return item.compute(self.values)
 
 

@@ -30,6 +30,7 @@ from ..filing.values import (
 from ..forms import FORMS, form_of, get_form
 from ..models.filing import CorrectionRequest, Filing
 from ..models.unit import Unit
+from ..reporting.indicators import min_base
 from ..scope import get_or_404, is_city_wide, restrict, scoped_units
 from ..security import FILING, has_perm
 
@@ -133,7 +134,7 @@ class FilingView(BaseView):
         values = current_values(filing)
         return self.render_template(
             "filing/show.html", filing=filing, spec=spec, values=values, compare=comparison(filing),
-            period=Period.parse(filing.period_key), rates=spec.compute_rates(values),
+            period=Period.parse(filing.period_key), rates=spec.compute_rates(values, min_base()),
             actions=workflow.available_actions(current_user, filing),
             warnings=warnings_for(filing, values) if filing.state in workflow.EDITABLE else [],
             revisions=revisions(filing), states=workflow.STATES,
