@@ -34,7 +34,7 @@ def test_generated_figures_pass_the_rules():
         for q in range(1, 5):
             values = penalty_values(scale, Period(2024, "quarter", q), rng)
             values = {k: (str(v / 100) if k.startswith("amount") else v) for k, v in values.items()}
-            assert _errors("penalty", values) == []
+            assert _errors("penalty", values, Period(2024, "quarter", q)) == []
 
 
 def test_split_sums_exactly():

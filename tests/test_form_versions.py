@@ -259,3 +259,26 @@ def test_2015_rules_still_apply_to_old_periods(app):
             from app.filing.values import save_values
 
             save_values(f, bad, user("dongcheng_filler"))
+
+
+def test_litigation_counts_instances_apart_from_2024(app, client_for):
+    """2023H2: the 2015 form (outcomes of all instances together); 2024H1: 一审/二审/再审 apart."""
+    from tests.helpers import litigation_values
+
+    old, new = get_form("litigation", "2023H2"), get_form("litigation", "2024H1")
+    assert old.has_field("o_claims_dismissed") and not old.has_field("f1_concluded")
+    assert {"f1_withdrawn_changed", "a_lost", "rt_lost", "head_principal", "suggestions_received",
+            "t_agreement"} <= set(new.field_names)
+    assert {r.name for r in new.rates} >= {"loss_rate_first", "loss_rate_appeal", "loss_rate_retrial"}
+    c = client_for("dongcheng_filler")
+    cols_old = _headers(c.get("/filings/litigation/template?period=2023H2").data)[1]
+    cols_new = _headers(c.get("/filings/litigation/template?period=2024H1").data)[1]
+    assert "被告改变行为后原告撤诉" not in cols_old and "被告改变行为后原告撤诉" in cols_new
+    with app.app_context():
+        fid = drive("litigation", "0100", "2024H1", litigation_values(), "draft").id
+        db.session.commit()
+    h = token(app.test_client(), "dongcheng_filler")
+    got = app.test_client().get(f"/api/v1/filings/{fid}", headers=h).json["result"]
+    assert got["form_version"] == "2024" and got["rates"]["loss_rate_first"] == pytest.approx(2 / 14)
+    body = app.test_client().get("/api/v1/forms/?form=litigation&period=2023H2", headers=h).json
+    assert "f1_concluded" not in [f["name"] for f in body["result"]["fields"]]

@@ -16,7 +16,14 @@ from tests.helpers import csrf_token, litigation_values, penalty_values, post_fo
 from tests.test_api import token
 from tests.xlsx_helpers import fill
 
-PERIOD = {"penalty": "2026Q1", "reconsideration": "2026H1", "litigation": "2026H1", "institution": "2025"}
+PERIOD = {"penalty": "2026Q1", "reconsideration": "2026H1", "litigation": "2026H1", "institution": "2025",
+          "penalty@2027": "2027Q1", "institution@2026": "2026"}
+
+
+def penalty_2027_values():
+    """The 2027 penalty version: the 2021 figures plus its new ones."""
+    return {**penalty_values(), "mild_penalty": "3", "enterprise_decisions": "40", "court_enforcement": "1",
+            "collected_fines": "45000.00", "collected_gains": "3000.50"}
 
 
 def institution_values():
@@ -25,7 +32,11 @@ def institution_values():
 
 
 BASE = {"penalty": penalty_values, "reconsideration": reconsideration_values, "litigation": litigation_values,
-        "institution": institution_values}
+        "institution": institution_values, "penalty@2027": penalty_2027_values}
+
+
+def _form(form):
+    return form.split("@")[0]
 
 # (id, form, changes, level, fragments the message must hold)
 RULES = [
@@ -55,6 +66,12 @@ RULES = [
      ["「负责人出庭应诉」（11）不能大于「法院通知负责人出庭」（10）"]),
     ("headcount-over-posts", "institution", {"headcount": "12"}, "warning",
      ["「实有人数」（12）不能大于「行政编制数」（10），请说明原因"]),
+    ("detention-only-public-security", "penalty", {"k_detention": "1", "k_warning": "29"}, "error",
+     ["「行政拘留」为1件：东城区不能作出该种类的处罚（行政拘留只能由公安机关决定）"]),
+    ("mild-over-decisions-2027", "penalty@2027", {"mild_penalty": "101"}, "error",
+     ["「从轻处罚」（101）不能大于「处罚决定总数」（100）"]),
+    ("collected-fines-without-fines-2027", "penalty@2027",
+     {"amount_fines": "100.00", "k_fine": "0", "k_warning": "90"}, "error", ["「罚款金额」为100.00元，但「罚款」为0"]),
 ]
 
 
@@ -65,13 +82,13 @@ def _values(form, changes):
 def _assert_names(text, fragments):
     for f in fragments:
         assert f in text, (f, text[:2000])
-    assert "−" not in text and "应等于-" not in text  # never "「未审结」应等于 −10"
+    assert "（-" not in text and "−" not in text  # never "「未审结」…应等于…（-10）"
 
 
 @pytest.mark.parametrize("form,changes,level,fragments", [r[1:] for r in RULES], ids=[r[0] for r in RULES])
 def test_rule_on_the_web_form(app, client_for, form, changes, level, fragments):
     with app.app_context():
-        fid = drive(form, "0100", PERIOD[form], BASE[form](), "draft").id
+        fid = drive(_form(form), "0100", PERIOD[form], BASE[form](), "draft").id
         db.session.commit()
         before = snapshot(fid)
     c = client_for("dongcheng_filler")
@@ -92,7 +109,7 @@ def test_rule_on_the_web_form(app, client_for, form, changes, level, fragments):
 @pytest.mark.parametrize("form,changes,level,fragments", [r[1:] for r in RULES], ids=[r[0] for r in RULES])
 def test_rule_on_the_api(app, form, changes, level, fragments):
     with app.app_context():
-        fid = drive(form, "0100", PERIOD[form], BASE[form](), "draft").id
+        fid = drive(_form(form), "0100", PERIOD[form], BASE[form](), "draft").id
         db.session.commit()
         before = snapshot(fid)
     c = app.test_client()
@@ -112,13 +129,13 @@ def test_rule_on_the_api(app, form, changes, level, fragments):
 
 
 def _template(client, form):
-    resp = client.get(f"/filings/{form}/template?period={PERIOD[form]}")
+    resp = client.get(f"/filings/{_form(form)}/template?period={PERIOD[form]}")
     assert resp.status_code == 200
     return resp.data
 
 
 def _filled(form, data, values):
-    spec = get_form(form, PERIOD[form])
+    spec = get_form(_form(form), PERIOD[form])
     ws = load_workbook(io.BytesIO(data)).worksheets[0]
     headers = [c.value for c in ws[4]]
     by_header = {f.label + ("（元）" if f.kind == "money" else ""): f for f in spec.fields}
@@ -133,8 +150,8 @@ def _filled(form, data, values):
 
 
 def _upload(client, form, data):
-    tok = csrf_token(client, f"/filings/{form}/import")
-    return client.post(f"/filings/{form}/import", content_type="multipart/form-data",
+    tok = csrf_token(client, f"/filings/{_form(form)}/import")
+    return client.post(f"/filings/{_form(form)}/import", content_type="multipart/form-data",
                        data={"csrf_token": tok, "file": (io.BytesIO(data), "x.xlsx")}).get_data(as_text=True)
 
 
@@ -220,3 +237,116 @@ def test_small_bases_are_marked_and_never_ranked(app, client_for):
             app.config["RATE_MIN_BASE"] = 10
     html = client_for("admin").get("/reports/penalty/?from=2026Q1").get_data(as_text=True)
     assert "33.3%*" in html and "25.0%*" not in html and "25.0%" in html
+
+
+def test_penalty_kinds_are_a_unit_attribute(app, client_for, units):
+    """市公安局 may impose 行政拘留 (public security); 东城区 may once an administrator lists it."""
+    from app.filing.errors import Invalid
+    from app.filing.values import save_values
+    from app.models import Filing, Unit
+    from tests.engine_helpers import user
+
+    detention = {**penalty_values(), "k_detention": "1", "k_warning": "29"}
+    with app.app_context():
+        assert drive("penalty", "2300", "2026Q1", detention, "draft").id  # public security: allowed
+        fid = drive("penalty", "0100", "2026Q1", penalty_values(), "draft").id
+        db.session.commit()
+        with pytest.raises(Invalid, match="东城区不能作出该种类的处罚"):
+            save_values(db.session.get(Filing, fid), detention, user("dongcheng_filler"))
+        db.session.rollback()
+    admin = client_for("admin")
+    edit = f"/unitmodelview/edit/{units['dongcheng']}"
+    resp = post_form(admin, edit, {"code": "0100", "name": "东城区人民政府法制办公室", "short_name": "东城区",
+                                   "kind": "district", "valid_from": "2000-01-01", "penalty_kinds": "无此种类"}, edit)
+    assert "「可作出的处罚种类」中没有这些种类：无此种类" in resp.get_data(as_text=True)
+    with app.app_context():
+        try:
+            db.session.get(Unit, units["dongcheng"]).penalty_kinds = "警告、罚款、没收违法所得、没收非法财物、行政拘留"
+            db.session.commit()
+            save_values(db.session.get(Filing, fid), detention, user("dongcheng_filler"))  # now allowed
+            db.session.get(Unit, units["dongcheng"]).penalty_kinds = "警告、罚款"
+            db.session.commit()
+            with pytest.raises(Invalid, match="「没收违法所得」为5件"):
+                save_values(db.session.get(Filing, fid), {**penalty_values(), "reconsidered": "4"},
+                            user("dongcheng_filler"))
+        finally:
+            db.session.rollback()
+            db.session.get(Unit, units["dongcheng"]).penalty_kinds = None
+            db.session.commit()
+
+
+def test_penalty_2027_version_follows_the_period(app, client_for):
+    from app.forms import get_form as spec_at
+
+    assert not spec_at("penalty", "2026Q4").has_field("mild_penalty")
+    assert spec_at("penalty", "2027Q1").has_field("collected_fines")
+    c = client_for("dongcheng_filler")
+    old = load_workbook(io.BytesIO(_template(c, "penalty"))).worksheets[0]
+    new = load_workbook(io.BytesIO(_template(c, "penalty@2027"))).worksheets[0]
+    assert "从轻处罚" not in [x.value for x in old[4]] and "从轻处罚" in [x.value for x in new[4]]
+    assert "普通程序" in [x.value for x in old[4]]  # the 2021 law's term
+    with app.app_context():
+        fid = drive("penalty", "0100", "2027Q1", penalty_2027_values(), "draft").id
+        db.session.commit()
+    h = token(app.test_client(), "dongcheng_filler")
+    body = app.test_client().get(f"/api/v1/filings/{fid}", headers=h).json["result"]
+    assert body["form_version"] == "2027" and body["values"]["collected_fines"] == "45000.00"
+
+
+def test_fines_income_excludes_the_value_of_confiscated_property(app):
+    from app.filing.periods import Period
+    from app.reporting.aggregate import CITY, StatsQuery, aggregate
+    from tests.engine_helpers import user
+
+    with app.app_context():
+        drive("penalty", "0100", "2026Q1", penalty_values(fines_yuan="50000.00"), "accepted")
+        db.session.commit()
+        row = aggregate(StatsQuery("penalty", Period.parse("2026Q1"), by=CITY), user("admin")).rows[0]
+        assert row.get("amount_total") == 5_000_000 + 300_050  # fines + gains, in fen
+        assert row.get("amount_property") == 80_000  # shown apart, not added in
+
+
+def test_qualification_work_derived_from_the_register_editable_with_an_explanation(app, client_for):
+    """Institution 2026: 行政复议人员资格 trained, assessed, certificates issued and valid at year end,
+    pre-filled from the registers; a changed figure needs an explanation (web, API and import)."""
+    import datetime as dt
+
+    from app.models import TrainingRecord
+    from tests.staff_helpers import certificate, course, person
+
+    with app.app_context():
+        a, b, c = (person("0100", n, seq=s) for n, s in (("甲", "201"), ("乙", "202"), ("丙", "203")))
+        course("2026年行政复议人员资格培训", dt.date(2026, 5, 1), 24, [a, b, c])
+        course("2026年行政执法培训", dt.date(2026, 6, 1), 8, [a])  # not qualification training
+        db.session.query(TrainingRecord).filter_by(staff_id=c.id).update({"result": "不合格"})
+        new = certificate(a, "行政复议人员资格证", "FY2026001", dt.date(2029, 6, 1))
+        new.issue_date = dt.date(2026, 6, 1)
+        certificate(b, "行政复议人员资格证", "FY2020001", dt.date(2025, 12, 31))  # expired before year end
+        certificate(c, "行政复议人员资格证", "FY2020002", None)
+        certificate(c, "行政执法证", "ZF2020002", None)  # another kind of certificate
+        db.session.commit()
+        from app.filing.values import prefill_values
+
+        as_derived = {"q_trained": "3", "q_passed": "2", "q_failed": "1", "q_issued": "1", "q_valid": "2"}
+        fid = drive("institution", "0100", "2026", {**institution_values(), "headcount": "3", **as_derived},
+                    "draft").id
+        db.session.commit()
+        from app.models import Filing
+
+        derived = {k: v for k, v in prefill_values(db.session.get(Filing, fid)).items() if k.startswith("q_")}
+    assert derived == {"q_trained": 3, "q_passed": 2, "q_failed": 1, "q_issued": 1, "q_valid": 2}
+    filler = client_for("dongcheng_filler")
+    page = filler.get(f"/filings/{fid}/edit").get_data(as_text=True)
+    assert 'name="q_trained" id="q_trained" value="3"' in page
+    values = {**institution_values(), "headcount": "3", "q_trained": "3", "q_passed": "3", "q_failed": "1",
+              "q_issued": "1", "q_valid": "2"}
+    message = "「考核合格人数」（3）与培训与证书记录（2）不一致，请说明原因"
+    assert post_form(filler, f"/filings/{fid}/edit", values, f"/filings/{fid}/edit").status_code == 302
+    assert message in filler.get(f"/filings/{fid}").get_data(as_text=True)
+    h = token(app.test_client(), "dongcheng_filler")
+    resp = app.test_client().put(f"/api/v1/filings/{fid}/values", headers=h, json={"values": values})
+    assert resp.status_code == 200 and message in resp.json["warnings"]
+    resp = app.test_client().post(f"/api/v1/filings/{fid}/transition", headers=h, json={"action": "submit"})
+    assert resp.status_code == 400 and message in resp.json["message"]
+    data = _template(filler, "institution@2026")
+    assert message in _upload(filler, "institution", _filled("institution@2026", data, values))

@@ -121,8 +121,11 @@ def check_context(filing) -> CheckContext:
     others = {r.other_form: _other_form_sums(r.other_form, filing.unit_id, period)
               for r in spec.rules if isinstance(r, CrossForm)}
     titles = {code: get_form(code).menu_title for code in others}
+    from ..models.unit import Unit
+
     return CheckContext(history=history, prefill=prefill_values(filing),
-                        others={k: v for k, v in others.items() if v}, other_titles=titles)
+                        others={k: v for k, v in others.items() if v}, other_titles=titles,
+                        unit=db.session.get(Unit, filing.unit_id))
 
 
 def _other_form_sums(form_code: str, unit_id: int, period: Period) -> dict[str, int]:

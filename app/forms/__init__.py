@@ -6,13 +6,18 @@ from __future__ import annotations
 
 from ..filing.periods import Period
 from .base import FormSpec
-from .institution import INSTITUTION
+from .institution import INSTITUTION_2006, INSTITUTION_2026
 from .litigation import LITIGATION_2015, LITIGATION_2024
-from .penalty import PENALTY
+from .penalty import PENALTY_2021, PENALTY_2027
 from .reconsideration import RECONSIDERATION_2015, RECONSIDERATION_2024
 from .versions import order_versions, version_at
 
-DECLARED = (INSTITUTION, RECONSIDERATION_2015, RECONSIDERATION_2024, LITIGATION_2015, LITIGATION_2024, PENALTY)
+DECLARED = (
+    INSTITUTION_2006, INSTITUTION_2026,
+    RECONSIDERATION_2015, RECONSIDERATION_2024,
+    LITIGATION_2015, LITIGATION_2024,
+    PENALTY_2021, PENALTY_2027,
+)
 
 # {code: versions oldest first}
 VERSIONS: dict[str, list[FormSpec]] = order_versions(DECLARED)

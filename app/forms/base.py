@@ -156,6 +156,7 @@ class CheckContext:
     # with the titles to name them ({form code: menu title}); only forms a CrossForm rule names.
     others: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     other_titles: Mapping[str, str] = field(default_factory=dict)
+    unit: Any = None  # the filing's unit (its attributes, e.g. the penalty kinds it may impose)
 
 
 class Rule:

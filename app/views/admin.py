@@ -35,17 +35,31 @@ def _dates(form, field):
         raise ValidationError(_("「撤销日期」应晚于「设立日期」"))
 
 
+def _penalty_kinds(form, field):
+    from ..forms.penalty import KIND_FIELDS
+
+    known = {f.label for f in KIND_FIELDS}
+    given = [x.strip() for x in (field.data or "").replace(",", "、").replace("，", "、").split("、") if x.strip()]
+    unknown = [x for x in given if x not in known]
+    if unknown:
+        raise ValidationError(_("「可作出的处罚种类」中没有这些种类：%(bad)s；应为：%(known)s",
+                                bad="、".join(unknown)[:100], known="、".join(sorted(known))))
+    field.data = "、".join(dict.fromkeys(given)) or None
+
+
 class UnitModelView(KnownActionsOnly, AuditedModelView, ModelView):
     """Units: closing sets 撤销日期; merging also names the successor. Never deleted."""
 
     datamodel = SQLAInterface(Unit)
     audit_object = "unit"
-    audit_columns = ("code", "name", "short_name", "kind", "parent_id", "valid_from", "valid_to", "successor_id")
+    audit_columns = ("code", "name", "short_name", "kind", "parent_id", "valid_from", "valid_to", "successor_id",
+                     "penalty_kinds")
     base_filters = [["id", UnitSelfScopeFilter, None]]
     base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
     list_columns = ["code", "short_name", "name", "kind_label", "parent", "valid_from", "valid_to", "successor"]
-    show_columns = list_columns
-    add_columns = ["code", "name", "short_name", "kind", "parent", "valid_from", "valid_to", "successor"]
+    show_columns = [*list_columns, "penalty_kinds"]
+    add_columns = ["code", "name", "short_name", "kind", "parent", "valid_from", "valid_to", "successor",
+                   "penalty_kinds"]
     edit_columns = add_columns
     search_columns = ["code", "name", "short_name", "kind", "valid_to"]
     order_columns = ["code", "short_name", "valid_from", "valid_to"]
@@ -54,7 +68,7 @@ class UnitModelView(KnownActionsOnly, AuditedModelView, ModelView):
     label_columns = {
         "code": _l("编码"), "name": _l("全称"), "short_name": _l("简称"), "kind": _l("类型"),
         "kind_label": _l("类型"), "parent": _l("上级单位"), "valid_from": _l("设立日期"), "valid_to": _l("撤销日期"),
-        "successor": _l("承继单位"),
+        "successor": _l("承继单位"), "penalty_kinds": _l("可作出的处罚种类"),
     }
     list_title = lazy_pgettext("plural", "单位")
     show_title = _l("单位信息")
@@ -64,8 +78,9 @@ class UnitModelView(KnownActionsOnly, AuditedModelView, ModelView):
         "kind": "、".join(f"{k}＝{v}" for k, v in UNIT_KINDS.items()),
         "valid_to": _l("撤销或合并之日；留空表示现存单位"),
         "successor": _l("合并时填写承继其数据的单位"),
+        "penalty_kinds": _l("以顿号分隔，如：警告、罚款；留空表示法律未专属其他机关的全部种类（行政拘留仅公安机关）"),
     }
-    validators_columns = {"kind": [_kind_choice], "valid_to": [_dates]}
+    validators_columns = {"kind": [_kind_choice], "valid_to": [_dates], "penalty_kinds": [_penalty_kinds]}
 
 
 
