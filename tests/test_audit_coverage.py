@@ -129,7 +129,8 @@ def test_form_assignment_add_edit_delete_are_audited(app, client_for, units):
     entries = _actions(app, before, "form_assignment.")
     assert [e.action for e in entries] == ["form_assignment.create", "form_assignment.update",
                                            "form_assignment.delete"]
-    assert entries[0].detail == {"unit_id": units["gongan"], "form_code": "litigation", "required": True}
+    assert entries[0].detail == {"unit_id": units["gongan"], "form_code": "litigation", "required": True,
+                                 "valid_from": "1900-01-01"}  # left out: holds for every period
     assert entries[1].detail == {"changes": {"required": [True, False]}}
     assert entries[2].detail["required"] is False and {e.object_id for e in entries} == {aid}
 

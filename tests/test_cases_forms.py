@@ -16,13 +16,13 @@ from tests.helpers import litigation_values, post_form, reconsideration_values
 
 def test_reconsideration_full_cycle(app, client_for):
     full_cycle(app, client_for, "reconsideration", "2026H1", reconsideration_values(),
-               fix={"applicants": "60"},
+               fix={"applicants": "60", "applicants_citizen": "55"},
                correction={"o_upheld": "12", "o_dismissed": "6"})  # still sums to 30 concluded
 
 
 def test_litigation_full_cycle(app, client_for):
     full_cycle(app, client_for, "litigation", "2026H1", litigation_values(),
-               fix={"head_attended": "10"}, correction={"hearings_held": "13"})
+               fix={"head_attended": "10", "head_principal": "5"}, correction={"hearings_held": "13"})
 
 
 RULES = [
@@ -30,16 +30,21 @@ RULES = [
     ("reconsideration", {"other_handled": "5"}, ["「本期新收」", "「受理」", "「不予受理」", "「告知及其他处理」"]),
     ("reconsideration", {"r_other": "1"}, ["「不予受理」", "「其他原因」"]),
     ("reconsideration", {"m_other": "1"}, ["「受理」", "「行政处罚」", "「其他事项」"]),
-    ("reconsideration", {"o_other": "2"}, ["「已审结」", "「驳回」", "「其他结果」"]),
+    ("reconsideration", {"o_other": "2"}, ["「已审结」", "「驳回复议请求」", "「其他结果」"]),
     ("reconsideration", {"pending": "21"}, ["「未审结」", "「上期结转」", "「受理」", "「已审结」"]),
     ("reconsideration", {"opinions_implemented": "3"},
      ["「行政复议意见书已落实」", "不能大于", "「行政复议意见书制发」"]),
     ("litigation", {"retrials": "2"}, ["「新收合计」", "「一审新收」", "「二审」", "「再审」"]),
     ("litigation", {"t_other": "1"}, ["「新收合计」", "「行政处罚」"]),
-    ("litigation", {"o_other": "2"}, ["「已审结」", "「驳回诉讼请求」", "「给付」"]),
+    ("litigation", {"f1_other": "2"}, ["「一审审结」", "「驳回诉讼请求」", "「给付」"]),
+    ("litigation", {"a_lost": "4"}, ["「其中：二审本机关败诉」", "不能大于", "「二审审结」"]),
+    ("litigation", {"head_principal": "5"}, ["「负责人出庭应诉」", "「正职负责人出庭」", "「副职负责人出庭」"]),
+    ("litigation", {"suggestions_answered": "3"}, ["「司法建议已回复」", "不能大于", "「收到司法建议」"]),
     ("litigation", {"pending": "11"}, ["「未审结」", "「上期结转」", "「新收合计」", "「已审结」"]),
     ("litigation", {"co_defendant": "7"}, ["「复议机关共同被告」", "不能大于", "「经复议」"]),
-    ("litigation", {"head_attended": "13"}, ["「负责人出庭应诉」", "不能大于", "「开庭审理」"]),
+    ("litigation", {"head_attended": "11", "head_principal": "6"},
+     ["「负责人出庭应诉」", "不能大于", "「法院通知负责人出庭」"]),
+    ("litigation", {"head_notified": "13"}, ["「法院通知负责人出庭」", "不能大于", "「开庭审理」"]),
 ]
 VALID = {"reconsideration": reconsideration_values, "litigation": litigation_values}
 
@@ -67,7 +72,12 @@ def test_rates_from_sums_and_zero_base():
     assert r["mediation_rate"] == Decimal(5) / Decimal(30)
     l_ = dict((x.name, v) for x, v in lit.compute_rates(_ints(litigation_values())))
     assert l_["loss_rate"] == Decimal(2) / Decimal(18)
-    assert l_["head_attendance_rate"] == Decimal(9) / Decimal(12)
+    assert l_["head_attendance_rate"] == Decimal(9) / Decimal(10)  # over the hearings the court notified (2024)
+    assert l_["loss_rate_first"] == Decimal(2) / Decimal(14) and l_["loss_rate_appeal"] == 0
+    assert l_["loss_rate_with_withdrawals"] == Decimal(3) / Decimal(18)  # 被告改变行为后原告撤诉: a hidden loss
+    old = dict((x.name, v) for x, v in get_form("litigation", "2023H2").compute_rates(
+        _ints(litigation_values(version="2015"), "2023H2")))
+    assert old["loss_rate"] == Decimal(2) / Decimal(18) and old["head_attendance_rate"] == Decimal(9) / Decimal(12)
     zero = _ints(reconsideration_values(concluded=0))
     assert all(v is None for _, v in rec.compute_rates(zero))
 
@@ -82,8 +92,8 @@ def test_zero_concluded_shows_dash(app, client_for):
     assert "纠错率" in rates and "—" in rates and "%" not in rates and "nan" not in rates.lower()
 
 
-def _ints(raw):
-    spec_rec = get_form("reconsideration") if "new_applications" in raw else get_form("litigation")
+def _ints(raw, period=None):
+    spec_rec = get_form("reconsideration" if "new_applications" in raw else "litigation", period)
     values, errors = spec_rec.parse(raw)
     assert not errors
     return values

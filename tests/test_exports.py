@@ -95,7 +95,7 @@ def test_report_export_equals_the_page(app, client_for, figures, query):  # noqa
     assert total[labels.index("立案数")].number_format == "#,##0"
     money_col = next(i for i, v in enumerate(labels) if v and v.startswith("罚款金额"))
     assert total[money_col].number_format == "#,##0.00"
-    assert total[labels.index("复议纠错率")].number_format == "0.0%"
+    assert total[labels.index("处罚决定被复议纠错率")].number_format == "0.0%"
     assert ws.column_dimensions["A"].width >= 8
 
 

@@ -97,7 +97,7 @@ def test_import_creates_a_draft_for_own_unit(app, client_for):
     vals = penalty_values()
     from app.forms import get_form
 
-    spec = get_form("penalty")
+    spec = get_form("penalty", "2026Q2")
     for f in spec.fields:
         label = f.label + ("（元）" if f.kind == "money" else "")
         data = _set(data, label, float(vals[f.name]) if f.kind == "money" else int(vals[f.name]))
@@ -181,7 +181,7 @@ def test_reviewer_template_covers_many_units_and_imports_drafts(app, client_for)
     vals = penalty_values()
     from app.forms import get_form
 
-    spec = get_form("penalty")
+    spec = get_form("penalty", "2026Q2")
     rows = []
     for code, name in (("0100", "东城区"), ("2300", "市公安局")):
         rows.append([code, name, "2026Q2"] + [float(vals[f.name]) if f.kind == "money" else int(vals[f.name])

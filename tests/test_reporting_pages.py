@@ -25,7 +25,8 @@ from tests.helpers import litigation_values, reconsideration_values
 from tests.test_reporting import parsed, pen, put
 
 GONGAN_FINES = "7654321.09"
-LEAKS = ("公安", "gongan", "7654321", "7,654,321", "765.43", "2300")
+# "公安局", not "公安": 公安 is also a 行政管理领域 column of the 2024 reconsideration form.
+LEAKS = ("公安局", "gongan", "7654321", "7,654,321", "765.43", "2300")
 UNIT_USERS = ("dongcheng_filler", "dongcheng_approver")
 
 

@@ -516,11 +516,14 @@ UNIT_ENDPOINTS = {
     "ReportView.filings_xlsx": "tests/test_reporting_pages.py::test_unit_users_never_see_another_units_figures",
     "ReportView.analysis": "tests/test_reporting_pages.py::test_unit_users_never_see_another_units_figures",
     "ReportView.analysis_docx": "tests/test_reporting_pages.py::test_unit_users_never_see_another_units_figures",
+    "ReportView.indicators": "definitions read from the form declarations: no unit data",
+    "ReportView.trend": "tests/test_indicators.py::test_trend_shows_only_the_users_scope",
     "DashboardView.index": "tests/test_reporting_pages.py::test_dashboard_kpis_and_drill_down",
     "ChartAssetView.plotly": "plotly.min.js served locally (no data)",
     # reference APIs (issue 7)
     "UnitApi.get_list": "tests/test_api.py::test_every_endpoint_scoped_and_valid",
     "PeriodApi.get_list": "periods and deadlines: no unit data",
+    "FormApi.get": "form declarations (fields, rates per version): no unit data",
     "TimelinessApi.get": "tests/test_api.py::test_every_endpoint_scoped_and_valid",
     # Excel templates and import (issue 7)
     "FilingView.template": "tests/test_form_import.py::test_round_trip_unchanged_then_one_cell (own unit only)",

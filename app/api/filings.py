@@ -13,8 +13,8 @@ from ..extensions import db
 from ..filing import workflow
 from ..filing.errors import FilingError
 from ..filing.periods import Period
-from ..filing.values import current_values, open_filing, save_values
-from ..forms import get_form
+from ..filing.values import current_values, open_filing, save_values, warnings_for
+from ..forms import form_of
 from ..forms.base import MONEY
 from ..models.filing import Filing
 from ..models.unit import Unit
@@ -32,7 +32,7 @@ def _value_json(spec, values):
 
 def filing_json(filing: Filing, with_values: bool = False) -> dict:
     """The public shape of a filing."""
-    spec = get_form(filing.form_code)
+    spec = form_of(filing)
     out = {
         "id": filing.id,
         "form": filing.form_code,
@@ -44,6 +44,7 @@ def filing_json(filing: Filing, with_values: bool = False) -> dict:
         "state_label": workflow.state_label(filing.state),
         "revision": filing.revision,
         "version": filing.version,
+        "form_version": spec.version,
     }
     if with_values:
         values = current_values(filing)
@@ -141,7 +142,9 @@ class FilingApi(PortalApi):
                                   explanation=body.get("explanation"), source="api")
         except FilingError as exc:
             return self._fail(exc)
-        return self.response(200, changed=sorted(changes), result=filing_json(filing, True))
+        # The same warnings the web form shows: submitting needs an explanation for them.
+        warnings = [w.message for w in warnings_for(filing, current_values(filing))]
+        return self.response(200, changed=sorted(changes), warnings=warnings, result=filing_json(filing, True))
 
     @endpoint("/<int:pk>/transition", "POST")
     def transition(self, pk):

@@ -24,6 +24,9 @@ class FilingSchema(Schema):
     state_label = fields.String(required=True)
     revision = fields.Integer(required=True)
     version = fields.Integer(required=True)
+    form_version = fields.String(required=True, metadata={
+        "description": "the form version of the filing's period (\"\" for a form with one version); "
+                       "its fields: GET /api/v1/forms/?form=…&period=…"})
     values = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True),
                          metadata={"description": "counts as integers, money as 元 strings"})
     rates = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True))
@@ -35,6 +38,8 @@ class FilingResultSchema(Schema):
 
 class FilingSavedSchema(Schema):
     changed = fields.List(fields.String(), required=True)
+    warnings = fields.List(fields.String(), required=True, metadata={
+        "description": "情况需说明：提交（submit）时须填写 explanation"})
     result = fields.Nested(FilingSchema, required=True)
 
 
@@ -150,7 +155,72 @@ class TimelinessSchema(Schema):
     result = fields.List(fields.Nested(TimelinessRowSchema), required=True)
 
 
+class FormFieldSchema(Schema):
+    name = fields.String(required=True)
+    label = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"enum": ["count", "money", "text", "choice"]})
+    group = fields.String(required=True)
+    required = fields.Boolean(required=True)
+    choices = fields.List(fields.String(), required=True)
+
+
+class FormRateSchema(Schema):
+    name = fields.String(required=True)
+    label = fields.String(required=True)
+    numerator = fields.List(fields.String(), required=True)
+    denominator = fields.List(fields.String(), required=True)
+
+
+class FormDeclarationSchema(Schema):
+    form = fields.String(required=True)
+    version = fields.String(required=True)
+    valid_from = fields.String(allow_none=True, required=True)
+    title = fields.String(required=True)
+    period_kind = fields.String(required=True)
+    note = fields.String(required=True)
+    fields_ = fields.List(fields.Nested(FormFieldSchema), required=True, data_key="fields")
+    rates = fields.List(fields.Nested(FormRateSchema), required=True)
+
+
+class VersionSpanSchema(Schema):
+    version = fields.String(required=True)
+    valid_from = fields.String(allow_none=True, required=True)
+
+
+class FormVersionSchema(Schema):
+    result = fields.Nested(FormDeclarationSchema, required=True)
+    versions = fields.List(fields.Nested(VersionSpanSchema), required=True)
+
+
+def values_schema_name(spec) -> str:
+    """e.g. ReconsiderationValues2024: the values object of one form version."""
+    return "".join(p.title() for p in spec.code.split("_")) + "Values" + spec.version
+
+
+def _values_schemas() -> tuple:
+    """One schema per form version, from its declaration: what PUT …/values takes for its periods."""
+    from ..forms import VERSIONS
+    from ..forms.base import COUNT, MONEY
+
+    out = []
+    for versions in VERSIONS.values():
+        for spec in versions:
+            attrs = {}
+            for f in spec.fields:
+                meta = {"description": f.label + (f"（{spec.version_label}，{spec.valid_from or '起始'}起）"
+                                                  if spec.version else "")}
+                if f.kind == COUNT:
+                    attrs[f.name] = fields.Integer(required=f.required, allow_none=not f.required, metadata=meta)
+                elif f.kind == MONEY:
+                    attrs[f.name] = fields.String(required=f.required, metadata={**meta, "example": "12000.00"})
+                else:
+                    attrs[f.name] = fields.String(required=f.required, allow_none=not f.required, metadata=meta)
+            out.append(type(values_schema_name(spec), (Schema,), attrs))
+    return tuple(out)
+
+
 ALL = (ErrorSchema, FilingSchema, FilingResultSchema, FilingSavedSchema, FilingListSchema, FilingCreateSchema,
        ValuesPutSchema, TransitionPostSchema, CertificateBriefSchema, StaffSchema, StaffResultSchema,
        StaffListSchema, UnitSchema, UnitListSchema, PeriodSchema, PeriodListSchema, TimelinessRowSchema,
-       TimelinessSchema)
+       TimelinessSchema, FormFieldSchema, FormRateSchema, FormDeclarationSchema, VersionSpanSchema,
+       FormVersionSchema, *_values_schemas())

@@ -8,9 +8,8 @@ import plotly.graph_objects as go
 from flask_babel import gettext as _
 
 from ..forms import get_form
-from ..forms.litigation import OUTCOME_FIELDS as LIT_OUTCOMES
+from ..forms.base import is_small
 from ..forms.penalty import KIND_FIELDS
-from ..forms.reconsideration import OUTCOME_FIELDS as REC_OUTCOMES
 from .base import period_ticks
 from .completion import completion
 from .composition import stacked
@@ -27,6 +26,17 @@ def _labels(table) -> list[str]:
 
 def _ticks(table) -> list[str]:
     return period_ticks(table.query.buckets())
+
+
+def _outcomes(table, *groups: str) -> list[tuple[str, str]]:
+    """The outcome fields of the table's form version: the first of `groups` it has (the
+    2024 litigation form's 一审 outcomes, else the 审结情况 group), totals left out."""
+    totals = {"concluded", "pending", "f1_concluded"}
+    for group in groups:
+        found = [(f.name, f.label) for f in table.spec.fields if f.group == group and f.name not in totals]
+        if found:
+            return found
+    return []
 
 
 def _parts(table, fields) -> list[tuple[str, list]]:
@@ -64,10 +74,15 @@ def unit_figures(data) -> list[tuple[str, go.Figure]]:
                                 _("行政处罚决定数：本期与上年同期"), _("件"), ticks=period_ticks(periods)))]
     figs += _common(data)
     rec, lit = data.reconsideration_trend, data.litigation_trend
+    from ..reporting.indicators import definition_notes
+
+    q = rec.query
     figs.append(("rates-trend", trend(
-        _labels(rec), [(_("纠错率"), [v for _p, v in rec.series("correction_rate")]),
+        _labels(rec), [(_("直接纠错率"), [v for _p, v in rec.series("correction_rate")]),
                        (_("败诉率"), [v for _p, v in lit.series("loss_rate")])],
-        _("纠错率与败诉率"), _("比率"), kind=RATE, ticks=_ticks(rec))))
+        _("直接纠错率与败诉率"), _("比率"), kind=RATE, ticks=_ticks(rec),
+        notes=[_("直接纠错率：") + n for n in definition_notes("reconsideration", "correction_rate", q.first, q.end)]
+        + [_("败诉率：") + n for n in definition_notes("litigation", "loss_rate", lit.query.first, lit.query.end)])))
     return figs + _staff(data)
 
 
@@ -86,9 +101,9 @@ def _common(data) -> list[tuple[str, go.Figure]]:
             _("行政复议与行政应诉案件"), _("件"), ticks=_ticks(rec))),
         ("kinds", stacked(_labels(pen), _parts(pen, [(f.name, f.label) for f in KIND_FIELDS]),
                           _("行政处罚决定种类构成"), _("件"), top=6, ticks=_ticks(pen))),
-        ("outcomes-reconsideration", stacked(_labels(rec), _parts(rec, REC_OUTCOMES),
+        ("outcomes-reconsideration", stacked(_labels(rec), _parts(rec, _outcomes(rec, "审结情况")),
                                              _("行政复议审结结果构成"), _("件"), top=7, ticks=_ticks(rec))),
-        ("outcomes-litigation", stacked(_labels(lit), _parts(lit, LIT_OUTCOMES),
+        ("outcomes-litigation", stacked(_labels(lit), _parts(lit, _outcomes(lit, "一审审结情况", "审结情况")),
                                         _("行政应诉审结结果构成"), _("件"), top=7, ticks=_ticks(lit))),
     ]
     if data.city and data.completion:
@@ -131,7 +146,9 @@ def _rates(data) -> go.Figure:
         return sum((t[k].get("concluded") or 0) for t in (rec, lit) if k in t)
 
     keys = sorted(set(rec) | set(lit), key=cases, reverse=True)[:RATE_UNITS]
-    keys.sort(key=lambda k: (rec[k].get("correction_rate") or 0) if k in rec else -1, reverse=True)
+    # highest 纠错率 first; a rate over a small base is never ranked: it goes last
+    keys.sort(key=lambda k: (rec[k].get("correction_rate") or 0) if k in rec and not
+              is_small(rec[k].get("correction_rate")) else -1, reverse=True)
     labels = [(rec.get(k) or lit.get(k)).label for k in keys]
     c_rates, c_parts = _rate_series(rec, keys, _rate("reconsideration", "correction_rate"))
     l_rates, l_parts = _rate_series(lit, keys, _rate("litigation", "loss_rate"))

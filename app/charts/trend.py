@@ -32,9 +32,11 @@ def _title(kind: str, title: str) -> str:
 
 def trend(periods: Sequence[str], series: Sequence[tuple[str, Sequence]], title: str, y_title: str, *,
           kind: str = COUNT, secondary: Sequence[tuple[str, Sequence]] = (), secondary_title: str = "",
-          secondary_kind: str = MONEY, ticks: Sequence[str] | None = None) -> go.Figure:
+          secondary_kind: str = MONEY, ticks: Sequence[str] | None = None,
+          notes: Sequence[str] = ()) -> go.Figure:
     """One line per series over the periods (labels on the x axis, in order); gaps stay gaps.
-    `ticks` are shorter axis labels (the hover keeps the full period labels)."""
+    `ticks` are shorter axis labels (the hover keeps the full period labels). `notes` are
+    written under the plot, e.g. a rate's definition on each side of a form version change."""
     traces = []
     lines = [(name, values, kind, "y", "solid") for name, values in series]
     lines += [(name, values, secondary_kind, "y2", "dot") for name, values in secondary]
@@ -48,6 +50,12 @@ def trend(periods: Sequence[str], series: Sequence[tuple[str, Sequence]], title:
         extra["yaxis2"] = dict(**axis(_title(secondary_kind, secondary_title)), overlaying="y", side="right",
                                showgrid=False, rangemode="tozero", tickmode="auto", nticks=6,
                                tickformat=_TICKS[secondary_kind])
+    if notes:
+        extra["annotations"] = [dict(text="<br>".join(notes), xref="paper", yref="paper", x=0, y=-0.18,
+                                     xanchor="left", yanchor="top", showarrow=False, align="left",
+                                     font=dict(size=11, color="#555"))]
+        extra["margin"] = dict(l=10, r=20, t=48, b=60 + 18 * len(notes), pad=2)
+        extra["height"] = 360 + 18 * len(notes)
     return make_figure(traces, layout(
         title, hovermode="x unified", xaxis=dict(**axis(""), **category_axis(periods, ticks)),
         yaxis=axis(_title(kind, y_title), tickformat=_TICKS[kind], rangemode="tozero"), **extra))

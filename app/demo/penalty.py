@@ -13,7 +13,8 @@ from sqlalchemy import select
 from ..clock import today
 from ..extensions import db
 from ..filing.periods import Period, last_complete
-from ..forms.penalty import KIND_NAMES
+from ..forms import get_form
+from ..forms.penalty import KIND_NAMES, allowed_kinds
 from ..models.filing import CorrectionRequest, Filing, FilingTransition, FormAssignment
 from ..models.unit import Unit
 from .filings import load_form_demo
@@ -36,12 +37,15 @@ def unit_scale(unit: Unit, rng: random.Random) -> int:
     return rng.choice([60, 150, 300, 600, 1200, 2500])
 
 
-def penalty_values(scale: int, period: Period, rng: random.Random) -> dict[str, int]:
-    """One quarter's consistent figures around `scale` decisions."""
+def penalty_values(scale: int, period: Period, rng: random.Random, unit=None) -> dict[str, int]:
+    """One quarter's consistent figures around `scale` decisions; only kinds `unit` may impose."""
     season = (0.85, 1.05, 1.1, 1.0)[period.index - 1]
     growth = 1 + 0.04 * (period.year - 2019)
     total = max(int(scale * season * growth * rng.uniform(0.8, 1.2)), 1)
     v = {k: int(total * w / 100 * rng.uniform(0.7, 1.3)) for k, w in KIND_WEIGHTS.items()}
+    if unit is not None:
+        allowed = allowed_kinds(unit)
+        v = {k: (n if k in allowed else 0) for k, n in v.items()}
     v["k_fine"] += total - sum(v.values())
     if v["k_fine"] < 0:
         v["k_warning"] += v["k_fine"]
@@ -65,6 +69,12 @@ def penalty_values(scale: int, period: Period, rng: random.Random) -> dict[str, 
     v["sued"] = int(total * rng.uniform(0.001, 0.004))
     v["sued_lost"] = int(v["sued"] * rng.uniform(0.0, 0.2))
     v["referred"] = int(total * rng.uniform(0.0005, 0.003))
+    if get_form("penalty", period).has_field("mild_penalty"):  # the 2027 version's figures
+        v["mild_penalty"] = int(total * rng.uniform(0.02, 0.06))
+        v["enterprise_decisions"] = int(total * rng.uniform(0.2, 0.5))
+        v["court_enforcement"] = int(v["proc_ordinary"] * rng.uniform(0.0, 0.02))
+        v["collected_fines"] = int(v["amount_fines"] * rng.uniform(0.85, 1.0))
+        v["collected_gains"] = int(v["amount_gains"] * rng.uniform(0.8, 1.0))
     return v
 
 
@@ -77,7 +87,7 @@ def load_penalty_demo(seed: int = 2006) -> int:
 
     def make(unit, period):
         scale = scales.setdefault(unit.id, unit_scale(unit, rng))
-        return penalty_values(scale, period, rng)
+        return penalty_values(scale, period, rng, unit)
 
     n = load_form_demo("penalty", FIRST, make, rng)
     _returned_and_correction(last_complete("quarter", today()))

@@ -100,11 +100,14 @@ def load_staff_demo(seed: int = 2006) -> dict[str, int]:
 
 
 def _institution_reports(rng: random.Random) -> int:
-    from ..staff.stats import active_headcount
+    from ..forms import get_form
+    from ..staff.stats import active_headcount, qualification_work
 
     def make(unit, period):
         head = active_headcount(unit.id)
-        return dict(setup_form=rng.choice(["standalone", "standalone", "merged", "nameplate"]),
+        collects = get_form("institution", period).has_field("q_trained")
+        extra = qualification_work(unit.id, period.year) if collects else {}
+        return extra | dict(setup_form=rng.choice(["standalone", "standalone", "merged", "nameplate"]),
                     authorised_posts=head + rng.randint(0, 3), headcount=head,
                     reconsideration_staff=min(head, rng.randint(0, 4)), litigation_staff=min(head, rng.randint(0, 3)),
                     head_name=rng.choice(SURNAMES) + rng.choice(GIVEN), phone=f"010-{rng.randint(60000000, 89999999)}",

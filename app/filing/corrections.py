@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..audit import record
 from ..clock import utcnow
 from ..extensions import db
-from ..forms import get_form
+from ..forms import form_of
 from ..models.filing import CorrectionRequest, Filing
 from ..models.values import value_model
 from ..scope import in_scope
@@ -77,13 +77,13 @@ def diff(req: CorrectionRequest) -> dict[str, list]:
     """{field: [old, new]} for the fields the request changes, against its base revision."""
     from .values import row_values, value_row
 
-    base = row_values(req.filing.form_code, value_row(req.filing, req.base_revision))
+    base = row_values(form_of(req.filing), value_row(req.filing, req.base_revision))
     return {k: [base.get(k), v] for k, v in req.proposed.items() if base.get(k) != v}
 
 
 def diff_rows(req: CorrectionRequest) -> list[tuple[str, str, str]]:
     """(label, old, new) display rows for the reviewer."""
-    spec = get_form(req.filing.form_code)
+    spec = form_of(req.filing)
     return [(spec.field(k).label, spec.field(k).display(o), spec.field(k).display(n))
             for k, (o, n) in diff(req).items()]
 

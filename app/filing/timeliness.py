@@ -31,12 +31,25 @@ STATUS_LABELS = {ON_TIME: "按时", LATE: "迟报", MISSING: "未报"}
 POINTS = {ON_TIME: 1.0, LATE: 0.5, MISSING: 0.0}
 
 
-def assignments(form_code: str) -> dict[int, bool]:
-    """{unit_id: required} where an administrator set it for the form (one query)."""
-    return dict(db.session.execute(
-        select(FormAssignment.unit_id, FormAssignment.required).where(
-            FormAssignment.form_code == form_code)
-    ).all())
+def assignments(form_code: str) -> dict[int, list[tuple[dt.date, bool]]]:
+    """{unit_id: [(valid_from, required), …] oldest first} where an administrator set it for the
+    form (one query)."""
+    out: dict[int, list[tuple[dt.date, bool]]] = {}
+    for unit_id, since, required in db.session.execute(
+        select(FormAssignment.unit_id, FormAssignment.valid_from, FormAssignment.required)
+        .where(FormAssignment.form_code == form_code).order_by(FormAssignment.valid_from)
+    ):
+        out.setdefault(unit_id, []).append((since, required))
+    return out
+
+
+def assigned_on(entries: list[tuple[dt.date, bool]] | None, day: dt.date) -> bool | None:
+    """The assignment in force on `day`: required True/False, or None where none was set."""
+    found = None
+    for since, required in entries or ():
+        if since <= day:
+            found = required
+    return found
 
 
 def is_expected(unit: Unit, form_code: str, period: Period, required: dict | None = None) -> bool:
@@ -46,10 +59,10 @@ def is_expected(unit: Unit, form_code: str, period: Period, required: dict | Non
     return expected_on(unit, required, period.end)
 
 
-def expected_on(unit: Unit, required: dict[int, bool], last_day: dt.date) -> bool:
-    """The rule of is_expected, for a period ending on `last_day`: not excluded from the form by an
-    administrator (`required`, from assignments()), and active on that day."""
-    return required.get(unit.id) is not False and unit.active_on(last_day)
+def expected_on(unit: Unit, required: dict[int, list], last_day: dt.date) -> bool:
+    """The rule of is_expected, for a period ending on `last_day`: not excluded from the form on
+    that day by an administrator (`required`, from assignments()), and active on that day."""
+    return assigned_on(required.get(unit.id), last_day) is not False and unit.active_on(last_day)
 
 
 @dataclass

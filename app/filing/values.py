@@ -16,8 +16,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..audit import record
 from ..clock import utcnow
 from ..extensions import db
-from ..forms import get_form
-from ..forms.base import CheckContext, Issue
+from ..forms import VERSIONS, form_of, get_form
+from ..forms.base import CheckContext, CrossForm, Issue
 from ..models.filing import Filing
 from ..models.values import value_model
 from ..scope import in_scope
@@ -49,14 +49,15 @@ def value_row(filing: Filing, revision: int | None = None):
     )
 
 
-def row_values(form_code: str, row) -> dict[str, Any]:
-    spec = get_form(form_code)
+def row_values(spec_or_code, row) -> dict[str, Any]:
+    """A value row's figures for the fields of a form version (a code: its newest version)."""
+    spec = get_form(spec_or_code) if isinstance(spec_or_code, str) else spec_or_code
     return {name: (getattr(row, name) if row is not None else None) for name in spec.field_names}
 
 
 def current_values(filing: Filing) -> dict[str, Any]:
     """The filing's figures at its current revision (None for never-saved fields)."""
-    return row_values(filing.form_code, value_row(filing))
+    return row_values(form_of(filing), value_row(filing))
 
 
 def revisions(filing: Filing) -> list[tuple[int, dict[str, Any]]]:
@@ -65,12 +66,17 @@ def revisions(filing: Filing) -> list[tuple[int, dict[str, Any]]]:
     rows = db.session.scalars(
         select(model).where(model.filing_id == filing.id).order_by(model.revision)
     )
-    return [(r.revision, row_values(filing.form_code, r)) for r in rows]
+    spec = form_of(filing)
+    return [(r.revision, row_values(spec, r)) for r in rows]
 
 
-def _reported_values(form_code: str, unit_id: int, keys: list[str]) -> dict[str, dict]:
-    """Current values of the unit's filed (signed-off) filings for the given period keys."""
+def _reported_values(form_code: str, unit_id: int, keys: list[str], as_of: Period) -> dict[str, dict]:
+    """Current values of the unit's filed (signed-off) filings for the given period keys, read
+    as the fields of the version in force for `as_of` (older versions through its mapping)."""
+    from ..forms.versions import translate
     from .workflow import REPORTED
+
+    target = get_form(form_code, as_of)
 
     model = value_model(form_code)
     rows = db.session.execute(
@@ -83,28 +89,88 @@ def _reported_values(form_code: str, unit_id: int, keys: list[str]) -> dict[str,
             Filing.state.in_(REPORTED),
         )
     ).all()
-    return {key: row_values(form_code, row) for key, row in rows}
+    versions = VERSIONS[form_code]
+    out = {}
+    for key, row in rows:
+        source = get_form(form_code, key)
+        out[key] = translate(versions, row_values(source, row), source, target)
+    return out
 
 
 def comparison(filing: Filing) -> dict[str, tuple[Period, dict | None]]:
     """The unit's own previous period (环比) and same period last year (同比), as filed."""
     period = period_of_filing(filing)
     prev, last_year = period.previous(), period.same_last_year()
-    past = _reported_values(filing.form_code, filing.unit_id, [prev.key, last_year.key])
+    past = _reported_values(filing.form_code, filing.unit_id, [prev.key, last_year.key], period)
     return {"previous": (prev, past.get(prev.key)), "last_year": (last_year, past.get(last_year.key))}
 
 
-def check_context(filing: Filing) -> CheckContext:
-    """History of the unit's last four filed periods, and the previous period's carry-over."""
-    spec = get_form(filing.form_code)
+def check_context(filing) -> CheckContext:
+    """What the rules compare a filing with: the unit's last four filed periods, the previous
+    period's carry-over, and the same unit's other forms over the period (CrossForm rules).
+    `filing` needs only form_code, unit_id and period_key: an import row not yet filed is
+    checked with the same context as the web form."""
+    spec = form_of(filing)
     period = period_of_filing(filing)
     keys, p = [], period
     for _ in range(HISTORY_PERIODS):
         p = p.previous()
         keys.append(p.key)
-    past = _reported_values(filing.form_code, filing.unit_id, keys)
+    past = _reported_values(filing.form_code, filing.unit_id, keys, period)
     history = {f.name: [past[k][f.name] for k in keys if k in past] for f in spec.numeric_fields}
-    return CheckContext(history=history, prefill=prefill_values(filing))
+    others = {r.other_form: _other_form_sums(r.other_form, filing.unit_id, period)
+              for r in spec.rules if isinstance(r, CrossForm)}
+    titles = {code: get_form(code).menu_title for code in others}
+    from ..models.unit import Unit
+
+    return CheckContext(history=history, prefill=prefill_values(filing),
+                        others={k: v for k, v in others.items() if v}, other_titles=titles,
+                        unit=db.session.get(Unit, filing.unit_id))
+
+
+def _other_form_sums(form_code: str, unit_id: int, period: Period) -> dict[str, int]:
+    """The unit's signed-off figures of `form_code` for the periods inside `period`, summed
+    (each filing read in its own version; a field some filing lacks is left out)."""
+    from .periods import periods_between
+    from .workflow import REPORTED
+
+    kind = get_form(form_code).period_kind
+    try:
+        inside = periods_between(kind, _first_inside(kind, period), _last_inside(kind, period))
+    except ValueError:
+        return {}
+    model = value_model(form_code)
+    rows = db.session.execute(
+        select(Filing.period_key, model)
+        .join(model, (model.filing_id == Filing.id) & (model.revision == Filing.revision))
+        .where(Filing.form_code == form_code, Filing.unit_id == unit_id,
+               Filing.period_key.in_([p.key for p in inside]), Filing.state.in_(REPORTED))
+    ).all()
+    sums: dict[str, int] = {}
+    missing: set[str] = set()
+    for key, row in rows:
+        for name, value in row_values(get_form(form_code, key), row).items():
+            if isinstance(value, int) and name not in missing:
+                sums[name] = sums.get(name, 0) + value
+            else:
+                missing.add(name)
+                sums.pop(name, None)
+    return sums
+
+
+def _first_inside(kind: str, period: Period) -> Period:
+    from .periods import period_of
+
+    first = period_of(kind, period.start)
+    if first.start < period.start:
+        raise ValueError("coarser")
+    return first
+
+
+def _last_inside(kind: str, period: Period) -> Period:
+    from .periods import period_of
+
+    return period_of(kind, period.end)
 
 
 def prefill_values(filing: Filing) -> dict[str, Any]:
@@ -112,7 +178,7 @@ def prefill_values(filing: Filing) -> dict[str, Any]:
     form's own hook computes (e.g. headcount from the staff register). {} when none."""
     from .workflow import ACCEPTED
 
-    spec = get_form(filing.form_code)
+    spec = form_of(filing)
     out: dict[str, Any] = {}
     if spec.carry_over:
         prev = period_of_filing(filing).previous()
@@ -128,32 +194,45 @@ def prefill_values(filing: Filing) -> dict[str, Any]:
             )
         ).scalar()
         if row is not None:
-            out.update({this: getattr(row, before) for this, before in spec.carry_over.items()})
+            out.update({this: getattr(row, before) for this, before in spec.carry_over.items()
+                        if getattr(row, before, None) is not None})
     if spec.prefill_hook is not None:
         out.update(spec.prefill_hook(filing))
     return out
 
 
-def parse_and_check(filing: Filing, raw: Mapping[str, Any]) -> tuple[dict, list[Issue]]:
-    """Parse raw input and run the rules. Raises Invalid on any field or blocking error."""
-    spec = get_form(filing.form_code)
+def check_all(spec, raw: Mapping[str, Any], ctx: CheckContext) -> tuple[dict, dict[str, str], list[Issue]]:
+    """Parse every field and run every rule at once: (values, {field: parse error}, issues).
+
+    Rules run on the fields that parsed (a rule skips a field that did not), so one save
+    reports a bad cell *and* a broken part ≤ whole together, never one per save. The web
+    form, the API (through save_values) and the import all call this."""
     values, errors = spec.parse(raw)
-    if errors:
-        raise Invalid("；".join(errors.values()), errors)
-    issues = spec.check(values, check_context(filing))
+    return values, errors, spec.check(values, ctx)
+
+
+def parse_and_check(filing: Filing, raw: Mapping[str, Any]) -> tuple[dict, list[Issue]]:
+    """Parse raw input and run the rules. Raises Invalid naming every field error, every broken
+    rule and (to fix in the same pass) every warning that will need an explanation."""
+    spec = form_of(filing)
+    values, errors, issues = check_all(spec, raw, check_context(filing))
+    warnings = [i for i in issues if i.level == "warning"]
     blocking = [i for i in issues if i.level == "error"]
-    if blocking:
-        errors = {}
+    if errors or blocking:
+        messages = list(dict.fromkeys([*errors.values(), *(i.message for i in blocking)]))
         for issue in blocking:
             for name in issue.fields:
                 errors.setdefault(name, issue.message)
-        raise Invalid("；".join(dict.fromkeys(i.message for i in blocking)), errors)
-    return values, [i for i in issues if i.level == "warning"]
+        message = "；".join(messages)
+        if warnings:
+            message += "。另需说明：" + "；".join(w.message for w in warnings)
+        raise Invalid(message, errors)
+    return values, warnings
 
 
 def warnings_for(filing: Filing, values: Mapping[str, Any]) -> list[Issue]:
     """Warnings the filing's current values raise (shown on the page; need an explanation)."""
-    spec = get_form(filing.form_code)
+    spec = form_of(filing)
     if any(values.get(n) is None for n in spec.field_names if spec.field(n).required):
         return []
     return [i for i in spec.check(values, check_context(filing)) if i.level == "warning"]
@@ -161,7 +240,7 @@ def warnings_for(filing: Filing, values: Mapping[str, Any]) -> list[Issue]:
 
 def validate_for_submit(filing: Filing, values: Mapping[str, Any], explanation: str | None) -> None:
     """Submitting needs complete values, no blocking error, and an explanation for warnings."""
-    spec = get_form(filing.form_code)
+    spec = form_of(filing)
     raw = {f.name: (f.input_value(values.get(f.name)) if values.get(f.name) is not None else None)
            for f in spec.fields}
     _, warnings = parse_and_check(filing, {k: v for k, v in raw.items()})
@@ -193,7 +272,7 @@ def save_values(filing: Filing, raw: Mapping[str, Any], user, expected_version=N
         raise Conflict(
             f"报表状态为“{state_label(filing.state)}”，已锁定，不能直接修改；如需更正请提交修改申请"
         )
-    spec = get_form(filing.form_code)
+    spec = form_of(filing)
     # Ignored keys go into the audit row: shown printable and bounded, whatever was sent.
     unknown = [printable(k) for k in spec.unknown_keys({k: v for k, v in raw.items() if not k.startswith("_")})][:20]
     values, _warnings = parse_and_check(filing, raw)

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..audit import record
 from ..clock import utcnow
 from ..extensions import db
-from ..forms import get_form
+from ..forms import form_of
 from ..models.filing import Filing, FilingTransition
 from ..scope import in_scope
 from ..security import FILING, has_perm
@@ -155,7 +155,7 @@ def apply(filing: Filing, action_name: str, user, comment: str | None = None,
         raise Conflict("该报表已被他人处理，请刷新后查看最新状态") from None
     record(f"filing.{action.name}", "filing", filing.id,
            {"from": source, "to": action.target, "comment": comment}, user=user)
-    hook = get_form(filing.form_code).hooks.get(action.name)
+    hook = form_of(filing).hooks.get(action.name)
     if hook is not None:
         hook(filing)
     if commit:

@@ -152,6 +152,11 @@ class CheckContext:
 
     history: Mapping[str, Sequence[int]] = field(default_factory=dict)
     prefill: Mapping[str, Any] = field(default_factory=dict)
+    # The same unit's filed figures of other forms over this period: {form code: {field: sum}}
+    # with the titles to name them ({form code: menu title}); only forms a CrossForm rule names.
+    others: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    other_titles: Mapping[str, str] = field(default_factory=dict)
+    unit: Any = None  # the filing's unit (its attributes, e.g. the penalty kinds it may impose)
 
 
 class Rule:
@@ -173,7 +178,11 @@ def _num(spec: FormSpec, name: str, value: int) -> str:
 
 @dataclass(frozen=True)
 class Balance(Rule):
-    """result = sum(plus) − sum(minus); with only `plus` it is 'the parts sum to the total'."""
+    """result = sum(plus) − sum(minus); with only `plus` it is 'the parts sum to the total'.
+
+    A negative expected value is not reported here: a figure cannot be negative, so the cause
+    is a part larger than its whole, which a NotGreater rule names in the users' terms
+    (审结 ≤ 上期结转 + 受理, not "「未审结」应等于 −69")."""
 
     result: str
     plus: tuple[str, ...]
@@ -184,7 +193,7 @@ class Balance(Rule):
         if any(values.get(n) is None for n in names):
             return []
         expected = sum(values[n] for n in self.plus) - sum(values[n] for n in self.minus)
-        if values[self.result] == expected:
+        if values[self.result] == expected or expected < 0:
             return []
         if self.minus:
             formula = _labels(spec, self.plus) + "之和减去" + _labels(spec, self.minus)
@@ -201,22 +210,84 @@ class Balance(Rule):
 
 @dataclass(frozen=True)
 class NotGreater(Rule):
-    """part ≤ whole, e.g. hearings held ≤ hearings notified."""
+    """part ≤ whole, e.g. hearings held ≤ hearings notified; `whole` may name several fields
+    (审结 ≤ 上期结转 + 受理). As a warning (level="warning") it asks for an explanation instead."""
 
     part: str
-    whole: str
+    whole: str | tuple[str, ...]
+    level: str = "error"
 
     def check(self, spec, values, ctx):
-        a, b = values.get(self.part), values.get(self.whole)
-        if a is None or b is None or a <= b:
+        wholes = (self.whole,) if isinstance(self.whole, str) else self.whole
+        a, parts = values.get(self.part), [values.get(n) for n in wholes]
+        if a is None or any(p is None for p in parts) or a <= sum(parts):
             return []
-        return [
-            Issue(
-                (self.part, self.whole),
-                f"{spec.field(self.part).quoted}（{_num(spec, self.part, a)}）"
-                f"不能大于{spec.field(self.whole).quoted}（{_num(spec, self.whole, b)}）",
-            )
-        ]
+        b = sum(parts)
+        if len(wholes) == 1:
+            what = f"{spec.field(wholes[0]).quoted}（{_num(spec, wholes[0], b)}）"
+        else:
+            what = f"{_labels(spec, wholes).replace('、', '与')}之和（{_num(spec, wholes[0], b)}）"
+        tail = "，请说明原因" if self.level == "warning" else ""
+        return [Issue((self.part, *wholes), f"{spec.field(self.part).quoted}（{_num(spec, self.part, a)}）"
+                                            f"不能大于{what}{tail}", self.level)]
+
+
+@dataclass(frozen=True)
+class NeedsCount(Rule):
+    """An amount needs a case of its kind: 「罚款金额」> 0 with 「罚款」= 0 is an error."""
+
+    amount: str
+    count: str
+
+    def check(self, spec, values, ctx):
+        amount, count = values.get(self.amount), values.get(self.count)
+        if not amount or count is None or count > 0:
+            return []
+        return [Issue((self.amount, self.count),
+                      f"{spec.field(self.amount).quoted}为{_num(spec, self.amount, amount)}元，"
+                      f"但{spec.field(self.count).quoted}为0：有金额就应有相应的件数")]
+
+
+@dataclass(frozen=True)
+class FarAbove(Rule):
+    """Warning: `value` more than `factor` × `base` (结案 far above 立案), when base > 0 and the
+    difference exceeds `slack` (small units vary)."""
+
+    value: str
+    base: str
+    factor: int = 2
+    slack: int = 10
+    level = "warning"
+
+    def check(self, spec, values, ctx):
+        a, b = values.get(self.value), values.get(self.base)
+        if a is None or b is None or a <= b * self.factor or a - b <= self.slack:
+            return []
+        return [Issue((self.value, self.base),
+                      f"{spec.field(self.value).quoted}（{_num(spec, self.value, a)}）超过"
+                      f"{spec.field(self.base).quoted}（{_num(spec, self.base, b)}）的{self.factor}倍，请说明原因",
+                      "warning")]
+
+
+@dataclass(frozen=True)
+class CrossForm(Rule):
+    """Warning: this form's `field` should not exceed `other_field` of the same unit's `other_form`
+    over the same period (a quarterly form summed over the half-year). Silent when the unit
+    filed no such form, or it does not collect that field."""
+
+    field: str
+    other_form: str
+    other_field: str
+    other_label: str
+    level = "warning"
+
+    def check(self, spec, values, ctx):
+        mine, theirs = values.get(self.field), ctx.others.get(self.other_form, {}).get(self.other_field)
+        if mine is None or theirs is None or mine <= theirs:
+            return []
+        title = ctx.other_titles.get(self.other_form, self.other_form)
+        return [Issue((self.field,), f"{spec.field(self.field).quoted}（{_num(spec, self.field, mine)}）大于本单位同期"
+                                     f"{title}报表的「{self.other_label}」（{theirs:,}），请核对或说明原因", "warning")]
 
 
 @dataclass(frozen=True)
@@ -283,8 +354,9 @@ class Rate:
     numerator: tuple[str, ...]
     denominator: tuple[str, ...]
 
-    def compute(self, values: Mapping[str, Any]) -> Decimal | None:
-        """The rate as a fraction, or None when the base is zero or unknown (shown as '—')."""
+    def compute(self, values: Mapping[str, Any], min_base: int = 0) -> Decimal | None:
+        """The rate as a fraction, or None when the base is zero or unknown (shown as '—'); a
+        SmallBase when the base is under `min_base` cases (marked, never ranked)."""
         num = [values.get(n) for n in self.numerator]
         den = [values.get(n) for n in self.denominator]
         if any(v is None for v in num + den):
@@ -292,12 +364,29 @@ class Rate:
         base = sum(den)
         if base == 0:
             return None
-        return Decimal(sum(num)) / Decimal(base)
+        rate = Decimal(sum(num)) / Decimal(base)
+        return SmallBase(rate) if base < min_base else rate
+
+
+class SmallBase(Decimal):
+    """A rate over fewer cases than the setting RATE_MIN_BASE (default 10): equal to its value,
+    shown with a mark (13.3%*), never given a rank."""
+
+    small_base = True
+
+
+SMALL_MARK = "*"
+
+
+def is_small(rate) -> bool:
+    return isinstance(rate, SmallBase)
 
 
 def format_rate(rate: Decimal | None) -> str:
-    """'13.8%' or '—'."""
-    return "—" if rate is None else f"{rate * 100:.1f}%"
+    """'13.8%', '33.3%*' over a small base, or '—'."""
+    if rate is None:
+        return "—"
+    return f"{rate * 100:.1f}%" + (SMALL_MARK if is_small(rate) else "")
 
 
 @dataclass
@@ -321,6 +410,15 @@ class FormSpec:
     # An extra panel on the filing page: (template, fn(filing) → template context).
     detail_panel: tuple[str, Callable] | None = None
     menu_title: str = ""
+    # Form versions (see app/forms/versions.py): the version's name, the first period it is
+    # filed for ("" = from the beginning), and how its fields read the previous version's
+    # figures: {this version's field: previous version's fields summed}. A field of the same
+    # name is read as itself; a field in neither was not collected before (shown as —).
+    version: str = ""
+    valid_from: str = ""
+    mapping: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # What changed in this version, in one sentence (shown on 指标说明 and on trend charts).
+    version_note: str = ""
 
     def __post_init__(self) -> None:
         self._by_name = {f.name: f for f in self.fields}
@@ -329,6 +427,21 @@ class FormSpec:
 
     def field(self, name: str) -> Field:
         return self._by_name[name]
+
+    def has_field(self, name: str) -> bool:
+        return name in self._by_name
+
+    @property
+    def template_kind(self) -> str:
+        """The Excel template's marker: the form code, with the version when it has one."""
+        return f"{self.code}@{self.version}" if self.version else self.code
+
+    @property
+    def version_label(self) -> str:
+        return f"{self.version}版" if self.version else ""
+
+    def rate(self, name: str) -> Rate | None:
+        return next((r for r in self.rates if r.name == name), None)
 
     @property
     def field_names(self) -> list[str]:
@@ -370,5 +483,5 @@ class FormSpec:
             issues.extend(rule.check(self, values, ctx))
         return issues
 
-    def compute_rates(self, values: Mapping[str, Any]) -> list[tuple[Rate, Decimal | None]]:
-        return [(r, r.compute(values)) for r in self.rates]
+    def compute_rates(self, values: Mapping[str, Any], min_base: int = 0) -> list[tuple[Rate, Decimal | None]]:
+        return [(r, r.compute(values, min_base)) for r in self.rates]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
@@ -21,9 +22,9 @@ from ..extensions import db
 from ..filing.errors import FilingError
 from ..filing.periods import Period, PeriodError
 from ..filing.timeliness import is_expected
-from ..filing.values import check_may_open, current_values, open_filing, save_values
+from ..filing.values import check_all, check_context, check_may_open, current_values, open_filing, save_values
 from ..filing.workflow import EDITABLE, state_label
-from ..forms import get_form
+from ..forms import VERSIONS, get_form
 from ..forms.base import MONEY, FormSpec
 from ..models.filing import Filing
 from ..models.unit import Unit
@@ -57,7 +58,8 @@ def template_bytes(spec: FormSpec, period: Period, units: list[Unit]) -> bytes:
         values = current_values(f) if f else {}
         rows.append([u.code, u.short_name, period.key] + [_cell(fd, values.get(fd.name)) for fd in spec.fields])
     groups = [""] * len(FIXED) + [fd.group for fd in spec.fields]
-    return blank_template(spec.code, f"{spec.title}（{period.label}）", headers(spec), rows=rows,
+    version = f"，{spec.version_label}" if spec.version else ""
+    return blank_template(spec.template_kind, f"{spec.title}（{period.label}{version}）", headers(spec), rows=rows,
                           group_row=groups, notes=[
                               "每行为一个单位一个报告期；请勿修改前三列、表头、合并单元格或填写公式。",
                               "金额单位为元，最多两位小数；其余为非负整数。",
@@ -89,6 +91,7 @@ class RowPlan:
 @dataclass
 class FormPreview:
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # to explain before submitting (not blocking)
     plans: list[RowPlan] = field(default_factory=list)
     locked: list[Filing] = field(default_factory=list)
 
@@ -103,9 +106,10 @@ class FormPreview:
 
 def preview(data: bytes, form_code: str, user) -> FormPreview:
     """Check every cell of an upload without writing; ImportFileError for file-level faults."""
-    spec = get_form(form_code)
+    by_kind = {v.template_kind: v for v in VERSIONS[form_code]}
+    sheet = read_template(data, {k: headers(v) for k, v in by_kind.items()}, None, HEADER_ROW)
+    spec = by_kind[sheet.kind]  # the version the template was made for
     cols = headers(spec)
-    sheet = read_template(data, form_code, cols, HEADER_ROW)
     letter = _letters(spec)
     out = FormPreview()
     if not sheet.rows:
@@ -125,6 +129,10 @@ def preview(data: bytes, form_code: str, user) -> FormPreview:
         except PeriodError as exc:
             out.errors.append(f"C{rownum}：{exc}")
             continue
+        if get_form(form_code, period) is not spec:
+            out.errors.append(f"C{rownum}：{period.label}应使用{get_form(form_code, period).version_label}模板填报，"
+                              f"本文件为{spec.version_label}模板，请重新下载该报告期的模板")
+            continue
         if (unit.id, period.key) in seen:
             out.errors.append(f"A{rownum}：与第{seen[(unit.id, period.key)]}行重复（同一单位同一报告期）")
             continue
@@ -133,15 +141,17 @@ def preview(data: bytes, form_code: str, user) -> FormPreview:
             out.errors.append(f"A{rownum}：{unit.short_name}无需填报{period.label}")
             continue
         raw = {fd.name: cells[col] for fd, col in zip(spec.fields, cols[len(FIXED):], strict=True)}
-        values, errors = spec.parse(raw)
+        # The web form's and the API's checks, with the same context (history, carry-over, the
+        # unit's other forms): every bad cell and every broken rule of the row at once.
+        target = SimpleNamespace(form_code=form_code, unit_id=unit.id, period_key=period.key)
+        values, errors, issues = check_all(spec, raw, check_context(target))
         for name, message in errors.items():
             out.errors.append(f"{letter[name]}{rownum}：{message}")
-        if errors:
-            continue
-        issues = [i for i in spec.check(values) if i.level == "error"]
+        blocking = [i for i in issues if i.level == "error"]
         for issue in issues:
-            out.errors.append(f"{'、'.join(letter[n] + str(rownum) for n in issue.fields)}：{issue.message}")
-        if issues:
+            where = "、".join(letter[n] + str(rownum) for n in issue.fields)
+            (out.errors if issue.level == "error" else out.warnings).append(f"{where}：{issue.message}")
+        if errors or blocking:
             continue
         filing = db.session.scalar(select(Filing).where(
             Filing.form_code == form_code, Filing.unit_id == unit.id, Filing.period_key == period.key))
@@ -188,7 +198,7 @@ def commit(data: bytes, form_code: str, user) -> FormPreview:
         db.session.commit()
     except FilingError as exc:
         db.session.rollback()
-        cells = _cells(get_form(form_code), exc.errors, row.row) if row else ""
+        cells = _cells(get_form(form_code, row.period), exc.errors, row.row) if row else ""
         result.errors.append(f"{where}{cells}：{exc.message}。{UNDONE}")
     except SQLAlchemyError:
         db.session.rollback()

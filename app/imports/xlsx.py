@@ -57,10 +57,13 @@ def _check_container(data: bytes) -> None:
             raise ImportFileError("文件不是有效的 Excel（.xlsx）文件")
 
 
-def read_template(data: bytes, expected_kind: str, headers: list[str], header_row: int) -> Sheet:
+def read_template(data: bytes, expected_kind: str | dict[str, list[str]], headers: list[str] | None,
+                  header_row: int) -> Sheet:
     """Open a filled-in template and return its rows; raise ImportFileError on any file-level fault.
 
     `headers` are the expected column titles in order (row `header_row`); data starts below.
+    `expected_kind` may instead map each accepted kind (e.g. every version of a form) to its
+    headers; the sheet's `kind` then says which one the file is.
     """
     _check_container(data)
     try:
@@ -72,8 +75,10 @@ def read_template(data: bytes, expected_kind: str, headers: list[str], header_ro
     if not marker.startswith(MARKER_PREFIX):
         raise ImportFileError("该文件不是本系统下载的模板，请先下载模板再填写")
     kind = marker[len(MARKER_PREFIX):].split(":")[0]
-    if kind != expected_kind:
-        raise ImportFileError(f"该文件是其他报表的模板（{kind}），请上传正确的模板")
+    accepted = expected_kind if isinstance(expected_kind, dict) else {expected_kind: headers}
+    if kind not in accepted:
+        raise ImportFileError(f"该文件是其他报表的模板（{kind[:40]}），请上传正确的模板")
+    headers = accepted[kind]
     if ws.merged_cells.ranges:
         first = sorted(r.coord for r in ws.merged_cells.ranges)[0]
         raise ImportFileError(f"模板中不能有合并单元格（{first}）")

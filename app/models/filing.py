@@ -104,15 +104,22 @@ class DeadlineOverride(Model):
     set_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
 
 
+ALWAYS = dt.date(1900, 1, 1)  # an assignment's valid_from when it holds for every period
+
+
 class FormAssignment(Model):
-    """Whether a unit must file a form (default without a row: every unit active in the period)."""
+    """Whether a unit must file a form from a day on (default without a row: every unit active in
+    the period). Several rows per unit and form change it over time: the row in force for a
+    period is the latest whose `valid_from` is on or before the period's last day (e.g. from
+    2022-07-01 the municipal departments no longer file 行政复议)."""
 
     __tablename__ = "form_assignment"
-    __table_args__ = (UniqueConstraint("unit_id", "form_code", name="uq_assignment"),)
+    __table_args__ = (UniqueConstraint("unit_id", "form_code", "valid_from", name="uq_assignment"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), nullable=False)
     form_code: Mapped[str] = mapped_column(String(32), nullable=False)
     required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    valid_from: Mapped[dt.date] = mapped_column(Date, nullable=False, default=ALWAYS, server_default="1900-01-01")
 
     unit = relationship("Unit")

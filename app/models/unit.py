@@ -29,6 +29,9 @@ class Unit(Model):
     valid_from: Mapped[dt.date] = mapped_column(Date, nullable=False)
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    # The penalty kinds the unit may impose, as their labels separated by 、 (e.g. 警告、罚款);
+    # empty: every kind the law does not reserve to other bodies (app.forms.penalty.RESERVED).
+    penalty_kinds: Mapped[str | None] = mapped_column(String(400))
 
     parent = relationship("Unit", remote_side=[id], foreign_keys=[parent_id])
     successor = relationship("Unit", remote_side=[id], foreign_keys=[successor_id])

@@ -15,20 +15,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
-from sqlalchemy import BigInteger, and_, bindparam, case, cast, func, select
+from sqlalchemy import BigInteger, and_, bindparam, case, cast, func, literal, null, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..filing.periods import Period, periods_between
+from ..filing.periods import Period, period_of, periods_between
 from ..filing.workflow import ACCEPTED
-from ..forms import get_form
-from ..forms.base import MONEY, FormSpec
+from ..forms import VERSIONS, get_form
+from ..forms.base import MONEY, FormSpec, Rate
+from ..forms.versions import sources, start_of, versions_between
 from ..models.filing import Filing
 from ..models.unit import UNIT_KINDS, Unit
 from ..models.values import value_model
 from ..scope import restrict
 from .measures import CHOICE_COUNT, CLOSING, OPENING, Measure, derived, has_stocks, measures
 from .rollup import (
+    PER_YEAR,
     RangeError,
     bucket_sub,
     check_range,
@@ -66,7 +68,14 @@ class StatsQuery:
 
     @property
     def spec(self) -> FormSpec:
-        return get_form(self.form)
+        """The version in force at the end of the range: its fields and rates are the report's."""
+        native = VERSIONS[self.form][0].period_kind
+        return get_form(self.form, period_of(native, self.end.end))
+
+    def versions(self, bucket: Period | None = None) -> list[FormSpec]:
+        """The versions in force in a bucket (None: the whole range), oldest first."""
+        first, last = (self.first, self.end) if bucket is None else (bucket, bucket)
+        return versions_between(VERSIONS[self.form], first, last)
 
     def buckets(self) -> list[Period | None]:
         """The result's periods in order ([None] when the range is one bucket)."""
@@ -87,14 +96,24 @@ class Row:
     filings: int
     values: dict[str, int | None]
     spec: FormSpec = field(repr=False)
+    # The version whose definitions the derived figures follow: the bucket's own when the
+    # bucket lies in one version (an older bucket keeps its own 纠错率), else `spec`.
+    rates_from: FormSpec | None = field(default=None, repr=False)
 
     def get(self, name: str):
-        """A summed figure, or a derived one (rate as a Decimal fraction, combined amount)."""
+        """A summed figure, or a derived one (rate as a Decimal fraction, combined amount);
+        None for a rate the bucket's version does not define."""
         if name in self.values:
             return self.values[name]
-        item = derived(self.spec).get(name)
+        item = derived(self.rates_from or self.spec).get(name)
         if item is None:
+            if name in derived(self.spec):
+                return None
             raise KeyError(name)
+        if isinstance(item, Rate):
+            from .indicators import min_base
+
+            return item.compute(self.values, min_base())
         return item.compute(self.values)
 
 
@@ -106,6 +125,7 @@ class Table:
     spec: FormSpec
     measures: list[Measure]
     rows: list[Row]
+    partial: frozenset[str] = frozenset()  # columns some filings in range did not collect
     _index: dict | None = field(default=None, repr=False)
     _totals: dict | None = field(default=None, repr=False)
 
@@ -126,10 +146,12 @@ class Table:
             values = {}
             for m in self.measures:
                 parts = [r.values[m.name] for r in rows if r.values[m.name] is not None]
-                values[m.name] = sum(parts) if parts else None
+                missing = m.column in self.partial and len(parts) < len(rows)
+                values[m.name] = sum(parts) if parts and not missing else None
             self._totals[period] = (sum(r.filings for r in rows), values)
         filings, values = self._totals[period]
-        return Row(CITY_KEY, "", label or _("合计"), period, filings, values, self.spec)
+        return Row(CITY_KEY, "", label or _("合计"), period, filings, values, self.spec,
+                   rates_version(self.query, period))
 
     def series(self, name: str, key=None) -> list[tuple[Period, object]]:
         """(period, figure) over the buckets, for one group or (key None) the total."""
@@ -142,7 +164,7 @@ class Table:
 
 def aggregate(q: StatsQuery, user=None) -> Table:
     """Run the query for `q` in `user`'s scope (default: the request's user)."""
-    spec = get_form(q.form)
+    spec = q.spec
     check_range(spec.period_kind, q.first, q.end)
     if q.by not in GROUPINGS:
         raise RangeError(_("未知的分组方式"))
@@ -152,6 +174,7 @@ def aggregate(q: StatsQuery, user=None) -> Table:
     periods: dict[tuple[int, int], Period] = {}
     first = n_keys + (2 if q.split else 0)  # the filing count, then the measures
     rows = []
+    versions: dict[Period | None, FormSpec | None] = {}
     # Core execution: plain rows, no ORM loading step (the statement selects columns only).
     for r in db.session.connection().execute(stmt, params).all():
         if not r[first]:  # a query without GROUP BY answers one empty row when nothing matched
@@ -161,8 +184,23 @@ def aggregate(q: StatsQuery, user=None) -> Table:
         if q.split:
             ys = (r[n_keys], r[n_keys + 1])
             period = periods.get(ys) or periods.setdefault(ys, Period(ys[0], q.first.kind, ys[1]))
-        rows.append(Row(key, code, label, period, r[first], dict(zip(names, r[first + 1:], strict=True)), spec))
-    return Table(q, spec, ms, rows)
+        if period not in versions:
+            versions[period] = rates_version(q, period)
+        rows.append(Row(key, code, label, period, r[first], dict(zip(names, r[first + 1:], strict=True)), spec,
+                        versions[period]))
+    return Table(q, spec, ms, rows, partial_columns(q, spec))
+
+
+def partial_columns(q: StatsQuery, spec: FormSpec) -> frozenset[str]:
+    """`spec`'s fields that an older version in the range did not collect."""
+    return frozenset(c for v in q.versions() if v is not spec
+                     for c, src in sources(VERSIONS[spec.code], spec, v).items() if src is None)
+
+
+def rates_version(q: StatsQuery, bucket: Period | None) -> FormSpec | None:
+    """The one version a bucket lies in (its rates are that version's), or None when it spans several."""
+    found = q.versions(bucket)
+    return found[0] if len(found) == 1 else None
 
 
 def _group(by: str, keys) -> tuple[object, str, str]:
@@ -188,7 +226,8 @@ def _select(q: StatsQuery, spec: FormSpec, ms: list[Measure], user):
     mapping = final_successors() if q.successor else {}
     span = periods_per_bucket(native, target) if q.split else native_count(native, q.first, q.end)
     stocks = has_stocks(spec) and span > 1
-    shape = (spec.code, q.by, q.split, target, stocks, tuple(sorted(mapping.items())),
+    shape = (spec.code, tuple(v.version for v in q.versions()), q.by, q.split, target, stocks,
+             tuple(sorted(mapping.items())),
              q.unit_ids is not None, q.kinds is not None)
     template = _TEMPLATES.get(shape)
     if template is None:
@@ -220,7 +259,8 @@ def _build(q: StatsQuery, spec: FormSpec, ms: list[Measure], mapping: dict, stoc
         cols += [order.label("ord"), func.min(order).over(partition_by=part).label("first_ord"),
                  func.max(order).over(partition_by=part).label("last_ord")]
     columns = sorted({m.column for m in ms})
-    cols += [getattr(values, c).label("v_" + c) for c in columns]
+    older = [v for v in q.versions() if v is not spec]
+    cols += [_per_version(values, spec, older, c, native).label("v_" + c) for c in columns]
     inner = (
         select(*cols)
         .select_from(Filing)
@@ -244,7 +284,9 @@ def _build(q: StatsQuery, spec: FormSpec, ms: list[Measure], mapping: dict, stoc
         keys = [g.parent_id, p.code, p.short_name]
         order_by = [p.code]
     period_cols = [f.c.b_year, f.c.b_sub] if q.split else []
-    outer = select(*keys, *period_cols, func.count().label("n"), *[_measure(m, f, stocks, spec) for m in ms])
+    partial = partial_columns(q, spec)
+    outer = select(*keys, *period_cols, func.count().label("n"),
+                   *[_measure(m, f, stocks, spec, m.column in partial) for m in ms])
     outer = outer.select_from(f)
     if q.by != CITY or q.kinds is not None:
         outer = outer.join(g, g.id == f.c.gid)
@@ -257,7 +299,26 @@ def _build(q: StatsQuery, spec: FormSpec, ms: list[Measure], mapping: dict, stoc
     return outer, len(keys), f.c.uid
 
 
-def _measure(m: Measure, f, stocks: bool, spec: FormSpec):
+def _per_version(values, spec: FormSpec, older: list[FormSpec], column: str, native: str):
+    """A filing's figure for `spec`'s field `column`: the column itself for filings of `spec`;
+    for a filing of an older version, the declared mapping (a sum of its columns) or NULL when
+    that version did not collect it. The version follows from the filing's period."""
+    if not older:
+        return getattr(values, column)
+    versions = VERSIONS[spec.code]
+    whens = []
+    for v in older:
+        nxt = versions[versions.index(v) + 1]
+        start = period_of(native, start_of(nxt))
+        src = sources(versions, spec, v)[column]
+        expr = null() if src is None else sum((getattr(values, c) for c in src[1:]), getattr(values, src[0]))
+        whens.append((ordinal(native) < literal(start.year * PER_YEAR[native] + start.index), expr))
+    return case(*whens, else_=getattr(values, column))
+
+
+def _measure(m: Measure, f, stocks: bool, spec: FormSpec, partial: bool = False):
+    """The aggregate of one measure; `partial`: some filings in range did not collect it, so a
+    group holding any of them shows None (never a partial sum passed off as the whole)."""
     col = f.c["v_" + m.column]
     if m.how == CHOICE_COUNT:
         return func.sum(case((col == m.choice, 1), else_=0))
@@ -267,4 +328,7 @@ def _measure(m: Measure, f, stocks: bool, spec: FormSpec):
         col = case((f.c.ord == f.c.last_ord, col))
     total = func.sum(col)
     # PostgreSQL sums BIGINT into NUMERIC: cast money back so fen stay Python ints.
-    return cast(total, BigInteger) if spec.field(m.column).kind == MONEY else total
+    total = cast(total, BigInteger) if spec.field(m.column).kind == MONEY else total
+    if partial:
+        total = case((func.count(col) == func.count(), total), else_=null())
+    return total

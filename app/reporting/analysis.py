@@ -25,20 +25,21 @@ from .aggregate import UNIT, StatsQuery, Table
 from .compare import format_pct, pct_change
 from .comparison import Compared, Comparison, compare, sorted_by_rank
 from .completion import CompletionPoint, completion_series
+from .indicators import min_base
 from .measures import RATE, derived, kind_of, label_of, measures
 from .rollup import COARSENESS
 
 # (figure, unit of count) shown for each form; the first is the one units are ranked by.
 HEADLINES: dict[str, list[tuple[str, object]]] = {
     "penalty": [("decisions_total", _l("件")), ("amount_total", ""), ("k_fine", _l("件")), ("hearings_held", _l("件")),
-                ("correction_rate", ""), ("loss_rate", "")],
+                ("challenge_correction_rate", ""), ("sued_loss_rate", "")],
     "reconsideration": [("new_applications", _l("件")), ("accepted", _l("件")), ("concluded", _l("件")),
                         ("correction_rate", ""), ("mediation_rate", "")],
     "litigation": [("new_total", _l("件")), ("concluded", _l("件")), ("loss_rate", ""), ("head_attendance_rate", "")],
     "institution": [("headcount", _l("人")), ("authorised_posts", _l("人")), ("reconsideration_staff", _l("人")),
                     ("staffing_rate", "")],
 }
-TOP_N, SWING_PCT, SWING_MIN_BASE, RATE_MIN_BASE = 5, Decimal("0.5"), 20, 10
+TOP_N, SWING_PCT, SWING_MIN_BASE = 5, Decimal("0.5"), 20
 
 
 @dataclass
@@ -145,7 +146,7 @@ def _rate_outliers(spec: FormSpec, table: Table, period: Period) -> list[Outlier
             continue
         for r in table.for_period(period):
             value, base = r.get(rate.name), _den(rate, r)
-            if value is None or base < RATE_MIN_BASE:
+            if value is None or base < min_base():
                 continue
             if value >= overall * 2 and value - overall >= Decimal("0.10"):
                 out.append(Outlier(r.label, _("%(label)s%(value)s（%(num)s/%(den)s），高于平均水平%(avg)s",

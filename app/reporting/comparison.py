@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..filing.periods import YEAR, Period
+from ..forms.base import is_small
 from .aggregate import StatsQuery, Table, aggregate
 from .compare import change, pct_change, share
 from .measures import RATE, kind_of
@@ -98,8 +99,10 @@ def compare(q: StatsQuery, metric: str, user=None) -> Comparison:
 
 
 def rank(rows: list[Compared]) -> None:
-    """Competition ranking by current value, highest first (1, 2, 2, 4); no value, no rank."""
-    ranked = sorted((r for r in rows if r.current is not None), key=lambda r: r.current, reverse=True)
+    """Competition ranking by current value, highest first (1, 2, 2, 4); no value, no rank; a
+    rate over a small base (is_small: fewer cases than RATE_MIN_BASE) is never ranked."""
+    ranked = sorted((r for r in rows if r.current is not None and not is_small(r.current)),
+                    key=lambda r: r.current, reverse=True)
     previous, position = None, 0
     for i, r in enumerate(ranked, start=1):
         if r.current != previous:

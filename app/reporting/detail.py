@@ -13,8 +13,9 @@ from ..clock import local_date
 from ..extensions import db
 from ..filing.periods import Period
 from ..filing.workflow import STATES
-from ..forms import get_form
+from ..forms import VERSIONS, get_form
 from ..forms.base import CHOICE, COUNT, MONEY
+from ..forms.versions import all_fields
 from ..models.filing import Filing
 from ..models.unit import Unit
 from ..models.values import value_model
@@ -27,8 +28,9 @@ CHUNK = 2000
 
 
 def detail_fields(form_code: str):
-    """The form's fields in declaration order (every kind: text and choices too)."""
-    return list(get_form(form_code).fields)
+    """Every field of every version of the form (every kind: text and choices too); a filing
+    shows the figures its own version collected, the rest blank."""
+    return all_fields(VERSIONS[form_code])
 
 
 def detail_rows(q: StatsQuery, user=None) -> Iterator[list]:

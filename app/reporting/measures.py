@@ -37,7 +37,7 @@ class Measure:
 
 @dataclass(frozen=True)
 class Combined:
-    """A figure computed from summed parts, e.g. 罚没金额 = fines + gains + property."""
+    """A figure computed from summed parts, e.g. 罚没收入 = fines + confiscated gains."""
 
     name: str
     label: str
@@ -51,11 +51,11 @@ class Combined:
         return sum(v for v in parts if v is not None)
 
 
-_CACHE: dict[tuple[str, str], object] = {}
+_CACHE: dict[tuple[str, str, str], object] = {}
 
 
 def _cached(kind: str, spec: FormSpec, build):
-    key = (kind, spec.code)
+    key = (kind, spec.code, spec.version)
     if key not in _CACHE:
         _CACHE[key] = build(spec)
     return _CACHE[key]
@@ -87,8 +87,10 @@ def has_stocks(spec: FormSpec) -> bool:
 # Figures the reports, dashboard and analysis add to a form's own rates. A form without an
 # entry simply has none; nothing else needs to change when a form is added.
 COMBINED: dict[str, list[Combined]] = {
-    "penalty": [Combined("amount_total", _l("罚没金额合计"),
-                         ("amount_fines", "amount_gains", "amount_property"), MONEY)],
+    # 罚没收入 = fines + confiscated illegal gains; the value of confiscated property is shown
+    # apart (its own column), never added in.
+    "penalty": [Combined("amount_total", _l("罚没收入（罚款＋没收违法所得）"),
+                         ("amount_fines", "amount_gains"), MONEY)],
 }
 
 

@@ -99,3 +99,29 @@ def expiring_certificates(unit_ids: set[int] | None, on: dt.date, days: int = 90
                 Certificate.valid_until <= on + dt.timedelta(days=days), StaffMember.status == ACTIVE)
          .order_by(Certificate.valid_until, Certificate.id))
     return list(db.session.scalars(_scoped(q, unit_ids)))
+
+
+QUALIFICATION_CERT = "行政复议人员资格证"
+QUALIFICATION_COURSE = "行政复议"  # a course whose name holds this is 行政复议人员资格 training
+
+
+def qualification_work(unit_id: int, year: int) -> dict[str, int]:
+    """行政复议人员资格 work of a unit's staff in `year`, from the registers: people trained (in a
+    course named 行政复议… starting that year), assessed 合格/优秀 or 不合格, certificates issued
+    that year, and certificates valid on 31 December."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    records = (select(TrainingRecord.staff_id, TrainingRecord.result)
+               .join(TrainingCourse, TrainingCourse.id == TrainingRecord.course_id)
+               .join(StaffMember, StaffMember.id == TrainingRecord.staff_id)
+               .where(StaffMember.unit_id == unit_id, TrainingCourse.name.contains(QUALIFICATION_COURSE),
+                      TrainingCourse.start_date.between(first, last)))
+    rows = db.session.execute(records).all()
+    certs = (select(func.count()).select_from(Certificate).join(StaffMember, StaffMember.id == Certificate.staff_id)
+             .where(StaffMember.unit_id == unit_id, Certificate.cert_type == QUALIFICATION_CERT))
+    return {
+        "q_trained": len({staff for staff, _r in rows}),
+        "q_passed": len({staff for staff, r in rows if r in ("合格", "优秀")}),
+        "q_failed": len({staff for staff, r in rows if r == "不合格"}),
+        "q_issued": db.session.scalar(certs.where(Certificate.issue_date.between(first, last))),
+        "q_valid": db.session.scalar(certs.where(Certificate.issue_date <= last, valid_certificate(last))),
+    }

@@ -11,14 +11,14 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from wtforms import BooleanField, SelectField, ValidationError
+from wtforms import BooleanField, DateField, SelectField, ValidationError
 from wtforms.fields.choices import SelectChoice
 
 from ..audit import record
 from ..extensions import db
 from ..forms import FORMS
 from ..models.audit import AuditLog
-from ..models.filing import FormAssignment
+from ..models.filing import ALWAYS, FormAssignment
 from ..models.unit import UNIT_KINDS, Unit
 from ..scope import UnitScopeFilter, UnitSelfScopeFilter
 from .base import AuditedModelView, KnownActionsOnly
@@ -35,17 +35,31 @@ def _dates(form, field):
         raise ValidationError(_("「撤销日期」应晚于「设立日期」"))
 
 
+def _penalty_kinds(form, field):
+    from ..forms.penalty import KIND_FIELDS
+
+    known = {f.label for f in KIND_FIELDS}
+    given = [x.strip() for x in (field.data or "").replace(",", "、").replace("，", "、").split("、") if x.strip()]
+    unknown = [x for x in given if x not in known]
+    if unknown:
+        raise ValidationError(_("「可作出的处罚种类」中没有这些种类：%(bad)s；应为：%(known)s",
+                                bad="、".join(unknown)[:100], known="、".join(sorted(known))))
+    field.data = "、".join(dict.fromkeys(given)) or None
+
+
 class UnitModelView(KnownActionsOnly, AuditedModelView, ModelView):
     """Units: closing sets 撤销日期; merging also names the successor. Never deleted."""
 
     datamodel = SQLAInterface(Unit)
     audit_object = "unit"
-    audit_columns = ("code", "name", "short_name", "kind", "parent_id", "valid_from", "valid_to", "successor_id")
+    audit_columns = ("code", "name", "short_name", "kind", "parent_id", "valid_from", "valid_to", "successor_id",
+                     "penalty_kinds")
     base_filters = [["id", UnitSelfScopeFilter, None]]
     base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
     list_columns = ["code", "short_name", "name", "kind_label", "parent", "valid_from", "valid_to", "successor"]
-    show_columns = list_columns
-    add_columns = ["code", "name", "short_name", "kind", "parent", "valid_from", "valid_to", "successor"]
+    show_columns = [*list_columns, "penalty_kinds"]
+    add_columns = ["code", "name", "short_name", "kind", "parent", "valid_from", "valid_to", "successor",
+                   "penalty_kinds"]
     edit_columns = add_columns
     search_columns = ["code", "name", "short_name", "kind", "valid_to"]
     order_columns = ["code", "short_name", "valid_from", "valid_to"]
@@ -54,7 +68,7 @@ class UnitModelView(KnownActionsOnly, AuditedModelView, ModelView):
     label_columns = {
         "code": _l("编码"), "name": _l("全称"), "short_name": _l("简称"), "kind": _l("类型"),
         "kind_label": _l("类型"), "parent": _l("上级单位"), "valid_from": _l("设立日期"), "valid_to": _l("撤销日期"),
-        "successor": _l("承继单位"),
+        "successor": _l("承继单位"), "penalty_kinds": _l("可作出的处罚种类"),
     }
     list_title = lazy_pgettext("plural", "单位")
     show_title = _l("单位信息")
@@ -64,8 +78,9 @@ class UnitModelView(KnownActionsOnly, AuditedModelView, ModelView):
         "kind": "、".join(f"{k}＝{v}" for k, v in UNIT_KINDS.items()),
         "valid_to": _l("撤销或合并之日；留空表示现存单位"),
         "successor": _l("合并时填写承继其数据的单位"),
+        "penalty_kinds": _l("以顿号分隔，如：警告、罚款；留空表示法律未专属其他机关的全部种类（行政拘留仅公安机关）"),
     }
-    validators_columns = {"kind": [_kind_choice], "valid_to": [_dates]}
+    validators_columns = {"kind": [_kind_choice], "valid_to": [_dates], "penalty_kinds": [_penalty_kinds]}
 
 
 
@@ -79,12 +94,14 @@ class FormAssignmentView(KnownActionsOnly, AuditedModelView, ModelView):
 
     datamodel = SQLAInterface(FormAssignment)
     audit_object = "form_assignment"
-    audit_columns = ("unit_id", "form_code", "required")
+    audit_columns = ("unit_id", "form_code", "required", "valid_from")
     base_filters = [["unit_id", UnitScopeFilter, None]]
     base_permissions = ["can_list", "can_add", "can_edit", "can_delete"]
-    list_columns = ["unit", "form_code", "required"]
-    add_columns = edit_columns = ["unit", "form_code", "required"]
-    label_columns = {"unit": _l("单位"), "form_code": _l("报表"), "required": _l("需要填报")}
+    list_columns = ["unit", "form_code", "required", "valid_from"]
+    add_columns = edit_columns = ["unit", "form_code", "required", "valid_from"]
+    label_columns = {"unit": _l("单位"), "form_code": _l("报表"), "required": _l("需要填报"),
+                     "valid_from": _l("生效日期")}
+    description_columns = {"valid_from": _l("自该日起适用（按报告期最后一天判断）；1900-01-01 表示一直适用")}
     list_title = _l("填报范围")
     show_title = _l("填报范围")
     add_title = _l("新增填报范围")
@@ -96,7 +113,10 @@ class FormAssignmentView(KnownActionsOnly, AuditedModelView, ModelView):
     add_form_extra_fields = edit_form_extra_fields = {
         "form_code": SelectField(_l("报表"), choices=[SelectChoice(k, spec.menu_title) for k, spec in FORMS.items()],
                                  validate_choice=False, validators=[_form_choice]),
-        "required": BooleanField(_l("需要填报"), default=True, description=_l("不勾选：该单位不必填报此表"))}
+        "required": BooleanField(_l("需要填报"), default=True, description=_l("不勾选：该单位不必填报此表")),
+        # Left out of a POST it is ALWAYS (the default); an unreadable date is refused by the field.
+        "valid_from": DateField(_l("生效日期"), default=ALWAYS,
+                                description=_l("自该日起适用（按报告期最后一天判断）；1900-01-01 表示一直适用"))}
 
 
 class AuditLogView(KnownActionsOnly, ModelView):

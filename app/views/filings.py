@@ -27,9 +27,10 @@ from ..filing.values import (
     save_values,
     warnings_for,
 )
-from ..forms import FORMS, get_form
+from ..forms import FORMS, form_of, get_form
 from ..models.filing import CorrectionRequest, Filing
 from ..models.unit import Unit
+from ..reporting.indicators import min_base
 from ..scope import get_or_404, is_city_wide, restrict, scoped_units
 from ..security import FILING, has_perm
 
@@ -129,11 +130,11 @@ class FilingView(BaseView):
     @has_access
     def show(self, fid):
         filing = get_or_404(Filing, fid)
-        spec = get_form(filing.form_code)
+        spec = form_of(filing)
         values = current_values(filing)
         return self.render_template(
             "filing/show.html", filing=filing, spec=spec, values=values, compare=comparison(filing),
-            period=Period.parse(filing.period_key), rates=spec.compute_rates(values),
+            period=Period.parse(filing.period_key), rates=spec.compute_rates(values, min_base()),
             actions=workflow.available_actions(current_user, filing),
             warnings=warnings_for(filing, values) if filing.state in workflow.EDITABLE else [],
             revisions=revisions(filing), states=workflow.STATES,
@@ -166,7 +167,7 @@ class FilingView(BaseView):
 
     def _render_value_form(self, filing, raw, errors, prefill, title, endpoint, extra_reason):
         return self.render_template(
-            "filing/edit.html", filing=filing, spec=get_form(filing.form_code), raw=raw, errors=errors,
+            "filing/edit.html", filing=filing, spec=form_of(filing), raw=raw, errors=errors,
             period=Period.parse(filing.period_key), prefill=prefill, title=title,
             action_url=url_for(endpoint, fid=filing.id), extra_reason=extra_reason,
         )
@@ -189,7 +190,7 @@ class FilingView(BaseView):
         prefill = prefill_values(filing)
         if raw is None:
             raw = {f.name: f.input_value(values[f.name] if values[f.name] is not None else prefill.get(f.name))
-                   for f in get_form(filing.form_code).fields}
+                   for f in form_of(filing).fields}
         return self._render_value_form(filing, raw, errors, prefill, _("填报"), "FilingView.edit", False)
 
     @expose("/<int:fid>/act", methods=["POST"])
@@ -220,7 +221,7 @@ class FilingView(BaseView):
             return redirect(url_for("FilingView.show", fid=filing.id))
         if raw is None:
             values = current_values(filing)
-            raw = {f.name: f.input_value(values[f.name]) for f in get_form(filing.form_code).fields}
+            raw = {f.name: f.input_value(values[f.name]) for f in form_of(filing).fields}
         return self._render_value_form(filing, raw, errors, {}, pgettext("heading", "修改申请"), "FilingView.correct",
                                        True)
 
@@ -277,7 +278,7 @@ class FilingView(BaseView):
             units = [u for u in units if u.id == current_user.unit_id]
         record("export.template", "form", None, {"form": form_code, "period": period.key, "units": len(units)})
         db.session.commit()
-        return send_file(io.BytesIO(template_bytes(spec, period, units)), as_attachment=True,
+        return send_file(io.BytesIO(template_bytes(get_form(form_code, period), period, units)), as_attachment=True,
                          download_name=f"{spec.menu_title}_{period.key}.xlsx",
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

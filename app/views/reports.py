@@ -108,13 +108,65 @@ class ReportView(BaseView):
     class_permission_name = REPORTS
     method_permission_name = {name: "read" for name in (
         "index", "table", "table_xlsx", "compare_page", "compare_xlsx", "filings_xlsx", "analysis",
-        "analysis_docx")}
+        "analysis_docx", "indicators", "trend")}
     default_view = "index"
 
     @expose("/")
     @has_access
     def index(self):
         return self.render_template("report/index.html", forms=FORMS)
+
+    @expose("/indicators")
+    @has_access
+    def indicators(self):
+        """指标说明: every rate's numerator, denominator and source fields per form version."""
+        from ..forms import VERSIONS
+        from ..reporting.indicators import OTHER, definitions, min_base
+
+        return self.render_template("report/indicators.html", defs=definitions(), other=OTHER,
+                                    versions=VERSIONS, min_base=min_base())
+
+    @expose("/<form_code>/trend")
+    @has_access
+    def trend(self, form_code):
+        """One figure of the form over many periods (default: twenty years), city total in the
+        user's scope; a rate whose definition changes with a form version says so on the chart."""
+        from ..charts.trend import trend as trend_chart
+        from ..reporting.aggregate import CITY, StatsQuery, aggregate
+        from ..reporting.indicators import definition_notes
+        from ..reporting.measures import kind_of
+        from ..reporting.rollup import RangeError, check_range
+
+        spec = _spec_or_404(form_code)
+        kind = spec.period_kind
+        last = last_complete(kind, today())
+        first = Period(last.year - 19, kind, 1)
+        try:
+            first = Period.parse(request.args["from"]) if request.args.get("from") else first
+            last = Period.parse(request.args["to"]) if request.args.get("to") else last
+            check_range(kind, first, last)
+            if first.kind != kind:
+                raise RangeError(_("报告期类型与报表不符"))
+        except (PeriodError, RangeError) as exc:
+            flash(str(exc), "warning")
+            last = last_complete(kind, today())
+            first = Period(last.year - 19, kind, 1)
+        table = aggregate(StatsQuery(form_code, first, last, split=True, by=CITY))
+        names = {m.name: m.label for m in measures(table.spec)}
+        names.update({k: str(v.label) for k, v in derived(table.spec).items()})
+        metric = request.args.get("metric") or (spec.rates[0].name if spec.rates else next(iter(names)))
+        if metric not in names:
+            flash(_("未知的指标，已显示默认指标"), "warning")
+            metric = spec.rates[0].name if spec.rates else next(iter(names))
+        series = table.series(metric)
+        metric_kind = kind_of(table.spec, metric)
+        notes = definition_notes(form_code, metric, first, last) if metric_kind == "rate" else []
+        chart = trend_chart([p.label for p, _v in series], [(names[metric], [v for _p, v in series])],
+                            _("%(form)s：%(metric)s", form=spec.menu_title, metric=names[metric]),
+                            "" if metric_kind == "rate" else _("件"), kind=metric_kind, notes=notes)
+        return self.render_template("report/trend.html", spec=spec, forms=FORMS, metric=metric,
+                                    label=names[metric], metrics=list(names.items()), first=first, last=last,
+                                    notes=notes, chart=figure_json(chart), plotly_version=plotly_version())
 
     @expose("/<form_code>/")
     @has_access

@@ -1,7 +1,7 @@
 """Sessions that really end: a per-account session epoch
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0012
 Create Date: 2026-11-29 17:40:00
 
 Every session cookie and JWT carries the epoch of its account at sign-in; logout, a password change
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0013'
-down_revision = '0007'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
