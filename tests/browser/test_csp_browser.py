@@ -171,3 +171,41 @@ def test_portal_listeners_run(live_server, watched_page, csp_watch, figures):  #
     page.click("[data-print]")
     assert page.get_attribute("html", "data-printed") == "1", "the print button did not call window.print()"
     assert_no_violation(csp_watch, "portal.js")
+
+
+def test_plotly_draws_webgl_without_eval(live_server, watched_page, csp_watch):
+    """The page refuses eval (no 'unsafe-eval'), and plotly.js still draws — also a WebGL trace,
+    the one place where plotly's ordinary build compiles code from strings (regl's shaders);
+    its strict build ships them precompiled. Both run from a click listener, as the page's own
+    code: Playwright's evaluate() itself may compile strings whatever the policy."""
+    page = watched_page
+    login(page, live_server, "leader")
+    page.goto(live_server.url("/dashboard/"))
+    _settle(page)
+    page.evaluate("""() => {
+        const el = document.createElement('div');
+        el.id = 'gl-probe'; el.style.width = '400px'; el.style.height = '300px';
+        const probe = document.createElement('button');
+        probe.id = 'eval-probe'; probe.textContent = 'eval';
+        const draw = document.createElement('button');
+        draw.id = 'gl-draw'; draw.textContent = 'draw';
+        document.body.prepend(probe, draw, el);
+        probe.addEventListener('click', () => {
+            try { Function('return 1')(); probe.dataset.outcome = 'ran'; } catch (e) { probe.dataset.outcome = e.name; }
+        });
+        draw.addEventListener('click', () => {
+            Plotly.newPlot(el, [{type: 'scattergl', mode: 'markers', x: [1, 2, 3], y: [2, 1, 3]}])
+                .then(() => { draw.dataset.outcome = el.querySelector('canvas') ? 'drawn' : 'no canvas'; },
+                      (e) => { draw.dataset.outcome = 'error: ' + e; });
+        });
+    }""")
+    page.click("#eval-probe")
+    assert page.get_attribute("#eval-probe", "data-outcome") == "EvalError", "the page may compile code from strings"
+    _settle(page)
+    csp_watch["violations"].clear()  # the probe's own violation
+    csp_watch["console"].clear()
+    page.click("#gl-draw")
+    page.wait_for_selector("#gl-draw[data-outcome]")
+    _settle(page)
+    assert page.get_attribute("#gl-draw", "data-outcome") == "drawn"
+    assert_no_violation(csp_watch, "plotly WebGL")
