@@ -3,9 +3,10 @@ favicon. (Error pages and JSON errors: app.errors.)"""
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlencode
 
-from flask import Flask, send_from_directory
+from flask import Flask, g, has_request_context, send_from_directory
 from jinja2 import BaseLoader
 
 from .clock import _zone
@@ -14,12 +15,33 @@ from .i18n import html_lang, period_label, sub_period_label
 from .reporting.compare import format_pct, pct_change
 from .reporting.formatting import TEMPLATE_FILTERS as REPORT_FILTERS
 
-# Everything is served by the portal itself: no third-party origin anywhere.
+# Everything is served by the portal itself: no third-party origin anywhere. Scripts run only
+# from the portal's files or from an inline <script> carrying this response's nonce (FAB's
+# templates print it through baselib.get_nonce(), which calls the csp_nonce() global); no
+# 'unsafe-inline' or 'unsafe-eval' (plotly.js is its eval-free "strict" build, app/charts/assets.py),
+# and no inline event handlers (script-src-attr 'none'). Styles keep 'unsafe-inline': plotly.js
+# writes style attributes and <style> rules at run time, and FAB's templates and ours carry
+# style="…" attributes; injected CSS cannot run code.
 CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; script-src-attr 'none'; "
     "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
+
+
+def csp_nonce() -> str:
+    """This response's script nonce (a Jinja global: ``<script nonce="{{ csp_nonce() }}">``).
+    Fresh for every request, 128 random bits; the Content-Security-Policy header names it."""
+    if not has_request_context():
+        return ""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def content_security_policy() -> str:
+    """The Content-Security-Policy header of the current response."""
+    return CSP.format(nonce=csp_nonce())
 
 
 def _localtime(value) -> str:
@@ -79,6 +101,7 @@ def register_web_hooks(app: Flask) -> None:
     from .demo.summary import demo_accounts
 
     app.jinja_env.globals.update(demo_accounts=demo_accounts, demo_password=DEMO_PASSWORD)  # the login page
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.jinja_env.filters["localtime"] = _localtime
     app.jinja_env.filters["rate"] = format_rate
@@ -90,7 +113,7 @@ def register_web_hooks(app: Flask) -> None:
 
     @app.after_request
     def _headers(resp):
-        resp.headers.setdefault("Content-Security-Policy", CSP)
+        resp.headers.setdefault("Content-Security-Policy", content_security_policy())
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("Referrer-Policy", "same-origin")

@@ -211,7 +211,7 @@ def test_dashboard_kpis_and_drill_down(app, client_for, figures):
     html = client_for("leader").get("/dashboard/").get_data(as_text=True)
     for key in ("decisions", "amount", "received", "correction", "loss", "completion"):
         assert f'data-kpi="{key}"' in html
-    assert html.count('class="portal-chart"') >= 6 and "Plotly.newPlot" in html
+    assert html.count('class="portal-chart"') >= 6 and "/static/js/charts.js" in html
     assert '/charts/plotly.min.js' in html
     dongcheng = unit_by_code_id(app, "0100")
     assert f'href="/dashboard/?unit={dongcheng}"' in html
