@@ -109,7 +109,7 @@ def test_full_cycle_for_dongcheng(app, client_for):
             "filing.values",
         ]
         changed = db.session.scalars(select(AuditLog).where(
-            AuditLog.object_id == fid, AuditLog.action == "filing.values")).all()
+            AuditLog.object_id == fid, AuditLog.action == "filing.values").order_by(AuditLog.id)).all()
         assert changed[1].detail["changes"]["amount_fines"] == [5_000_000, 6_100_000]
         assert changed[2].detail["changes"]["decisions_total"] == [500, 503]
         assert changed[2].detail["source"] == "correction"
