@@ -7,11 +7,17 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import delete, select, text
 
 from app import create_app
 from app.extensions import db
 from config import TestConfig
+
+# A loaded CI machine makes input generation slow, never wrong: the timing health check and
+# per-example deadlines would fail tests for the machine's sake, not the code's.
+settings.register_profile("portal", suppress_health_check=[HealthCheck.too_slow], deadline=None)
+settings.load_profile("portal")
 
 # The closing line counting browser, PostgreSQL and property tests.
 pytest_plugins = ("tests.suite_summary",)
