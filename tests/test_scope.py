@@ -43,7 +43,9 @@ from tests.scope_helpers import (
     url_attrs,
 )
 
-OTHER = "公安"  # in 市公安局 and its full name 北京市公安局法制处
+# in 市公安局 and its full name 北京市公安局法制处 ("公安局", not "公安": 公安 is also a 行政管理领域
+# column of the 2024 reconsideration form, shown to every unit)
+OTHER = "公安局"
 OTHER_USER = "gongan"  # gongan_filler / gongan_approver usernames in transitions and requests
 GONGAN_FINES = "7654321.09"  # a figure that appears nowhere but in 市公安局's filings
 UNIT_USERS = ["dongcheng_filler", "dongcheng_approver"]
@@ -805,7 +807,7 @@ def test_unit_user_never_sees_other_unit_name(app, client_for, gongan, own, user
     owner = client_for("gongan_filler")
     post_form(owner, f"/filings/{gongan.submitted}/correct",
               {**penalty_values(total=110, fines_yuan=GONGAN_FINES), "_reason": "更正"}, "/")
-    act(client_for("gongan_approver"), gongan.pending, "unit_return", comment="请核对公安数据")
+    act(client_for("gongan_approver"), gongan.pending, "unit_return", comment="请核对公安局数据")
     assert filing_state(app, gongan.pending)[1] == "returned"
 
     c = client_for(username)
