@@ -128,3 +128,8 @@ def add_filler(app, username: str, password: str = DEMO_PASSWORD) -> int:
         user.unit_id = unit_by_code("0100").id
         db.session.commit()
         return user.id
+
+
+def api_version(client, headers: dict, filing_id: int) -> int:
+    """The filing's current `version`, read through the API as a caller must before writing."""
+    return client.get(f"/api/v1/filings/{filing_id}", headers=headers).json["result"]["version"]

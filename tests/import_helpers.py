@@ -29,12 +29,13 @@ def big_import(first: str, last: str, max_units: int | None = None, total: int =
     """A penalty import with a row for every expected unit (up to `max_units`, by code) and every
     quarter from `first` to `last`, except `skip` (市法制办: a reviewer cannot create its filings):
     (file, number of rows). App context needed."""
-    spec = get_form("penalty")
     periods = periods_between("quarter", Period.parse(first), Period.parse(last))
+    spec = get_form("penalty", periods[0])  # the version of the file's periods
     units = list(db.session.scalars(select(Unit).order_by(Unit.code)))
     rows = []
     for period in periods:
         expected = [u for u in units if u.code not in skip and is_expected(u, "penalty", period)][:max_units]
+        assert get_form("penalty", period) is spec, "one template version per file"
         rows += [[u.code, u.short_name, period.key] + row_values(spec, penalty_values(total)) for u in expected]
     blank = template_bytes(spec, periods[0], [])
     return fill(blank, rows, start_row=HEADER_ROW + 1), len(rows)

@@ -21,7 +21,7 @@ from app.forms.versions import not_collected, translate
 from app.models import Filing, FormAssignment
 from app.reporting.aggregate import CITY, StatsQuery, aggregate
 from tests.engine_helpers import drive, snapshot, user
-from tests.helpers import csrf_token, post_form, reconsideration_values
+from tests.helpers import api_version, csrf_token, post_form, reconsideration_values
 from tests.test_api import token
 from tests.xlsx_helpers import fill
 
@@ -169,7 +169,8 @@ def test_api_follows_the_period(app):
     # the same rules as the web form: the 2024 fields are required for a 2024 period
     values = reconsideration_values()
     del values["x_dd_ps"]
-    resp = c.put(f"/api/v1/filings/{new}/values", headers=h, json={"values": values})
+    resp = c.put(f"/api/v1/filings/{new}/values", headers=h,
+                 json={"values": values, "version": api_version(c, h, new)})
     assert resp.status_code == 400 and "「区政府部门·公安」为必填项" in resp.json["message"]
     # every version's values are a published schema
     spec = c.get("/api/v1/_openapi", headers=token(c, "admin")).json

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from app.extensions import db
 from app.forms import get_form
 from tests.engine_helpers import drive, snapshot
-from tests.helpers import csrf_token, litigation_values, penalty_values, post_form, reconsideration_values
+from tests.helpers import api_version, csrf_token, litigation_values, penalty_values, post_form, reconsideration_values
 from tests.test_api import token
 from tests.xlsx_helpers import fill
 
@@ -114,7 +114,8 @@ def test_rule_on_the_api(app, form, changes, level, fragments):
         before = snapshot(fid)
     c = app.test_client()
     h = token(c, "dongcheng_filler")
-    resp = c.put(f"/api/v1/filings/{fid}/values", headers=h, json={"values": _values(form, changes)})
+    resp = c.put(f"/api/v1/filings/{fid}/values", headers=h,
+                 json={"values": _values(form, changes), "version": api_version(c, h, fid)})
     if level == "error":
         assert resp.status_code == 400
         _assert_names(resp.json["message"], fragments)
@@ -123,7 +124,8 @@ def test_rule_on_the_api(app, form, changes, level, fragments):
     else:
         assert resp.status_code == 200
         _assert_names("；".join(resp.json["warnings"]), fragments)
-        resp = c.post(f"/api/v1/filings/{fid}/transition", headers=h, json={"action": "submit"})
+        resp = c.post(f"/api/v1/filings/{fid}/transition", headers=h,
+                      json={"action": "submit", "version": api_version(c, h, fid)})
         assert resp.status_code == 400
         _assert_names(resp.json["message"], fragments)
 
@@ -177,7 +179,8 @@ def test_one_save_reports_every_error_and_warning_at_once(app, client_for):
         assert fragment in page, fragment
     resp = app.test_client()
     h = token(resp, "dongcheng_filler")
-    message = resp.put(f"/api/v1/filings/{fid}/values", headers=h, json={"values": bad}).json["message"]
+    message = resp.put(f"/api/v1/filings/{fid}/values", headers=h,
+                       json={"values": bad, "version": api_version(resp, h, fid)}).json["message"]
     assert "「不予处罚」应为整数" in message and "「举行听证」（5）" in message and "「结案数」（200）" in message
 
 
@@ -344,9 +347,12 @@ def test_qualification_work_derived_from_the_register_editable_with_an_explanati
     assert post_form(filler, f"/filings/{fid}/edit", values, f"/filings/{fid}/edit").status_code == 302
     assert message in filler.get(f"/filings/{fid}").get_data(as_text=True)
     h = token(app.test_client(), "dongcheng_filler")
-    resp = app.test_client().put(f"/api/v1/filings/{fid}/values", headers=h, json={"values": values})
+    api = app.test_client()
+    resp = api.put(f"/api/v1/filings/{fid}/values", headers=h,
+                   json={"values": values, "version": api_version(api, h, fid)})
     assert resp.status_code == 200 and message in resp.json["warnings"]
-    resp = app.test_client().post(f"/api/v1/filings/{fid}/transition", headers=h, json={"action": "submit"})
+    resp = api.post(f"/api/v1/filings/{fid}/transition", headers=h,
+                    json={"action": "submit", "version": api_version(api, h, fid)})
     assert resp.status_code == 400 and message in resp.json["message"]
     data = _template(filler, "institution@2026")
     assert message in _upload(filler, "institution", _filled("institution@2026", data, values))
