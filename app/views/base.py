@@ -133,10 +133,27 @@ def _check_filter(view, index: int, column: str, value: str) -> None:
         ok = is_id_text(value)
     elif model.is_integer(column):
         ok = bool(SIGNED_INT.fullmatch(value)) and abs(int(value)) <= MAX_ID
+    elif model.is_boolean(column):  # FAB turns "y" (its checkbox) into True, passes anything else on as text
+        if value != "y":
+            abort(400, f"「{_label(view, column)}」的筛选值应为“是”或“否”，请返回列表重新搜索。")
+        return
+    elif model.is_float(column) or model.is_numeric(column):
+        if not _finite_number(value):
+            abort(400, f"「{_label(view, column)}」的筛选值应为数字，请返回列表重新搜索。")
+        return
     else:
-        return  # text, dates, booleans, numbers: FAB parses them itself and drops what does not parse
+        return  # text and dates: FAB parses them itself and drops what does not parse
     if not ok:
         abort(400, f"「{_label(view, column)}」的筛选值应为整数，请返回列表重新搜索。")
+
+
+def _finite_number(value: str) -> bool:
+    """A number a NUMERIC or REAL column can hold (no NaN, no infinity, below 10^12)."""
+    try:
+        number = float(value)
+    except ValueError:
+        return False
+    return number == number and abs(number) < 1e12
 
 
 def _checked(view, key: str, value: str) -> str:

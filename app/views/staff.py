@@ -157,6 +157,8 @@ class TrainingCourseView(KnownActionsOnly, AuditedModelView, ModelView):
     audit_columns = ("name", "organiser", "start_date", "end_date", "hours")
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
     list_columns = ["name", "organiser", "start_date", "end_date", "hours"]
+    # not by hours: FAB filters a NUMERIC column with text, which PostgreSQL refuses
+    search_columns = ["name", "organiser", "start_date", "end_date"]
     add_columns = edit_columns = show_columns = list_columns
     label_columns = {"name": _l("课程"), "organiser": _l("主办单位"), "start_date": _l("开始日期"),
                      "end_date": _l("结束日期"), "hours": _l("学时")}
