@@ -110,9 +110,9 @@ def test_deadline_day_on_gunicorn(app, tmp_path):
     port = _free_port()
     log = tmp_path / "gunicorn.log"
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PROXY_FIX")}
-    env.update(DATABASE_URL=url, SECRET_KEY=secrets.token_hex(32), HOST="127.0.0.1", PORT=str(port),
-               WEB_CONCURRENCY=workers, PORTAL_INSTANCE_DIR=str(tmp_path / "instance"),
-               GUNICORN_LOGLEVEL="info", PYTHONUNBUFFERED="1")
+    env.update(DATABASE_URL=url, SECRET_KEY=secrets.token_hex(32), AUDIT_KEY=app.config["AUDIT_KEY"],
+               HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY=workers,
+               PORTAL_INSTANCE_DIR=str(tmp_path / "instance"), GUNICORN_LOGLEVEL="info", PYTHONUNBUFFERED="1")
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=env,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)

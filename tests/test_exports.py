@@ -54,7 +54,7 @@ def same(page_text: str, cell) -> bool:
         return value in (None, "—")
     if isinstance(expected, int):
         return value == expected
-    if page_text.strip().endswith("%"):
+    if page_text.strip().rstrip("*").endswith("%"):  # "*": a rate over a small base
         return Decimal(str(value)).quantize(Decimal("0.001"), ROUND_HALF_UP) == expected.quantize(Decimal("0.001"))
     return Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP) == expected
 

@@ -112,12 +112,21 @@ def _letter(name: str) -> str:
     return forms_import._letters(get_form("penalty"))[name]
 
 
+def _remove_staff(app):
+    from app.models.staff import Certificate, TrainingRecord
+
+    with app.app_context():
+        for model in (Certificate, TrainingRecord, StaffMember):  # children first (PostgreSQL checks)
+            db.session.execute(delete(model))
+        db.session.commit()
+
+
 @pytest.fixture
 def _no_staff(app):
+    """An empty register before and after (other tests' people would blur the counts)."""
+    _remove_staff(app)
     yield
-    with app.app_context():
-        db.session.execute(delete(StaffMember))
-        db.session.commit()
+    _remove_staff(app)
 
 
 def _staff_row(name, number):

@@ -142,12 +142,14 @@ class Watcher:
             self.engine.dispose()
 
 
-def _start(url: str, tmp_path: Path):
+def _start(url: str, tmp_path: Path, audit_key: str):
     port = _free_port()
     log = tmp_path / "gunicorn.log"
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PROXY_FIX")}
-    env.update(DATABASE_URL=url, SECRET_KEY=secrets.token_hex(32), HOST="127.0.0.1", PORT=str(port),
-               WEB_CONCURRENCY="1", PORTAL_INSTANCE_DIR=str(tmp_path / "instance"), PYTHONUNBUFFERED="1")
+    # the test's own AUDIT_KEY: the server's audit rows must verify with it afterwards
+    env.update(DATABASE_URL=url, SECRET_KEY=secrets.token_hex(32), AUDIT_KEY=audit_key, HOST="127.0.0.1",
+               PORT=str(port), WEB_CONCURRENCY="1", PORTAL_INSTANCE_DIR=str(tmp_path / "instance"),
+               PYTHONUNBUFFERED="1")
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=env,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -181,7 +183,7 @@ def test_sigkill_mid_import_leaves_nothing(app, tmp_path):
     with app.app_context():
         data, rows = big_import(FIRST, LAST)
     assert rows > 400
-    proc, port, log = _start(url, tmp_path)
+    proc, port, log = _start(url, tmp_path, app.config["AUDIT_KEY"])
     watcher = Watcher(url)
     outcome = {}
     try:

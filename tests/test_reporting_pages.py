@@ -72,7 +72,7 @@ def number(text: str):
     """A page cell back to a number: '1,234' → 1234, '12.50' → Decimal, '—' → None."""
     from decimal import Decimal
 
-    text = text.replace(",", "").strip()
+    text = text.replace(",", "").strip().rstrip("*")  # "*": a rate over a small base
     if text in ("—", ""):
         return None
     if text.endswith("%"):

@@ -173,5 +173,6 @@ def test_a_unit_accounts_api_key_sees_its_own_scope(app, client_for):
     assert own in ids and other not in ids
     assert api.get(f"/api/v1/filings/{other}", headers={"Authorization": f"Bearer {key}"}).status_code == 404
     with app.app_context():
-        assert db.session.scalar(select(PortalUser.username).where(PortalUser.id == db.session.scalar(
-            select(app.appbuilder.sm.api_key_model.user_id)))) == "dongcheng_filler"
+        keys = app.appbuilder.sm.api_key_model
+        owner = db.session.scalar(select(keys.user_id).where(keys.name == "本单位系统"))
+        assert db.session.get(PortalUser, owner).username == "dongcheng_filler"
