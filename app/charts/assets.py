@@ -1,5 +1,5 @@
 """plotly.js as the portal serves it: the eval-free "strict" build of the plotly.js version that
-the Python plotly package bundles, vendored into app/static/vendor/plotly/ by
+the Python plotly package bundles, vendored into app/vendor/plotly/ by
 scripts/vendor_plotly.sh (npm package ``plotly.js-strict-dist-min``, checked against
 PLOTLY_STRICT_SHA256), so the Content-Security-Policy needs no 'unsafe-eval'. The addresses of
 third-party services it could fetch from (map tiles, map icons, topojson, Chart Studio) are
@@ -16,7 +16,8 @@ from pathlib import Path
 
 import plotly
 
-BUNDLE = Path(__file__).resolve().parent.parent / "static" / "vendor" / "plotly" / "plotly-strict.min.js"
+# outside static/: only the rewritten copy (/charts/plotly.min.js, no third-party host) is served
+BUNDLE = Path(__file__).resolve().parent.parent / "vendor" / "plotly" / "plotly-strict.min.js"
 PLOTLY_STRICT_SHA256 = "4ac841837b31c1bfd2ab140e3a248ddcc6c2106978fbf2c1c18a7aada930a37a"
 # The bundle the Python package carries: only read for its version (the two must match).
 PYTHON_BUNDLE = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
