@@ -21,8 +21,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import select

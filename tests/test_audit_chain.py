@@ -9,7 +9,6 @@ every test, so a shared anchors file would contradict the next test).
 from __future__ import annotations
 
 import functools
-
 import hashlib
 import hmac
 import os
