@@ -296,7 +296,7 @@ def test_key_rotation_round_trips_and_the_old_key_is_refused(app, monkeypatch):
             with pytest.raises(PiiKeyRefused):
                 current_keys(for_writing=True)
             with pytest.raises(SealError):
-                db.session.get(StaffMember, p.id).citizen_id
+                _ = db.session.get(StaffMember, p.id).citizen_id
             app.config["PII_KEY"] = key
             db.session.expire_all()
             row = db.session.get(StaffMember, p.id)
