@@ -2,6 +2,7 @@
 
 from .audit import AuditLog
 from .filing import CorrectionRequest, DeadlineOverride, Filing, FilingTransition, FormAssignment
+from .blob import Blob
 from .notice import (
     Attachment,
     Contact,
@@ -19,6 +20,7 @@ from .user import PortalUser
 from .values import VALUE_MODELS, value_model
 
 __all__ = [
+    "Blob",
     "PiiKeyState",
     "Attachment",
     "Contact",
