@@ -7,7 +7,6 @@ Notices and feedback are made through the real pages (multipart POSTs with the C
 from __future__ import annotations
 
 import io
-import os
 import re
 import zipfile
 from pathlib import Path
@@ -16,7 +15,6 @@ import pytest
 from sqlalchemy import delete, select
 
 from app.extensions import db
-from app.models.blob import Blob
 from app.models import (
     Attachment,
     Contact,
@@ -28,6 +26,7 @@ from app.models import (
     NoticeTarget,
     Unit,
 )
+from app.models.blob import Blob
 from app.notices import audience
 from tests.helpers import csrf_token, post_form
 from tests.scope_helpers import refused, table_counts

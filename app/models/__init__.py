@@ -1,8 +1,9 @@
 """All tables of the portal (FAB's own come with the security manager's user model)."""
 
 from .audit import AuditLog
-from .filing import CorrectionRequest, DeadlineOverride, Filing, FilingTransition, FormAssignment
 from .blob import Blob
+from .filing import CorrectionRequest, DeadlineOverride, Filing, FilingTransition, FormAssignment
+from .job import ExportJob
 from .notice import (
     Attachment,
     Contact,
@@ -21,6 +22,7 @@ from .values import VALUE_MODELS, value_model
 
 __all__ = [
     "Blob",
+    "ExportJob",
     "PiiKeyState",
     "Attachment",
     "Contact",
