@@ -67,7 +67,8 @@ def test_log_lines_are_json_with_the_request_id(app, client_for, caplog):
         c.get("/filings/penalty/", headers={"X-Request-Id": "req-0000000000000003"})
     records = [r for r in caplog.records if r.name == "portal.access"]
     assert records and records[-1].request_id == "req-0000000000000003"
-    assert records[-1].status == 200 and records[-1].user == "dongcheng_filler" and records[-1].path == "/filings/penalty/"
+    last = records[-1]
+    assert (last.status, last.user, last.path) == (200, "dongcheng_filler", "/filings/penalty/")
     from pythonjsonlogger.json import JsonFormatter
 
     line = JsonFormatter("%(message)s %(request_id)s").format(records[-1])
