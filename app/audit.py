@@ -41,10 +41,14 @@ LEGACY_SCHEME = "hmac-sha256"
 
 
 def _canonical(entry: AuditLog) -> str:
-    return json.dumps(
-        [entry.id, entry.at.isoformat(timespec="microseconds"), entry.user_id, entry.username, entry.ip,
-         entry.action, entry.object_type, entry.object_id, entry.detail],
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    fields = [entry.id, entry.at.isoformat(timespec="microseconds"), entry.user_id, entry.username, entry.ip,
+              entry.action, entry.object_type, entry.object_id, entry.detail]
+    # The request id is covered when there is one; entries without one (older ones, the CLI's) keep
+    # the text they were linked with.
+    rid = getattr(entry, "request_id", None)
+    if rid is not None:
+        fields.append(rid)
+    return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 # Each use of AUDIT_KEY gets its own derived key, so that no MAC of one kind passes for another.
@@ -90,6 +94,12 @@ def legacy_chain_hash(prev_hash: str, entry: AuditLog) -> str:
 def head_mac(last_id: int, last_hash: str, key: bytes | None = None, scheme: str = LEGACY_SCHEME) -> str:
     """The head row's own MAC: without the key the head cannot be set back to an earlier entry."""
     return mac(key or derived_key(HEAD_KEY, scheme=scheme), f"{last_id}:{last_hash}", scheme)
+
+
+def _request_id() -> str | None:
+    from .ops import request_id
+
+    return request_id()
 
 
 def _client_ip() -> str | None:
@@ -167,6 +177,7 @@ def record(action: str, object_type: str | None = None, object_id: int | None = 
         object_type=object_type,
         object_id=object_id,
         detail=detail,
+        request_id=_request_id(),
     )
     head = _head()  # locks the head (PostgreSQL: the row; SQLite: the database) until commit
     db.session.add(entry)

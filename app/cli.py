@@ -175,6 +175,30 @@ def audit_scheme_command(scheme):
     click.echo(f"audit chain now uses {scheme}" if changed else f"audit chain already uses {scheme}")
 
 
+@portal.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst):
+    """Run the export jobs (RQ on REDIS_URL); run as its own service, one or more per site."""
+    from flask import current_app
+
+    from .jobs import work
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL is not set: there is no job queue (exports are answered inline)")
+    work(burst=burst)
+
+
+@portal.command("purge-uploads")
+def purge_uploads_command():
+    """Delete uploads whose confirmation window has passed, and expired export files."""
+    from .blobs import purge_expired
+    from .extensions import db
+
+    n = purge_expired()
+    db.session.commit()
+    click.echo(f"deleted {n} expired files")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(portal)
     # Also `flask backup` / `flask restore`, the names operators look for first.

@@ -1,7 +1,9 @@
 """All tables of the portal (FAB's own come with the security manager's user model)."""
 
 from .audit import AuditLog
+from .blob import Blob
 from .filing import CorrectionRequest, DeadlineOverride, Filing, FilingTransition, FormAssignment
+from .job import ExportJob
 from .notice import (
     Attachment,
     Contact,
@@ -19,6 +21,8 @@ from .user import PortalUser
 from .values import VALUE_MODELS, value_model
 
 __all__ = [
+    "Blob",
+    "ExportJob",
     "PiiKeyState",
     "Attachment",
     "Contact",

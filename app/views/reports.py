@@ -8,13 +8,14 @@ from __future__ import annotations
 import io
 import tempfile
 
-from flask import abort, flash, request, send_file
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from .. import jobs
 from ..audit import record
 from ..charts.assets import plotly_version
 from ..charts.base import figure_json
@@ -223,6 +224,9 @@ class ReportView(BaseView):
     @has_access
     def filings_xlsx(self, form_code):
         spec, filters, scope, _ctx = _context(form_code)
+        if jobs.should_queue():  # many rows: built by the export worker, not this request's worker
+            job = jobs.submit(current_user, _("%(form)s明细", form=spec.title))
+            return redirect(url_for("ExportJobView.show", job_id=job.id))
         q = filters.query
         meta = [(_("统计范围"), scope), (_("报告期"), period_text(q)), (_("数据口径"), basis_text(q)),
                 (_("金额单位"), money_unit_label(filters.money))]
