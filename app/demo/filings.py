@@ -75,7 +75,8 @@ def load_form_demo(form_code: str, first: Period, make_values: Callable, rng: ra
             row = make_values(unit, p)
             latest = p == last
             roll = rng.random()
-            if unit.code not in SHOWCASE and ((not latest and roll < 0.01) or (latest and roll < 0.08)):
+            outlier = OUTLIERS.get((form_code, unit.code, p.key))  # explained by its unit: always filed
+            if unit.code not in SHOWCASE and not outlier and ((not latest and roll < 0.01) or (latest and roll < 0.08)):
                 continue  # never filed
             state = "accepted"
             if latest:
@@ -88,7 +89,6 @@ def load_form_demo(form_code: str, first: Period, make_values: Callable, rng: ra
             reported = min(due + dt.timedelta(days=shift), now)
             returned = state == "accepted" and not latest and rng.random() < 0.03
             fid += 1
-            outlier = OUTLIERS.get((form_code, unit.code, p.key))
             created = min(_at(p.end + dt.timedelta(days=1)), _at(reported - dt.timedelta(days=4)))
             filings.append(dict(
                 id=fid, form_code=form_code, unit_id=unit.id, period_key=p.key, year=p.year,
