@@ -219,6 +219,6 @@ def test_preview_refuses_a_filing_the_importer_may_not_create(app, client_for):
         data, _ = big_import(PERIOD, PERIOD, max_units=3, skip=others)
     c = client_for("reviewer")
     page = _upload(c, data, "/filings/penalty/import")
-    assert "A5：您无权填报（市司法局）" in page and "确认导入" not in page, page[-3000:]
+    assert "A7：您无权填报（市司法局）" in page and "确认导入" not in page, page[-3000:]
     with app.app_context():
         assert traces([PERIOD]) == {"filings": 0, "values": 0, "audit": 0}
