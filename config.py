@@ -37,6 +37,14 @@ def _audit_key() -> str:
     return key
 
 
+def _pii_key() -> str:
+    """PII_KEY (seals citizen ids with SM4; never in the database) from the environment, else instance/pii_key."""
+    key = _instance_secret("PII_KEY", "pii_key")
+    if len(key) < 32:
+        raise RuntimeError("PII_KEY must be at least 32 hex characters (e.g. `openssl rand -hex 32`)")
+    return key
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
@@ -124,11 +132,19 @@ class Config:
     # Local time of the portal; deadlines are dates in this zone.
     PORTAL_TIMEZONE = "Asia/Shanghai"
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    # The audit chain's MAC: hmac-sm3 (national algorithm; new chains, and existing ones switch at
+    # `flask db upgrade` to 0014) or hmac-sha256 (keeps an existing deployment as it was).
+    AUDIT_HASH = os.environ.get("AUDIT_HASH", "hmac-sm3")
+    # SM4 key of encrypted backups (`flask backup` encrypts whenever it is set); environment only.
+    BACKUP_KEY = os.environ.get("BACKUP_KEY")
+    # Retention (years) before `flask portal anonymise` anonymises leavers (app/pii/retention.py).
+    PII_RETENTION_STAFF_YEARS = int(os.environ.get("PII_RETENTION_STAFF_YEARS", "5"))
 
     def __init__(self) -> None:
         self.SECRET_KEY = _secret_key()
         # The audit chain's key and the append-only file its head is anchored in (see app/audit.py).
         self.AUDIT_KEY = _audit_key()
+        self.PII_KEY = _pii_key()
         self.AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE") or str(INSTANCE_DIR / "audit-anchors.log")
         self.SQLALCHEMY_DATABASE_URI = _database_url()
         self.SQLALCHEMY_ENGINE_OPTIONS = engine_options(self.SQLALCHEMY_DATABASE_URI)
@@ -151,6 +167,7 @@ class TestConfig(Config):
 
         self.SECRET_KEY = "test-" + secrets.token_hex(32)
         self.AUDIT_KEY = "test-audit-" + secrets.token_hex(32)
+        self.PII_KEY = secrets.token_hex(32)
         # No anchors unless a test writes them (the log is emptied after every test).
         self.AUDIT_ANCHOR_FILE = os.path.join(tempfile.mkdtemp(prefix="portal-anchors-"), "audit-anchors.log")
         self.SQLALCHEMY_DATABASE_URI = database_url

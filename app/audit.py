@@ -22,14 +22,22 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
 from .extensions import db
+from .gmcrypto import hmac_digest
 from .models.audit import AuditChainHead, AuditLog
 
 GENESIS = "0" * 64
+# MAC schemes of the chain: HMAC-SM3 (national algorithm, the default of new chains) or HMAC-SHA256
+# (chains written before revision 0014). A chain changes scheme only by an entry of SCHEME_ACTION,
+# linked under the new scheme (app/audit_scheme.py); the head names the scheme in use.
+SCHEMES = ("hmac-sm3", "hmac-sha256")
+SCHEME_ACTION = "system.audit_scheme"
+LEGACY_SCHEME = "hmac-sha256"
 
 
 def _canonical(entry: AuditLog) -> str:
@@ -43,22 +51,35 @@ def _canonical(entry: AuditLog) -> str:
 ENTRY_KEY, HEAD_KEY, ANCHOR_KEY = b"portal audit entry v1", b"portal audit head v1", b"portal audit anchor v1"
 
 
-def derived_key(purpose: bytes, audit_key: str | None = None) -> bytes:
-    """The key for one purpose (ENTRY_KEY, HEAD_KEY, ANCHOR_KEY), derived from AUDIT_KEY."""
+def derived_key(purpose: bytes, audit_key: str | None = None, scheme: str = LEGACY_SCHEME) -> bytes:
+    """The key for one purpose (ENTRY_KEY, HEAD_KEY, ANCHOR_KEY) under a scheme, derived from AUDIT_KEY."""
     audit_key = audit_key if audit_key is not None else current_app.config.get("AUDIT_KEY")
     if not audit_key:
         raise RuntimeError("AUDIT_KEY is not configured: the audit chain cannot be written or verified")
-    return hmac.new(audit_key.encode("utf-8"), purpose, hashlib.sha256).digest()
+    return _derive(audit_key, purpose, scheme)
 
 
-def mac(key: bytes, text: str) -> str:
-    """HMAC-SHA256 of `text` under `key`, hex."""
-    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+@lru_cache(maxsize=32)
+def _derive(audit_key: str, purpose: bytes, scheme: str) -> bytes:
+    return hmac_digest(scheme, audit_key.encode("utf-8"), purpose)
 
 
-def chain_hash(prev_hash: str, entry: AuditLog, key: bytes | None = None) -> str:
+def configured_scheme() -> str:
+    """The scheme new chains start in (AUDIT_HASH; hmac-sm3 unless set otherwise)."""
+    scheme = current_app.config.get("AUDIT_HASH", "hmac-sm3")
+    if scheme not in SCHEMES:
+        raise RuntimeError(f"AUDIT_HASH must be one of {', '.join(SCHEMES)}")
+    return scheme
+
+
+def mac(key: bytes, text: str, scheme: str = LEGACY_SCHEME) -> str:
+    """HMAC of `text` under `key` with the scheme's hash (HMAC-SM3 or HMAC-SHA256), hex."""
+    return hmac_digest(scheme, key, text.encode("utf-8")).hex()
+
+
+def chain_hash(prev_hash: str, entry: AuditLog, key: bytes | None = None, scheme: str = LEGACY_SCHEME) -> str:
     """The entry's link: HMAC over the previous link and the entry's canonical text (key: ENTRY_KEY's)."""
-    return mac(key or derived_key(ENTRY_KEY), prev_hash + _canonical(entry))
+    return mac(key or derived_key(ENTRY_KEY, scheme=scheme), prev_hash + _canonical(entry), scheme)
 
 
 def legacy_chain_hash(prev_hash: str, entry: AuditLog) -> str:
@@ -66,9 +87,9 @@ def legacy_chain_hash(prev_hash: str, entry: AuditLog) -> str:
     return hashlib.sha256((prev_hash + _canonical(entry)).encode("utf-8")).hexdigest()
 
 
-def head_mac(last_id: int, last_hash: str, key: bytes | None = None) -> str:
+def head_mac(last_id: int, last_hash: str, key: bytes | None = None, scheme: str = LEGACY_SCHEME) -> str:
     """The head row's own MAC: without the key the head cannot be set back to an earlier entry."""
-    return mac(key or derived_key(HEAD_KEY), f"{last_id}:{last_hash}")
+    return mac(key or derived_key(HEAD_KEY, scheme=scheme), f"{last_id}:{last_hash}", scheme)
 
 
 def _client_ip() -> str | None:
@@ -79,7 +100,9 @@ def _client_ip() -> str | None:
 
 def _insert_head_if_missing():
     """INSERT the head row (id 1, genesis) unless it exists, in the dialect's own spelling."""
-    values = {"id": 1, "last_id": 0, "last_hash": GENESIS, "mac": head_mac(0, GENESIS)}
+    scheme = configured_scheme()
+    values = {"id": 1, "last_id": 0, "last_hash": GENESIS, "mac": head_mac(0, GENESIS, scheme=scheme),
+              "scheme": scheme}
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
@@ -149,8 +172,9 @@ def record(action: str, object_type: str | None = None, object_id: int | None = 
     db.session.add(entry)
     db.session.flush()
     entry.prev_hash = head.last_hash
-    entry.hash = chain_hash(head.last_hash, entry)
-    head.last_id, head.last_hash, head.mac = entry.id, entry.hash, head_mac(entry.id, entry.hash)
+    entry.hash = chain_hash(head.last_hash, entry, scheme=head.scheme)
+    head.last_id, head.last_hash = entry.id, entry.hash
+    head.mac = head_mac(entry.id, entry.hash, scheme=head.scheme)
     return entry
 
 
@@ -166,7 +190,8 @@ def record_many(entries: list[dict]) -> int:
     if not entries:
         return 0
     head = _head()
-    key = derived_key(ENTRY_KEY)
+    scheme = head.scheme  # the chain's scheme now, as record() links under
+    key = derived_key(ENTRY_KEY, scheme=scheme)
     next_id = max(head.last_id, db.session.scalar(select(func.max(AuditLog.id))) or 0) + 1
     prev, rows = head.last_hash, []
     for i, e in enumerate(entries):
@@ -175,7 +200,7 @@ def record_many(entries: list[dict]) -> int:
         entry = AuditLog(id=next_id + i, at=e["at"], user_id=e.get("user_id"), username=e.get("username") or "system",
                          ip=None, action=e["action"], object_type=e.get("object_type"),
                          object_id=e.get("object_id"), detail=detail)
-        link = chain_hash(prev, entry, key)
+        link = chain_hash(prev, entry, key, scheme)
         rows.append(dict(id=entry.id, at=entry.at, user_id=entry.user_id, username=entry.username, ip=None,
                          action=entry.action, object_type=entry.object_type, object_id=entry.object_id,
                          detail=detail, prev_hash=prev, hash=link))
@@ -184,7 +209,8 @@ def record_many(entries: list[dict]) -> int:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT setval(pg_get_serial_sequence('audit_log', 'id'), :last)"),
                            {"last": rows[-1]["id"]})
-    head.last_id, head.last_hash, head.mac = rows[-1]["id"], prev, head_mac(rows[-1]["id"], prev)
+    head.last_id, head.last_hash = rows[-1]["id"], prev
+    head.mac = head_mac(rows[-1]["id"], prev, scheme=scheme)
     db.session.flush()
     return len(rows)
 
@@ -209,10 +235,30 @@ class ChainReport:
 def _head_problem(head: AuditChainHead | None, audit_key: str | None) -> str | None:
     if head is None:
         return "链尾记录缺失（末尾记录可能与链尾一并被删除）"
+    if head.scheme not in SCHEMES:
+        return "链尾的校验算法无效（链尾被改写）"
     if not hmac.compare_digest(head.mac or "", head_mac(head.last_id, head.last_hash,
-                                                         derived_key(HEAD_KEY, audit_key))):
+                                                         derived_key(HEAD_KEY, audit_key, head.scheme), head.scheme)):
         return "链尾校验码不符（链尾被改写）"
     return None
+
+
+def _first_scheme(head: AuditChainHead | None, audit_key: str | None) -> str:
+    """The scheme the chain's first entry is linked under: the one its first switch left, else the
+    head's; with no head (removed), the scheme the first entry verifies under, so that the report
+    names the missing head rather than a link."""
+    first_switch = db.session.scalar(select(AuditLog.detail).where(AuditLog.action == SCHEME_ACTION)
+                                     .order_by(AuditLog.id).limit(1))
+    if first_switch is not None:
+        return (first_switch or {}).get("from", LEGACY_SCHEME)
+    if head is not None:
+        return head.scheme
+    first = db.session.scalar(select(AuditLog).order_by(AuditLog.id).limit(1))
+    for scheme in SCHEMES:
+        if first is not None and first.hash == chain_hash(GENESIS, first, derived_key(ENTRY_KEY, audit_key, scheme),
+                                                          scheme):
+            return scheme
+    return LEGACY_SCHEME
 
 
 def verify_chain(batch: int = 5000, audit_key: str | None = None) -> ChainReport:
@@ -225,7 +271,7 @@ def verify_chain(batch: int = 5000, audit_key: str | None = None) -> ChainReport
     set back to an earlier entry, whose copy someone kept, stays behind them).
     """
     head = _read_head()
-    entry_key = derived_key(ENTRY_KEY, audit_key)
+    scheme = _first_scheme(head, audit_key)
     prev, checked, last_id = GENESIS, 0, 0
     head_found = head is None or (head.last_id, head.last_hash) == (0, GENESIS)
     q = select(AuditLog).order_by(AuditLog.id)  # what the database holds, not what the session has seen
@@ -233,13 +279,20 @@ def verify_chain(batch: int = 5000, audit_key: str | None = None) -> ChainReport
         checked += 1
         if entry.prev_hash != prev:
             return ChainReport(checked, entry.id, "与前一条记录的链接不符（记录被删除或插入）")
-        if not hmac.compare_digest(entry.hash or "", chain_hash(prev, entry, entry_key)):
+        if entry.action == SCHEME_ACTION:  # linked under the scheme it switches to
+            scheme = (entry.detail or {}).get("to")
+            if scheme not in SCHEMES:
+                return ChainReport(checked, entry.id, "校验算法切换记录无效（记录被修改）")
+        if not hmac.compare_digest(entry.hash or "", chain_hash(prev, entry, derived_key(ENTRY_KEY, audit_key, scheme),
+                                                                scheme)):
             return ChainReport(checked, entry.id, "内容与校验码不符（记录被修改，或不是用审计密钥写入的）")
         prev, last_id = entry.hash, entry.id
         if head is not None and entry.id == head.last_id:
             head_found = entry.hash == head.last_hash
     if head is not None and (problem := _head_problem(head, audit_key)):
         return ChainReport(checked, head.last_id, problem)
+    if head is not None and head.last_id == last_id and scheme != head.scheme:
+        return ChainReport(checked, head.last_id, "链尾的校验算法与记录不符（链尾被改写）")
     if not head_found:
         return ChainReport(checked, head.last_id, "链尾与记录不符（末尾记录被删除）")
     if last_id > (head.last_id if head is not None else 0):  # entries beyond the head read first

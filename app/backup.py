@@ -20,7 +20,9 @@ package) must be on PATH, of the server's major version or newer. The password i
 PGPASSWORD, never on the command line.
 
 Both: the file is written to PATH.part and renamed when complete, with mode 0600 (it holds
-password hashes and personal data; keep it encrypted or off-site under access control). A restore
+password hashes; citizen ids inside are sealed under PII_KEY). With BACKUP_KEY set (or
+`--encrypt`), the whole file is encrypted with SM4-GCM (app/backup_crypto.py); a restore recognises
+such a file and decrypts it with the configured BACKUP_KEY. A restore
 checks the file first and refuses one that is not a portal backup. Stop the portal (or put it in
 maintenance) while restoring; after restoring a backup made by an older release, run
 `flask db upgrade`. A backup and a restore each add an entry to the audit log.
@@ -194,21 +196,41 @@ def _revision() -> str | None:
         db.session.rollback()
 
 
-def backup(path: str | os.PathLike) -> str:
-    """Write a backup of the whole database to `path`; returns a one-line summary."""
+def backup(path: str | os.PathLike, encrypt: bool | None = None) -> str:
+    """Write a backup of the whole database to `path`; returns a one-line summary. Encrypted with
+    SM4 (app/backup_crypto.py) when `encrypt`, or by default when BACKUP_KEY is configured."""
+    from flask import current_app
+
+    from .backup_crypto import encrypt_file
+    from .gmcrypto import SealError
+
     url = _url()
     kind = _kind(url)
     target = Path(path)
     if target.is_dir():
         raise BackupError(f"{target} is a directory")
     target.parent.mkdir(parents=True, exist_ok=True)
+    encrypt = bool(current_app.config.get("BACKUP_KEY")) if encrypt is None else encrypt
     revision = _revision()
-    if kind == "sqlite":
-        _sqlite_backup(url, target)
-    else:
-        _pg_backup(url, target)
-    _audit("system.backup", target, database=kind, revision=revision, bytes=target.stat().st_size)
-    return f"{kind} backup written to {target} ({target.stat().st_size} bytes, revision {revision})"
+    plain = target.with_name(target.name + ".plain") if encrypt else target
+    try:
+        if kind == "sqlite":
+            _sqlite_backup(url, plain)
+        else:
+            _pg_backup(url, plain)
+        if encrypt:
+            part = target.with_name(target.name + ".part")
+            encrypt_file(plain, part)
+            part.replace(target)
+    except SealError as exc:
+        raise BackupError(str(exc)) from None
+    finally:
+        if encrypt:
+            plain.unlink(missing_ok=True)
+    _audit("system.backup", target, database=kind, revision=revision, bytes=target.stat().st_size,
+           encrypted="SM4-GCM" if encrypt else None)
+    how = "SM4-encrypted " if encrypt else ""
+    return f"{how}{kind} backup written to {target} ({target.stat().st_size} bytes, revision {revision})"
 
 
 def restore(path: str | os.PathLike) -> str:
@@ -218,11 +240,25 @@ def restore(path: str | os.PathLike) -> str:
     source = Path(path)
     if not source.is_file():
         raise BackupError(f"{source} does not exist")
+    from .backup_crypto import decrypt_file, is_encrypted
+    from .gmcrypto import SealError
+
+    plain = None
+    if is_encrypted(source):
+        plain = source.with_name(source.name + ".plain")
+        try:
+            decrypt_file(source, plain)
+        except SealError as exc:
+            raise BackupError(str(exc)) from None
     _release()
-    if kind == "sqlite":
-        _sqlite_restore(url, source)
-    else:
-        _pg_restore(url, source)
+    try:
+        if kind == "sqlite":
+            _sqlite_restore(url, plain or source)
+        else:
+            _pg_restore(url, plain or source)
+    finally:
+        if plain is not None:
+            plain.unlink(missing_ok=True)
     _release()
     revision = _revision()
     _audit("system.restore", source, database=kind, revision=revision)

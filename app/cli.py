@@ -90,12 +90,14 @@ def audit_anchor_command(anchors_file, to_syslog):
 
 @portal.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False))
-def backup_command(path):
+@click.option("--encrypt/--no-encrypt", default=None,
+              help="SM4-encrypt the file with BACKUP_KEY (default: whenever BACKUP_KEY is set).")
+def backup_command(path, encrypt):
     """Back up the whole database to PATH (SQLite online backup, or pg_dump -Fc)."""
     from .backup import BackupError, backup
 
     try:
-        click.echo(backup(path))
+        click.echo(backup(path, encrypt))
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -113,6 +115,66 @@ def restore_command(path, yes):
         click.echo(restore(path))
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@portal.command("rotate-keys")
+@click.option("--new-key-env", default=None, metavar="NAME",
+              help="Take the new PII_KEY from this environment variable (when PII_KEY comes from the "
+                   "environment); by default a new key is generated and written to instance/pii_key.")
+def rotate_keys_command(new_key_env):
+    """Re-seal every citizen id under a new PII_KEY and rebuild the blind index, in one transaction."""
+    import os
+
+    from config import INSTANCE_DIR
+
+    from .pii import PiiKeyRefused
+    from .pii.rotation import new_key, rotate_keys
+
+    from_env = bool(os.environ.get("PII_KEY"))
+    if from_env and not new_key_env:
+        raise click.ClickException("PII_KEY comes from the environment: put the new key in another variable "
+                                   "and pass --new-key-env NAME; then replace PII_KEY on every server")
+    key = os.environ.get(new_key_env, "") if new_key_env else new_key()
+    try:
+        done = rotate_keys(key)
+    except (PiiKeyRefused, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if not from_env:  # the instance file follows the database (written only after the commit)
+        path = INSTANCE_DIR / "pii_key"
+        tmp = path.with_name("pii_key.new")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        tmp.replace(path)
+    click.echo(f"re-sealed under key {done['new']} (was {done['old']}): "
+               + ", ".join(f"{k} {v}" for k, v in done.items() if k not in ("old", "new")))
+    click.echo("The old key is refused from now on: install the new one on every server and restart them.")
+
+
+@portal.command("anonymise")
+@click.option("--dry-run", is_flag=True, help="Count what would be anonymised; change nothing.")
+def anonymise_command(dry_run):
+    """Anonymise personal data whose retention period has passed (names and ids; statistics unchanged)."""
+    from .clock import today
+    from .pii.retention import anonymise
+
+    done = anonymise(today(), dry_run=dry_run)
+    verb = "would anonymise" if dry_run else "anonymised"
+    click.echo(f"{verb}: " + ", ".join(f"{k} {v}" for k, v in done.items()))
+
+
+@portal.command("audit-scheme")
+@click.argument("scheme", type=click.Choice(["hmac-sm3", "hmac-sha256"]))
+def audit_scheme_command(scheme):
+    """Switch the audit chain's MAC scheme from its head on (history is kept; anchor before and after)."""
+    from flask import current_app
+
+    from .audit_scheme import switch_scheme_on
+    from .extensions import db
+
+    changed = switch_scheme_on(db.session.connection(), scheme, current_app.config["AUDIT_KEY"])
+    db.session.commit()
+    click.echo(f"audit chain now uses {scheme}" if changed else f"audit chain already uses {scheme}")
 
 
 def register_cli(app: Flask) -> None:

@@ -118,7 +118,7 @@ ROLES: dict[str, list[tuple[str, str]]] = {
 # role → (duty, permission regex): every pair of that duty whose permission matches.
 DUTY_GRANTS: dict[str, tuple[str, str]] = {
     SECURITY_ADMIN: (PERMISSIONS, r".*"),
-    AUDIT_ADMIN: (AUDIT, r"^(can_(list|show|export)|menu_access)$"),
+    AUDIT_ADMIN: (AUDIT, r"^(can_(list|show|export|disclosures)|menu_access)$"),
 }
 
 # 通知公告 / 问题反馈 / 联系方式: every role reads the notices addressed to it and the contacts;

@@ -8,6 +8,7 @@ every test, so a shared anchors file would contradict the next test).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -233,9 +234,10 @@ def test_an_anchor_catches_even_a_key_holder_rewriting_anchored_entries(app, tmp
         ids = _entries(3)
         assert _cli(app, "audit-anchor", "--file", anchors).exit_code == 0
         _rewrite_detail(ids[0], '{"n": 7}')
-        last = _relink_from(ids[0], chain_hash)  # with the key: every link and the head consistent
+        sm3 = functools.partial(chain_hash, scheme="hmac-sm3")  # the chain's scheme (tests: AUDIT_HASH default)
+        last = _relink_from(ids[0], sm3)  # with the key: every link and the head consistent
         db.session.execute(text("UPDATE audit_chain_head SET last_hash = :h, mac = :m"),
-                           {"h": last, "m": head_mac(ids[-1], last)})
+                           {"h": last, "m": head_mac(ids[-1], last, scheme="hmac-sm3")})
         db.session.commit()
         db.session.expire_all()
         assert verify_chain().ok

@@ -44,14 +44,17 @@ def test_upgrade_keeps_data_and_chains_old_audit_rows(tmp_path):
         from app.audit import record, verify_chain
 
         report = verify_chain()
-        # the old row is linked into the chain, and the re-seal of 0007 is audited after it
-        assert report.ok and report.checked == 2
+        # the old row is linked into the chain, the re-seal of 0007 is audited after it, and 0014's
+        # switch to HMAC-SM3 after that (history kept under HMAC-SHA256)
+        assert report.ok and report.checked == 3
+        switch = db.session.execute(text("SELECT action, detail FROM audit_log WHERE id = 3")).one()
+        assert switch.action == "system.audit_scheme" and '"to": "hmac-sm3"' in switch.detail
         reseal = db.session.execute(text("SELECT action, detail FROM audit_log WHERE id = 2")).one()
         assert reseal.action == "system.audit_reseal"
         assert '"old_intact": true' in reseal.detail and '"entries": 1' in reseal.detail
         record("test.after_upgrade", "filing", 7, {"n": 1})
         db.session.commit()
-        assert verify_chain().ok and verify_chain().checked == 3
+        assert verify_chain().ok and verify_chain().checked == 4
 
         downgrade(revision="0005")  # and back: data still there
         assert db.session.execute(text("SELECT count(*) FROM filing")).scalar() == 1
@@ -91,7 +94,7 @@ def test_0007_reseals_a_legacy_chain_with_keyed_links_and_downgrade_restores_it(
         before = db.session.execute(text("SELECT id, hash FROM audit_log ORDER BY id")).all()
         upgrade()
         report = verify_chain()
-        assert report.ok and report.checked == 4
+        assert report.ok and report.checked == 5  # 3 old, 0007's re-seal, 0014's switch to HMAC-SM3
         after = db.session.execute(text("SELECT id, hash FROM audit_log ORDER BY id")).all()
         assert all(a.hash != b.hash for a, b in zip(after, before, strict=False))  # every link re-sealed
         # the keyed chain does not verify under another key: the links really are keyed

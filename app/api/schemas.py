@@ -85,7 +85,7 @@ class StaffSchema(Schema):
     unit_code = fields.String(required=True)
     unit_name = fields.String(required=True)
     name = fields.String(required=True)
-    citizen_id = fields.String(required=True, metadata={"description": "masked except for administrators"})
+    citizen_id = fields.String(required=True, metadata={"description": "masked (110101********1234)"})
     sex = fields.String(required=True)
     birth_date = fields.String(required=True)
     education = fields.String(required=True)
@@ -98,6 +98,15 @@ class StaffSchema(Schema):
 
 class StaffResultSchema(Schema):
     result = fields.Nested(StaffSchema, required=True)
+
+
+class CitizenIdBodySchema(Schema):
+    id = fields.Integer(required=True)
+    citizen_id = fields.String(required=True, metadata={"description": "whole; the read is audited"})
+
+
+class CitizenIdSchema(Schema):
+    result = fields.Nested(CitizenIdBodySchema, required=True)
 
 
 class StaffListSchema(Schema):
@@ -220,7 +229,7 @@ def _values_schemas() -> tuple:
 
 
 ALL = (ErrorSchema, FilingSchema, FilingResultSchema, FilingSavedSchema, FilingListSchema, FilingCreateSchema,
-       ValuesPutSchema, TransitionPostSchema, CertificateBriefSchema, StaffSchema, StaffResultSchema,
+       ValuesPutSchema, TransitionPostSchema, CertificateBriefSchema, StaffSchema, StaffResultSchema, CitizenIdSchema,
        StaffListSchema, UnitSchema, UnitListSchema, PeriodSchema, PeriodListSchema, TimelinessRowSchema,
        TimelinessSchema, FormFieldSchema, FormRateSchema, FormDeclarationSchema, VersionSpanSchema,
        FormVersionSchema, *_values_schemas())

@@ -20,6 +20,7 @@ from ..filing.periods import Period, last_complete
 from ..models.filing import Filing
 from ..models.staff import Certificate, StaffMember, StaffSnapshot, TrainingCourse, TrainingRecord
 from ..models.unit import Unit
+from ..pii import protected_fields, seal_columns
 from ..staff.citizen_id import check_digit
 from ..staff.stats import staff_stats
 from .filings import load_form_demo
@@ -76,6 +77,7 @@ def load_staff_demo(seed: int = 2006, audit: list | None = None) -> dict[str, in
     """Insert registers, courses, records, certificates and institution reports."""
     rng = random.Random(seed)
     now = today()
+    citizen_field = next(f for f in protected_fields() if f.model is StaffMember)
     units = [u for u in db.session.scalars(select(Unit).order_by(Unit.code)) if u.active_on(now)]
     loads = caseloads()
     latest = last_complete("year", now).year
@@ -93,14 +95,14 @@ def load_staff_demo(seed: int = 2006, audit: list | None = None) -> dict[str, in
             status = "在职" if i < in_service else rng.choice(["调离", "退休"])
             people.append(dict(
                 unit_id=unit.id, name=rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.randint(1, 2))),
-                citizen_id=number, sex="男" if male else "女", birth_date=birth, ethnicity="汉族",
+                **seal_columns(citizen_field, number), sex="男" if male else "女", birth_date=birth, ethnicity="汉族",
                 education=rng.choices(["博士", "硕士", "本科", "大专", "其他"], [3, 35, 55, 6, 1])[0],
                 major=major, law_major=law, political_status=rng.choice(["中共党员", "中共党员", "群众", "民主党派"]),
                 post=rng.choice(POSTS), rank=rng.choice(RANKS),
                 start_date=dt.date(birth.year + rng.randint(22, 26), 7, 1),
                 passed_legal_exam=law and rng.random() < 0.6, status=status,
                 left_on=now - dt.timedelta(days=rng.randint(30, 900)) if status != "在职" else None))
-    db.session.execute(insert(StaffMember), people)
+    db.session.execute(insert(StaffMember), people)  # bulk: the sealed columns directly (app/pii)
     staff = list(db.session.scalars(select(StaffMember)))
     courses = []
     for year in range(2016, now.year + 1):

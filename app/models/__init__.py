@@ -12,12 +12,14 @@ from .notice import (
     NoticeRead,
     NoticeTarget,
 )
+from .pii import PiiKeyState
 from .staff import Certificate, StaffMember, StaffSnapshot, TrainingCourse, TrainingRecord
 from .unit import UNIT_KINDS, Unit
 from .user import PortalUser
 from .values import VALUE_MODELS, value_model
 
 __all__ = [
+    "PiiKeyState",
     "Attachment",
     "Contact",
     "Division",

@@ -39,3 +39,5 @@ class AuditChainHead(Model):
     last_id: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     mac: Mapped[str | None] = mapped_column(String(64))
+    # The MAC scheme of the chain from its last switch on (app.audit.SCHEMES).
+    scheme: Mapped[str] = mapped_column(String(16), nullable=False, default="hmac-sm3", server_default="hmac-sha256")

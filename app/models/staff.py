@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
+from ..pii import protected_field
 
 EDUCATION = ["博士", "硕士", "本科", "大专", "其他"]
 STAFF_STATUS = ["在职", "调离", "退休"]
@@ -18,14 +19,19 @@ RESULTS = ["优秀", "合格", "不合格"]
 
 
 class StaffMember(Model):
-    """One person on a unit's legal-affairs staff. Leavers are marked, never deleted."""
+    """One person on a unit's legal-affairs staff. Leavers are marked, never deleted (anonymised after
+    the retention period: app/pii/retention.py). The 身份证号 is sealed (app/pii): `citizen_id`
+    reads and writes the plain value, `StaffMember.citizen_id == x` compares blind indexes."""
 
     __tablename__ = "staff_member"
+    __table_args__ = (UniqueConstraint("citizen_id_index", name="uq_staff_member_citizen_id_index"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), nullable=False, index=True)
     name: Mapped[str] = mapped_column(String(64), nullable=False)
-    citizen_id: Mapped[str] = mapped_column(String(18), nullable=False, unique=True)
+    citizen_id_sealed: Mapped[str | None] = mapped_column(Text)
+    citizen_id_index: Mapped[str | None] = mapped_column(String(64))
+    citizen_id = protected_field("StaffMember", "citizen_id")
     sex: Mapped[str] = mapped_column(String(2), nullable=False)
     birth_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
     ethnicity: Mapped[str] = mapped_column(String(16), nullable=False, default="汉族")
@@ -39,6 +45,7 @@ class StaffMember(Model):
     passed_legal_exam: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     status: Mapped[str] = mapped_column(String(8), nullable=False, default="在职", index=True)
     left_on: Mapped[dt.date | None] = mapped_column(Date)
+    anonymised_on: Mapped[dt.date | None] = mapped_column(Date)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
 
     unit = relationship("Unit")

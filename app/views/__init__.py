@@ -50,7 +50,11 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(UnitModelView, "单位", category="单位", icon="fa-sitemap", label=units, category_label=units)
     appbuilder.add_view(FormAssignmentView, "填报范围", category="单位", icon="fa-check-square-o",
                         label=_l("填报范围"))
-    appbuilder.add_view(AuditLogView, "审计日志", category="Security", icon="fa-history", label=_l("审计日志"))
+    audit_view = appbuilder.add_view(AuditLogView, "审计日志", category="Security", icon="fa-history",
+                                     label=_l("审计日志"))
+    # the link belongs to the audit view, so it is the audit administrator's duty like the view
+    appbuilder.add_link("身份证号查看记录", href="/auditlogview/disclosures/", category="Security",
+                        icon="fa-id-card", label=_l("身份证号查看记录"), baseview=audit_view)
     appbuilder.add_view(ApiKeysView, "API 密钥", category="Security", icon="fa-key", label=_l("API 密钥"))
     _register_notices(appbuilder)
     from flask import current_app

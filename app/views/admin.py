@@ -123,7 +123,7 @@ class AuditLogView(KnownActionsOnly, ModelView):
     """The audit trail: searchable, exportable, never editable (the audit administrator's)."""
 
     datamodel = SQLAInterface(AuditLog)
-    base_permissions = ["can_list", "can_show", "can_export"]
+    base_permissions = ["can_list", "can_show", "can_export", "can_disclosures"]
     list_template = "portal/audit_list.html"
     list_columns = ["at", "username", "ip", "action", "object_type", "object_id"]
     show_columns = ["at", "username", "ip", "action", "object_type", "object_id", "detail"]
@@ -135,6 +135,35 @@ class AuditLogView(KnownActionsOnly, ModelView):
     }
     list_title = _l("审计日志")
     show_title = _l("审计日志条目")
+
+    @expose("/disclosures/")
+    @has_access
+    def disclosures(self):
+        """身份证号查看记录: every whole citizen ID shown, exported or served, per person (app/pii/disclosure.py);
+        ?person=<身份证号> narrows to one person, found by the blind index."""
+        from sqlalchemy import func, select
+
+        from ..models.staff import StaffMember
+        from ..pii.disclosure import ACTION, SURFACES
+        from ..staff.citizen_id import mask
+
+        q = select(AuditLog).where(AuditLog.action == ACTION, AuditLog.object_type == "staff_member")
+        wanted = (request.args.get("person") or "").strip()
+        if wanted:
+            ids = select(StaffMember.id).where(StaffMember.citizen_id == wanted)
+            q = q.where(AuditLog.object_id.in_(ids))
+        entries = db.session.scalars(q.order_by(AuditLog.id.desc()).limit(500)).all()
+        people = {p.id: p for p in db.session.scalars(select(StaffMember).where(
+            StaffMember.id.in_({e.object_id for e in entries})))}
+        per_person = db.session.execute(
+            select(AuditLog.object_id, func.count(), func.max(AuditLog.at))
+            .where(AuditLog.action == ACTION, AuditLog.object_type == "staff_member")
+            .group_by(AuditLog.object_id).order_by(func.count().desc()).limit(200)).all()
+        for pid, _count, _last in per_person:
+            if pid not in people and (p := db.session.get(StaffMember, pid)) is not None:
+                people[pid] = p
+        return self.render_template("portal/disclosures.html", entries=entries, people=people,
+                                    per_person=per_person, surfaces=SURFACES, mask=mask, wanted=wanted)
 
     @expose("/export/")
     @has_access

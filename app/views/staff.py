@@ -1,7 +1,8 @@
 """Staff register, training and certificates: FAB CRUD wired to the one scope.
 
 Units keep their own register (the unit comes from the account, never the form); people who
-leave are marked, never deleted; citizen IDs are shown masked except to administrators.
+leave are marked, never deleted; citizen IDs are shown masked everywhere; a holder of
+can_full_citizen_id asks for one person's whole number (audited: app/pii/disclosure.py).
 Administrators keep courses, participation and certificates; units read their own staff's.
 """
 
@@ -17,7 +18,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import BooleanField, SelectField, ValidationError
+from wtforms import BooleanField, SelectField, StringField, ValidationError
 from wtforms.validators import DataRequired
 
 from ..audit import record
@@ -37,6 +38,7 @@ from ..models.staff import (
     TrainingRecord,
 )
 from ..models.unit import Unit
+from ..pii.disclosure import disclose
 from ..scope import UnitScopeFilter, acting_user, restrict, visible_unit_ids
 from ..security import has_perm
 from ..staff.citizen_id import CitizenIdError, mask, parse_citizen_id
@@ -47,13 +49,18 @@ STAFF = "Staff"
 
 
 def can_see_full_id(user=None) -> bool:
-    """Only holders of can_full_citizen_id (administrators) see unmasked citizen IDs."""
+    """Only holders of can_full_citizen_id (administrators) may ask for a whole citizen ID."""
     return has_perm(user or acting_user(), "can_full_citizen_id", STAFF)
 
 
-def shown_id(number: str | None) -> str:
-    """The citizen ID as the current user may see it."""
-    return number or "" if can_see_full_id() else mask(number)
+def full_ids_for(people, surface: str) -> dict[int, str]:
+    """Whole citizen IDs of `people` for a holder of can_full_citizen_id, each disclosure audited
+    (the caller commits); PermissionError for anyone else."""
+    if not can_see_full_id():
+        raise PermissionError("can_full_citizen_id")
+    people = list(people)
+    disclose("staff_member", [p.id for p in people], surface)
+    return {p.id: p.citizen_id or "" for p in people}
 
 
 class StaffScopeFilter(BaseFilter):
@@ -72,7 +79,8 @@ def _valid_id(form, field):
         parse_citizen_id(field.data)
     except CitizenIdError as exc:
         raise ValidationError(str(exc)) from None
-    if db.session.scalar(select(StaffMember.id).where(StaffMember.citizen_id == field.data.strip().upper())):
+    # equality on the protected field compares blind indexes (app/pii)
+    if db.session.scalar(select(StaffMember.id).where(StaffMember.citizen_id == field.data)):
         raise ValidationError(_("「身份证号」已登记在名册中"))
 
 
@@ -90,6 +98,8 @@ class StaffView(KnownActionsOnly, AuditedModelView, ModelView):
 
     route_base = "/staff"
     datamodel = SQLAInterface(StaffMember)
+    show_template = "staff/show.html"
+    method_permission_name = {"reveal_citizen_id": "show"}  # plus can_full_citizen_id, checked inside
     audit_object, audit_type = "staff", "staff_member"
     audit_columns = ("unit_id", "name", "sex", "birth_date", "ethnicity", "education", "major", "law_major",
                      "political_status", "post", "rank", "start_date", "passed_legal_exam", "status", "left_on")
@@ -114,13 +124,14 @@ class StaffView(KnownActionsOnly, AuditedModelView, ModelView):
     show_title = _l("人员信息")
     add_title = _l("登记人员")
     edit_title = _l("修改人员信息")
-    formatters_columns = {"citizen_id": shown_id}
+    formatters_columns = {"citizen_id": mask}
     # Check boxes must not be "required" (FAB makes non-null booleans so: unticked would fail).
     _flags = {
         "law_major": BooleanField(_l("法学专业")),
         "passed_legal_exam": BooleanField(_l("通过法律职业资格考试")),
     }
     add_form_extra_fields = {
+        "citizen_id": StringField(_l("身份证号"), validators=[DataRequired(), _valid_id]),
         "education": SelectField(_l("学历"), choices=EDUCATION, validators=[DataRequired()]),
         **_flags,
     }
@@ -129,7 +140,6 @@ class StaffView(KnownActionsOnly, AuditedModelView, ModelView):
         "status": SelectField(_l("状态"), choices=STAFF_STATUS, validators=[DataRequired()]),
         **_flags,
     }
-    validators_columns = {"citizen_id": [DataRequired(), _valid_id]}
 
     def pre_add(self, item):
         user = acting_user()
@@ -138,6 +148,25 @@ class StaffView(KnownActionsOnly, AuditedModelView, ModelView):
         parsed = parse_citizen_id(item.citizen_id)
         item.citizen_id, item.birth_date, item.sex = parsed.number, parsed.birth_date, parsed.sex
         item.unit_id = user.unit_id  # from the account, never from the request
+
+    def render_template(self, template, **kwargs):
+        if template == self.show_template:
+            kwargs["can_full_citizen_id"] = can_see_full_id()
+        return super().render_template(template, **kwargs)
+
+    @expose("/citizen-id/<int:pk>", methods=["POST"])
+    @has_access
+    def reveal_citizen_id(self, pk):
+        """One person's whole citizen ID, for holders of can_full_citizen_id; the disclosure is audited."""
+        person = db.session.get(StaffMember, pk)
+        if person is None or person.unit_id not in (visible_unit_ids() or {person.unit_id}):
+            abort(404)
+        try:
+            number = full_ids_for([person], "staff.page")[person.id]
+        except PermissionError:
+            abort(403)
+        db.session.commit()
+        return self.render_template("staff/citizen_id.html", person=person, number=number)
 
     def pre_update(self, item):
         if item.unit_id not in (visible_unit_ids() or {item.unit_id}):
@@ -268,7 +297,7 @@ class StaffStatsView(BaseView):
         year = int(year) if year.isdigit() else today().year
         ids = visible_unit_ids()
         return self.render_template("staff/stats.html", stats=staff_stats(ids, today(), year), year=year,
-                                    expiring=expiring_certificates(ids, today()), shown_id=shown_id)
+                                    expiring=expiring_certificates(ids, today()))
 
     @expose("/expiring")
     @has_access
@@ -280,7 +309,8 @@ class StaffStatsView(BaseView):
     @expose("/export.xlsx")
     @has_access
     def export(self):
-        """The register of the user's scope as .xlsx; citizen IDs as the user may see them."""
+        """The register of the user's scope as .xlsx; citizen IDs masked, or whole with ?full_ids=1 for
+        holders of can_full_citizen_id (each person's disclosure audited)."""
         import io
 
         from ..exports.sheet import Col, write_sheet
@@ -294,12 +324,20 @@ class StaffStatsView(BaseView):
         wb = open_workbook(buf)
         cols = [Col(str(STAFF_LABELS[k])) for k in ("unit", "name", "citizen_id", "sex", "birth_date", "education",
                                                "major", "post", "rank", "status")]
-        rows = [[units.get(p.unit_id, ""), p.name, shown_id(p.citizen_id), p.sex, str(p.birth_date), p.education,
+        if request.args.get("full_ids") == "1":
+            try:
+                numbers = full_ids_for(people, "staff.export")
+            except PermissionError:
+                abort(403)
+        else:
+            numbers = {p.id: mask(p.citizen_id) for p in people}
+        rows = [[units.get(p.unit_id, ""), p.name, numbers[p.id], p.sex, str(p.birth_date), p.education,
                  p.major, p.post, p.rank, p.status] for p in people]
         write_sheet(wb, Styles(wb), _("人员名册"), _("人员名册"), [(_("导出时间"), str(today()))], cols, rows,
                     samples=rows[:20])
         wb.close()
-        record("export.staff", "staff_member", None, {"rows": len(rows)})
+        record("export.staff", "staff_member", None, {"rows": len(rows),
+                                                     "full_ids": request.args.get("full_ids") == "1"})
         db.session.commit()
         return send_file(io.BytesIO(buf.getvalue()), as_attachment=True, download_name=_("人员名册") + ".xlsx",
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
