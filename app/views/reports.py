@@ -177,9 +177,11 @@ class ReportView(BaseView):
                      (_("%(unit)s：含撤并单位", unit=unit.short_name), [v for _p, v in with_successors])]
         metric_kind = kind_of(table.spec, metric)
         notes = definition_notes(form_code, metric, first, last) if metric_kind == "rate" else []
+        # Over many periods the axis names each year once (the hover keeps the full period).
+        ticks = [str(p.year) if p.index == 1 else "" for p, _v in series] if len(series) > 12 else None
         chart = trend_chart([p.label for p, _v in series], lines,
                             _("%(form)s：%(metric)s", form=spec.menu_title, metric=names[metric]),
-                            "" if metric_kind == "rate" else _("件"), kind=metric_kind, notes=notes)
+                            "" if metric_kind == "rate" else _("件"), kind=metric_kind, notes=notes, ticks=ticks)
         return self.render_template("report/trend.html", spec=spec, forms=FORMS, metric=metric,
                                     label=names[metric], metrics=list(names.items()), first=first, last=last,
                                     notes=notes, chart=figure_json(chart), plotly_version=plotly_version(),
