@@ -318,6 +318,8 @@ def _trend(client, query: str):
 def test_the_twenty_year_trend_shows_a_merge_with_and_without_successors(app, city, client_for):
     with app.app_context():
         dongcheng = db.session.scalar(select(Unit.id).where(Unit.code == "0100"))
+    dashboard = client_for("leader").get(f"/dashboard/?unit={dongcheng}").get_data(as_text=True)
+    assert f'/reports/reconsideration/trend?unit={dongcheng}"' in dashboard  # the dashboard leads to it
     c = client_for("reviewer")
     html, lines = _trend(c, f"metric=new_applications&unit={dongcheng}&from=2006H1")
     own, merged = lines["东城区：本单位填报"], lines["东城区：含撤并单位"]
