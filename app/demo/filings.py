@@ -49,7 +49,7 @@ def _who(role: str, unit: Unit) -> str:
     """The demo account that did a step: 东城区's and 市公安局's own accounts, else a generic name."""
     if role == "reviewer":
         return "reviewer"
-    own = {"0100": "dongcheng", "0300": "dongcheng", "2300": "gongan"}.get(unit.code)
+    own = {"0100": "dongcheng", "2300": "gongan"}.get(unit.code)
     return f"{own}_{role}" if own else f"demo_{role}"
 
 

@@ -169,7 +169,9 @@ def apportion(total: int, weights, rng: random.Random, noise: float = 0.0) -> li
 
 
 def city_received(year: int) -> int:
-    return RECEIVED[year]
+    """The calibrated city total of reconsideration applications received in `year` (beyond the
+    table: its last year's)."""
+    return RECEIVED.get(year) or RECEIVED[max(RECEIVED)]
 
 
 def accept_ratio(year: int) -> float:
@@ -181,7 +183,7 @@ def conclude_fraction(year: int) -> float:
 
 
 def litigation_new(year: int) -> int:
-    return LITIGATION_NEW[year]
+    return LITIGATION_NEW.get(year) or LITIGATION_NEW[max(LITIGATION_NEW)]
 
 
 # A few outliers, each with the explanation its unit filed: (form, unit code, period) → (factor, text).
