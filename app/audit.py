@@ -189,6 +189,43 @@ def record(action: str, object_type: str | None = None, object_id: int | None = 
     return entry
 
 
+def record_many(entries: list[dict]) -> int:
+    """Append many chained audit rows at once, in the given order (bulk loads: the demo city).
+
+    Each entry is a dict with `action`, `at` and optionally `username`, `user_id`, `object_type`,
+    `object_id`, `detail`. The links are the ones record() would write — same canonical text,
+    same keys, same head — computed here and inserted with one executemany, under the same head
+    lock, so `verify_chain` checks them like any other rows."""
+    from sqlalchemy import func, insert, text
+
+    if not entries:
+        return 0
+    head = _head()
+    scheme = head.scheme  # the chain's scheme now, as record() links under
+    key = derived_key(ENTRY_KEY, scheme=scheme)
+    next_id = max(head.last_id, db.session.scalar(select(func.max(AuditLog.id))) or 0) + 1
+    prev, rows = head.last_hash, []
+    for i, e in enumerate(entries):
+        detail = e.get("detail")
+        detail = json.loads(json.dumps(detail, ensure_ascii=False, default=str)) if detail is not None else None
+        entry = AuditLog(id=next_id + i, at=e["at"], user_id=e.get("user_id"), username=e.get("username") or "system",
+                         ip=None, action=e["action"], object_type=e.get("object_type"),
+                         object_id=e.get("object_id"), detail=detail)
+        link = chain_hash(prev, entry, key, scheme)
+        rows.append(dict(id=entry.id, at=entry.at, user_id=entry.user_id, username=entry.username, ip=None,
+                         action=entry.action, object_type=entry.object_type, object_id=entry.object_id,
+                         detail=detail, prev_hash=prev, hash=link))
+        prev = link
+    db.session.execute(insert(AuditLog), rows)
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT setval(pg_get_serial_sequence('audit_log', 'id'), :last)"),
+                           {"last": rows[-1]["id"]})
+    head.last_id, head.last_hash = rows[-1]["id"], prev
+    head.mac = head_mac(rows[-1]["id"], prev, scheme=scheme)
+    db.session.flush()
+    return len(rows)
+
+
 def _read_head() -> AuditChainHead | None:
     """The head row as committed now (never the session's copy)."""
     return db.session.scalar(select(AuditChainHead).where(AuditChainHead.id == 1)

@@ -11,13 +11,15 @@ portal = AppGroup("portal", help="法制统计 portal administration.")
 
 @portal.command("init")
 def init_command():
-    """Sync roles and permissions from code and load the unit list (idempotent)."""
+    """Sync roles and permissions from code and load the unit list with its history since 2006 and
+    the filing assignments of the reforms (idempotent: into an existing database too)."""
     from .security import sync_roles
-    from .unit_list import load_units
+    from .unit_list import load_assignments, load_units
 
     added = load_units()
+    assigned = load_assignments()
     counts = sync_roles()
-    click.echo(f"units added: {added}")
+    click.echo(f"units added: {added}; filing assignments added: {assigned}")
     click.echo("roles synced (permissions): " + ", ".join(f"{role} {n}" for role, n in counts.items()))
 
 
