@@ -35,6 +35,9 @@ REVIEWER = "市级审核员"
 APPROVER = "单位审核人"
 FILLER = "填报员"
 LEADER = "领导"
+# The leaders' decision system and other systems fed with the statistics: a service account
+# that reads the statistics API city-wide and nothing else (no filings, no staff, no pages).
+STATS_SERVICE = "统计数据服务"
 
 FILING = "Filing"
 SCOPE = "Scope"
@@ -82,7 +85,7 @@ _CITY_READ = [
 
 # Statistics, charts and the dashboard: every role reads them; the scope decides what they cover.
 _STATS_READ = [
-    (r"^(Reports|Dashboard)$", r"^can_read$"),
+    (r"^(Reports|Dashboard|Statistics)$", r"^can_read$"),
     (r"^(统计分析|数据看板|统计报表|对比分析|分析报告)$", r"^menu_access$"),
 ]
 
@@ -114,6 +117,12 @@ ROLES: dict[str, list[tuple[str, str]]] = {
     APPROVER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + [(r"^Filing$", r"^can_approve$")],
     FILLER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _STAFF_KEEP + [(r"^Filing$", r"^can_(fill|import)$")],
     LEADER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _CITY_READ,
+    # The statistics API (/api/v1/statistics/) city-wide, and the API spec it follows.
+    STATS_SERVICE: [
+        (r"^Statistics$", r"^can_read$"),
+        (r"^Scope$", r"^can_all_units$"),
+        (r"^(OpenApi|SwaggerView)$", r"^can_(get|show)$"),
+    ],
 }
 # role → (duty, permission regex): every pair of that duty whose permission matches.
 DUTY_GRANTS: dict[str, tuple[str, str]] = {
