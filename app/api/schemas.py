@@ -319,7 +319,7 @@ class IndicatorVersionSchema(Schema):
 
 class IndicatorSchema(Schema):
     form = fields.String(allow_none=True, required=True, metadata={"description": "null: 报送情况 (every form)"})
-    name = fields.String(required=True, metadata={"example": "direct_correction_rate"})
+    name = fields.String(required=True, metadata={"example": "correction_rate"})
     label = fields.String(required=True)
     kind = fields.String(required=True, metadata={"enum": ["field", "choice", "combined", "rate", "timeliness"]})
     group = fields.String(required=True)

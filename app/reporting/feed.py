@@ -22,7 +22,7 @@ from ..filing.periods import YEAR, Period, period_of, periods_between
 from ..filing.timeliness import MISSING, timeliness_over
 from ..models.unit import Unit
 from ..scope import visible_unit_ids
-from .aggregate import Row, StatsQuery, Table, aggregate, group_key
+from .aggregate import Row, StatsQuery, Table, aggregate, group_key, partial_columns
 from .compare import change, pct_change
 from .comparison import bases
 from .measures import RATE
@@ -180,20 +180,44 @@ def _compare(q: StatsQuery, table: Table, which: tuple[str, ...], user) -> dict:
     return out
 
 
+def segments(q: StatsQuery) -> list[StatsQuery]:
+    """`q` cut where the form's version changes, when split: each bucket is then aggregated as the
+    report page aggregates that period alone (its own version's fields and rates). Unsplit, the
+    range is one bucket and one query, as on the page (older versions' figures mapped)."""
+    if not q.split:
+        return [q]
+    runs: list[list[Period]] = []
+    last_versions = None
+    for bucket in q.buckets():
+        versions = tuple(v.version for v in q.versions(bucket))
+        if versions != last_versions:
+            runs.append([])
+            last_versions = versions
+        runs[-1].append(bucket)
+    return [q.but(first=run[0], last=run[-1]) for run in runs]
+
+
 def build_feed(q: StatsQuery, names: list[str] | None = None, compared: tuple[str, ...] = (),
                user=None) -> Feed:
-    """The feed for `q` in `user`'s scope: rows (group × bucket, as the report orders them), one
-    total per bucket, the chosen columns (UnknownFigure for names the report does not show)."""
-    table = aggregate(q, user)
+    """The feed for `q` in `user`'s scope: rows (group × bucket, as the report orders them within
+    each run of one form version), one total per bucket, the chosen columns of the range's
+    newest version (UnknownFigure for names the report does not show); a bucket of an older
+    version has none for what that version does not show."""
+    parts = segments(q)
+    rows, totals = [], []
+    table = None
+    for part in parts:
+        table = aggregate(part, user)
+        cover = coverage(part, user)
+        bases_of = _compare(part, table, compared, user) if compared else {}
+        for r in table.rows:
+            c = cover.get((r.key, r.period)) or Coverage()
+            rows.append(FeedRow(r, Coverage(c.expected, c.reported, r.filings), bases_of.get((r.key, r.period), {})))
+        for t in (table.total(b) for b in part.buckets()):
+            c = cover.get((TOTAL, t.period)) or Coverage()
+            totals.append(FeedRow(t, Coverage(c.expected, c.reported, t.filings),
+                                  bases_of.get((TOTAL, t.period), {})))
+    if len(parts) > 1:  # the newest version's table names the columns and the partial fields
+        table = Table(q, table.spec, table.measures, [], partial_columns(q, table.spec))
     columns = choose(figure_columns(table), names)
-    cover = coverage(q, user)
-    bases_of = _compare(q, table, compared, user) if compared else {}
-    rows = []
-    for r in table.rows:
-        c = cover.get((r.key, r.period)) or Coverage()
-        rows.append(FeedRow(r, Coverage(c.expected, c.reported, r.filings), bases_of.get((r.key, r.period), {})))
-    totals = []
-    for t in (table.total(b) for b in q.buckets()):
-        c = cover.get((TOTAL, t.period)) or Coverage()
-        totals.append(FeedRow(t, Coverage(c.expected, c.reported, t.filings), bases_of.get((TOTAL, t.period), {})))
     return Feed(q, table, columns, rows, totals, compared)
