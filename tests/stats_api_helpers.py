@@ -65,7 +65,8 @@ def _put(form: str, unit_id: int, key: str, raw: dict, state: str, older: dict |
 
 def _raw(form: str, rng: random.Random, key: str) -> dict:
     if form == "penalty":
-        raw = penalty_values(total=rng.randint(70, 300), fines_yuan=f"{rng.randint(0, 900000)}.{rng.randint(0, 99):02d}")
+        fines = f"{rng.randint(0, 900000)}.{rng.randint(0, 99):02d}"
+        raw = penalty_values(total=rng.randint(70, 300), fines_yuan=fines)
         reconsidered = rng.randint(0, 25)
         raw.update(reconsidered=str(reconsidered), reconsidered_corrected=str(rng.randint(0, reconsidered)))
         return raw

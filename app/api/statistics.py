@@ -172,7 +172,8 @@ class StatisticsApi(PortalApi):
         ids = dict(db.session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(codes))).all())
         missing = [c for c in codes if c not in ids or (visible is not None and ids[c] not in visible)]
         if missing:
-            raise self.refusal("「unit」：单位不存在或不在您的权限范围内：" + "、".join(printable(c, 16) for c in missing))
+            named = "、".join(printable(c, 16) for c in missing)
+            raise self.refusal("「unit」：单位不存在或不在您的权限范围内：" + named)
         return frozenset(ids.values())
 
     @staticmethod
@@ -214,7 +215,8 @@ class StatisticsApi(PortalApi):
         version = request.args.get("version")
         if version is not None and version != q.spec.version:
             known = "、".join(v.version for v in VERSIONS[form] if v.version) or "（无版本）"
-            raise self.refusal(f"「version」：所选报告期截止时适用的版本为「{q.spec.version}」（该报表的版本：{known}）")
+            raise self.refusal(f"「version」：所选报告期截止时适用的版本为「{q.spec.version}」"
+                               f"（该报表的版本：{known}）")
         compared = tuple(dict.fromkeys(_names("compare") or ()))
         if any(c not in (YOY, MOM) for c in compared):
             raise self.refusal("「compare」应为 yoy、mom 之一或两者（逗号分隔）")
@@ -241,7 +243,8 @@ class StatisticsApi(PortalApi):
         try:
             feed = build_feed(q, self._chosen(), compared)
         except UnknownFigure as exc:
-            raise self.refusal(f"「fields」「indicators」：该报表没有这些指标：{exc}（见 /api/v1/statistics/indicators）")
+            raise self.refusal(f"「fields」「indicators」：该报表没有这些指标：{exc}"
+                               "（见 /api/v1/statistics/indicators）") from None
         if fmt == "csv":
             return self._csv(feed)
         paging = self.page_args()
