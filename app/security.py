@@ -191,8 +191,9 @@ class PortalUserDBModelView(KnownActionsOnly, UserDBModelView):
     def pre_add(self, item):
         self._check_roles(item, set(), {r.name for r in item.roles})
         super().pre_add(item)  # FAB hashes the password here
-        # Accounts made by an administrator must choose their own password at first login.
-        item.must_change_password = True
+        # Accounts made by an administrator must choose their own password at first login — but a
+        # service account never signs in with a password (see is_service_account): its keys work.
+        item.must_change_password = not is_service_account(item)
 
     def pre_update(self, item):
         from sqlalchemy import inspect
@@ -421,6 +422,12 @@ class PortalSecurityManager(SecurityManager):
         cfg = current_app.config
         user = self.find_user(username=username) if username else None
         now = utcnow()
+        if user is not None and is_service_account(user):
+            # API keys only (minted by the security administrator): no password sign-in, web or API.
+            check_password_hash(cfg["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "password")
+            record("login.refused_service", "user", user.id, {"username": username}, user=user)
+            db.session.commit()
+            return None
         if user is not None and user.locked_until is not None and user.locked_until > now:
             # as long as a real check: the answer's timing tells nothing either
             check_password_hash(cfg["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "password")
@@ -512,6 +519,14 @@ class PortalSecurityManager(SecurityManager):
             for view in self.appbuilder.baseviews:
                 if isinstance(view, SecurityApi):
                     self.limiter.limit(self.auth_rate_limit, methods=["POST"])(view.blueprint)
+
+
+def is_service_account(user) -> bool:
+    """An account whose only role is the statistics service's (STATS_SERVICE, directly or through
+    groups): it reads the statistics API with keys and never signs in with a password."""
+    from .duties import effective_roles
+
+    return effective_roles(user) == {STATS_SERVICE}
 
 
 def user_permissions(user) -> frozenset[tuple[str, str]]:

@@ -410,3 +410,48 @@ def test_bad_changed_since_and_form_version_named(app):
     assert ok.status_code == 200 and ok.json["form_version"] == "2024"
     spanning = c.get(URL, query_string={"form": "reconsideration", "from": "2023", "to": "2024"}, headers=headers)
     assert spanning.json["versions"] == ["2015", "2024"]
+
+
+def test_service_account_made_by_the_administrator_keyed_by_the_security_administrator(app, client_for):
+    """The system administrator creates the account (role 统计数据服务); it has no password sign-in at
+    all (web or API: keys only), so no first-login change stands in the way of its keys; the security
+    administrator mints its key; a unit's user cannot."""
+    import re
+
+    from app.apikeys import KeyRefused, mint_key
+    from app.models import PortalUser
+    from app.security import STATS_SERVICE
+    from app.unit_list import unit_by_code
+    from tests.engine_helpers import user
+    from tests.helpers import login, post_form
+
+    with app.app_context():
+        role_id = app.appbuilder.sm.find_role(STATS_SERVICE).id
+        city = unit_by_code("0000").id
+    resp = post_form(client_for("admin"), "/users/add", {
+        "username": "dss", "first_name": "决策", "last_name": "系统", "email": "dss@demo.local",
+        "unit": str(city), "roles": [str(role_id)], "active": "y",
+        "password": "Initial#Pass2026", "conf_password": "Initial#Pass2026"}, "/users/add")
+    assert resp.status_code == 302
+    with app.app_context():
+        account = db.session.scalar(select(PortalUser).where(PortalUser.username == "dss"))
+        assert account.must_change_password is False
+        account_id = account.id
+        with pytest.raises(KeyRefused):
+            mint_key(user("dongcheng_filler"), account_id, "偷用", 30)
+    # no password sign-in: the API login and the web form refuse it like a wrong password, audited
+    c = app.test_client()
+    resp = c.post("/api/v1/security/login", json={"username": "dss", "password": "Initial#Pass2026",
+                                                   "provider": "db"})
+    assert resp.status_code == 401
+    web = login(app.test_client(), "dss", "Initial#Pass2026")
+    assert web.get("/api/v1/statistics/indicators").status_code == 401
+    with app.app_context():
+        assert db.session.scalar(select(AuditLog.action).where(AuditLog.username == "dss")
+                                 .order_by(AuditLog.id.desc()).limit(1)) == "login.refused_service"
+    page = post_form(client_for("security_admin"), "/apikeys/create",
+                     {"name": "领导决策系统", "user_id": str(account_id), "days": "365"}, "/apikeys/")
+    raw = re.search(r"<code>(sst_[^<]+)</code>", page.get_data(as_text=True)).group(1)
+    resp = c.get(URL, query_string={"form": "penalty", "from": "2024", "by": "city"},
+                 headers={"Authorization": f"Bearer {raw}"})
+    assert resp.status_code == 200 and resp.json["scope"] == "全市"
