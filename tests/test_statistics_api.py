@@ -455,3 +455,44 @@ def test_service_account_made_by_the_administrator_keyed_by_the_security_adminis
     resp = c.get(URL, query_string={"form": "penalty", "from": "2024", "by": "city"},
                  headers={"Authorization": f"Bearer {raw}"})
     assert resp.status_code == 200 and resp.json["scope"] == "全市"
+
+
+def test_statistics_query_parameters_any_input(app):
+    """Never a 5xx, always JSON (or the CSV asked for) with 200 or 400, whatever the parameters."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from tests.test_properties import QUERY_KILLERS, QUERY_VALUES
+
+    c = app.test_client()
+    headers = _jwt(c, "leader")  # a key costs two scrypt checks a call (FAB's key check): a token here
+    valid = {"form": "penalty", "from": "2025Q1", "to": "2025Q1", "by": "kind", "successor": "1", "split": "0",
+             "basis": "reported", "unit": "0100", "kind": "district", "fields": "decisions_total",
+             "indicators": "reconsidered_corrected_rate", "compare": "yoy", "version": "2021",
+             "page": "1", "page_size": "20"}
+    names = [*valid, "format", "changed_since"]
+
+    def get(path, query):
+        resp = c.get(path, query_string=query, headers=headers)
+        assert resp.status_code in (200, 400), (path, query, resp.status_code, resp.get_data(as_text=True)[:300])
+        assert resp.is_json or (query.get("format") == "csv" and resp.status_code == 200), (path, query)
+
+    app.config["STATISTICS_RATE_LIMIT"] = "100000 per minute"
+    try:
+        get(URL, valid)
+        long = c.get(URL, query_string={**valid, "from": "1900Q1", "to": "2999Q4"}, headers=headers)
+        assert long.status_code == 400 and "30年" in long.json["message"]  # bounded work per call
+        for name in names:
+            for killer in QUERY_KILLERS:
+                get(URL, {**valid, name: killer})
+                get(URL + "changes", {name: killer})
+
+        @settings(max_examples=25, deadline=None, database=None)
+        @given(st.sampled_from([URL, URL + "changes", URL + "indicators"]),
+               st.dictionaries(st.sampled_from(names), QUERY_VALUES, max_size=6))
+        def run(path, query):
+            get(path, query)
+
+        run()
+    finally:
+        app.config.pop("STATISTICS_RATE_LIMIT", None)

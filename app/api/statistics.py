@@ -41,6 +41,7 @@ STATISTICS = "Statistics"
 DEFAULT_RATE_LIMIT = "120 per minute"
 CSV_MIME = "text/csv; charset=utf-8"
 BOM = "\ufeff"
+MAX_YEARS = 30  # a range's span: bounds one call's work (20 years of quarters is the longest trend shown)
 RATE_LIMITED = "请求过于频繁，请稍后再试（统计接口按密钥限流）"
 
 
@@ -212,6 +213,8 @@ class StatisticsApi(PortalApi):
         if filters.errors:
             raise self.refusal("「from」「to」：" + "；".join(filters.errors))
         q = filters.query.but(split=request.args.get("split") == "1")
+        if q.end.end.year - q.first.start.year >= MAX_YEARS:
+            raise self.refusal(f"「from」「to」：一次最多统计{MAX_YEARS}年（可分几次读取）")
         version = request.args.get("version")
         if version is not None and version != q.spec.version:
             known = "、".join(v.version for v in VERSIONS[form] if v.version) or "（无版本）"
