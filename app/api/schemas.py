@@ -230,7 +230,7 @@ ALL = (ErrorSchema, FilingSchema, FilingResultSchema, FilingSavedSchema, FilingL
 FIGURES = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True, metadata={
     "description": "name → figure: counts as integers, money as 元 strings, rates as fractions (6 places); "
                    "null where the report shows “—”",
-    "example": {"decisions_total": 1240, "amount_fines": "7655321.09", "reconsidered_corrected_rate": 0.0357}})
+    "example": {"decisions_total": 1240, "amount_fines": "7655321.09", "challenge_correction_rate": 0.0357}})
 
 
 class CoverageSchema(Schema):
@@ -269,7 +269,7 @@ class StatisticsRowSchema(Schema):
 
 class StatisticsColumnSchema(Schema):
     name = fields.String(required=True, metadata={"example": "amount_fines"})
-    label = fields.String(required=True, metadata={"example": "罚款（元）"})
+    label = fields.String(required=True, metadata={"example": "罚款金额（元）"})
     kind = fields.String(required=True, metadata={"enum": ["count", "money", "rate"]})
     unit = fields.String(required=True, metadata={"enum": ["count", "元", "fraction"]})
 

@@ -92,6 +92,42 @@ def _names(arg: str) -> list[str] | None:
     return [n.strip() for n in raw.split(",") if n.strip()]
 
 
+EXAMPLE = {
+    "form": "penalty", "form_version": "2021", "title": "行政处罚情况统计表", "versions": ["2021"], "partial": [],
+    "first": "2026Q1", "last": "2026Q2", "period_label": "2026年第1季度至2026年第2季度", "split": False, "by": "unit",
+    "successor": True, "basis": "accepted", "states": ["accepted"], "scope": "全市",
+    "generated_at": "2026-11-29T08:00:00.000000Z", "last_change": "2026-11-28T09:12:44.120000Z",
+    "columns": [{"name": "decisions_total", "label": "处罚决定总数", "kind": "count", "unit": "count"},
+                {"name": "amount_fines", "label": "罚款金额（元）", "kind": "money", "unit": "元"},
+                {"name": "challenge_correction_rate", "label": "处罚决定被复议纠错率", "kind": "rate",
+                 "unit": "fraction"}],
+    "count": 1, "page": 1, "page_size": 20,
+    "result": [{"period": None, "period_label": "2026年第1季度至2026年第2季度", "code": "0100", "label": "东城区",
+                "filings": 2, "coverage": {"expected": 2, "reported": 2, "counted": 2, "states": ["accepted"]},
+                "figures": {"decisions_total": 230, "amount_fines": "100000.00", "challenge_correction_rate": 0.25},
+                "small_base": ["challenge_correction_rate"],
+                "yoy": {"period": "2025Q1-2025Q2", "figures": {"decisions_total": 200, "amount_fines": "80000.00",
+                                                               "challenge_correction_rate": 0.1},
+                        "change": {"decisions_total": 30, "amount_fines": "20000.00",
+                                   "challenge_correction_rate": 0.15},
+                        "pct": {"decisions_total": 0.15, "amount_fines": 0.25, "challenge_correction_rate": None}}}],
+    "totals": [{"period": None, "period_label": "2026年第1季度至2026年第2季度", "code": "", "label": "合计",
+                "filings": 2, "coverage": {"expected": 120, "reported": 118, "counted": 2, "states": ["accepted"]},
+                "figures": {"decisions_total": 230, "amount_fines": "100000.00", "challenge_correction_rate": 0.25},
+                "small_base": ["challenge_correction_rate"]}],
+}
+CSV_EXAMPLE = ("\ufeffrow,period,code,label,filings,expected,reported,counted,decisions_total,amount_fines\r\n"
+               "group,,0100,东城区,2,2,2,2,230,100000.00\r\ntotal,,,合计,2,120,118,2,230,100000.00\r\n")
+
+
+def _with_examples(answers: dict) -> dict:
+    """The statistics answer's example in JSON and CSV, and its rate limit."""
+    ok = answers["200"]
+    ok["content"]["application/json"]["example"] = EXAMPLE
+    ok["content"]["text/csv"] = {"schema": {"type": "string"}, "example": CSV_EXAMPLE}
+    return {**answers, "429": {"description": "Rate limited (STATISTICS_RATE_LIMIT per key; Retry-After)"}}
+
+
 class StatisticsApi(PortalApi):
     """The report's figures with coverage and 同比/环比; the catalogue; the change feed."""
 
@@ -137,10 +173,11 @@ class StatisticsApi(PortalApi):
                 {"in": "query", "name": "format", "schema": {"type": "string", "enum": ["json", "csv"],
                                                             "default": "json"}},
                 *PAGE_PARAMS],
-            "responses": {**responses("StatisticsSchema", "400"), "429": {"description": "Rate limited"}},
+            "responses": _with_examples(responses("StatisticsSchema", "400")),
         }},
         "indicators": {"get": {"parameters": [form_param(required=False)],
-                               "responses": responses("IndicatorListSchema", "400")}},
+                               "responses": {**responses("IndicatorListSchema", "400"),
+                                             "429": {"description": "Rate limited"}}}},
         "changes": {"get": {
             "parameters": [
                 form_param(required=False),
@@ -148,7 +185,8 @@ class StatisticsApi(PortalApi):
                                                                    "example": "2026-11-29T08:00:00Z"},
                  "description": "ISO 8601 time (UTC unless an offset is given): events strictly after it"},
                 *PAGE_PARAMS],
-            "responses": {**responses("ChangeListSchema", "400"), "429": {"description": "Rate limited"}}}},
+            "responses": {**responses("ChangeListSchema", "400"),
+                          "429": {"description": "Rate limited (STATISTICS_RATE_LIMIT per key; Retry-After)"}}}},
     }
 
     def _audit(self) -> None:
