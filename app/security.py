@@ -117,11 +117,12 @@ ROLES: dict[str, list[tuple[str, str]]] = {
     APPROVER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + [(r"^Filing$", r"^can_approve$")],
     FILLER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _STAFF_KEEP + [(r"^Filing$", r"^can_(fill|import)$")],
     LEADER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _CITY_READ,
-    # The statistics API (/api/v1/statistics/) city-wide, and the API spec it follows.
+    # The statistics API (/api/v1/statistics/) city-wide, and the API spec it follows (read with
+    # its key: the account never signs in on the web, so FAB's Swagger page is not for it).
     STATS_SERVICE: [
         (r"^Statistics$", r"^can_read$"),
         (r"^Scope$", r"^can_all_units$"),
-        (r"^(OpenApi|SwaggerView)$", r"^can_(get|show)$"),
+        (r"^OpenApi$", r"^can_get$"),
     ],
 }
 # role → (duty, permission regex): every pair of that duty whose permission matches.

@@ -214,7 +214,7 @@ def hand_sql(choice: dict, unit_ids: list[int] | None):
           {where_units})
     SELECT {key} AS k, b.by_, b.bs, COUNT(*), {', '.join(agg(m) for m in keep)}
     FROM base b JOIN unit g ON g.id = b.gid LEFT JOIN unit p ON p.id = g.parent_id
-    GROUP BY {key}, b.by_, b.bs"""
+    GROUP BY 1, 2, 3"""
     out = {}
     for row in db.session.execute(text(sql), {"form": form}).all():
         k, year, sub, n = row[0], row[1], row[2], row[3]

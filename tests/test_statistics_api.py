@@ -337,7 +337,7 @@ def test_service_account_reads_statistics_only_audited_and_limited(app, spec):
         from tests.engine_helpers import user
 
         perms = user_permissions(user("decision_system"))
-        assert {v for _p, v in perms} == {"Statistics", "Scope", "OpenApi", "SwaggerView"}
+        assert perms == {("can_read", "Statistics"), ("can_all_units", "Scope"), ("can_get", "OpenApi")}
         # every call audited, with the query as asked
         rows = db.session.scalars(select(AuditLog).where(AuditLog.action == "api.statistics")
                                   .order_by(AuditLog.id)).all()
@@ -357,12 +357,14 @@ def test_service_account_reads_statistics_only_audited_and_limited(app, spec):
 
 
 def test_unit_credentials_see_their_own_units_only(app):
-    from tests.test_api import token
+    from app.apikeys import mint_key
+    from tests.engine_helpers import user
 
     with app.app_context():
         seed_city(5)
+        h = {"Authorization": "Bearer " + mint_key(user("dongcheng_filler"), None, "本单位报表工具", 30)}
+        db.session.commit()
     c = app.test_client()
-    h = token(c, "dongcheng_filler")
     body = c.get(URL, query_string={"form": "penalty", "from": "2024", "by": "unit", "page_size": 100},
                  headers=h).json
     # 东城区, 崇文区 (which it succeeded) and the test units under it; never 市公安局 or 西城区

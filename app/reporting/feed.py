@@ -55,7 +55,8 @@ class FeedRow:
 
     row: Row
     coverage: Coverage
-    bases: dict[str, tuple[Period | None, Row | None]] = field(default_factory=dict)
+    # which (yoy | mom) → (base period, or (first, last) for a range; the base row or None)
+    bases: dict[str, tuple[object, Row | None]] = field(default_factory=dict)
 
     def value(self, name: str):
         return _value(self.row, name)
