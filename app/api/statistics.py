@@ -35,7 +35,7 @@ from ..reporting.params import STATES, parse_filters
 from ..reporting.report import period_text
 from ..reporting.units import scope_label
 from ..scope import acting_user, visible_unit_ids
-from .base import PAGE_ERROR, PAGE_PARAMS, PortalApi, endpoint, form_param, responses
+from .base import PAGE_ERROR, PAGE_PARAMS, ApiError, PortalApi, endpoint, form_param, responses
 
 STATISTICS = "Statistics"
 DEFAULT_RATE_LIMIT = "120 per minute"
@@ -216,9 +216,8 @@ class StatisticsApi(PortalApi):
         return frozenset(ids.values())
 
     @staticmethod
-    def refusal(message: str):
-        from .base import ApiError
-
+    def refusal(message: str) -> ApiError:
+        """A 400 naming the parameter (raised inside an endpoint)."""
         return ApiError(400, message)
 
     def _query(self):
@@ -281,6 +280,10 @@ class StatisticsApi(PortalApi):
         fmt = request.args.get("format", "json")
         if fmt not in ("json", "csv"):
             raise self.refusal("「format」应为 json 或 csv")
+        paging = self.page_args()
+        if paging is None:
+            return self.error(400, PAGE_ERROR)
+        page, size = paging
         try:
             feed = build_feed(q, self._chosen(), compared)
         except UnknownFigure as exc:
@@ -288,10 +291,6 @@ class StatisticsApi(PortalApi):
                                "（见 /api/v1/statistics/indicators）") from None
         if fmt == "csv":
             return self._csv(feed)
-        paging = self.page_args()
-        if paging is None:
-            return self.error(400, PAGE_ERROR)
-        page, size = paging
         shown = feed.rows[(page - 1) * size: page * size]
         visible = visible_unit_ids()
         return self._answer(
