@@ -534,6 +534,10 @@ UNIT_ENDPOINTS = {
     "PeriodApi.get_list": "periods and deadlines: no unit data",
     "FormApi.get": "form declarations (fields, rates per version): no unit data",
     "TimelinessApi.get": "tests/test_api.py::test_every_endpoint_scoped_and_valid",
+    # the statistics feed (issue 23)
+    "StatisticsApi.get": "tests/test_statistics_api.py::test_unit_credentials_see_their_own_units_only",
+    "StatisticsApi.changes": "tests/test_statistics_api.py::test_unit_credentials_see_their_own_units_only",
+    "StatisticsApi.indicators": "indicator definitions from the form declarations: no unit data",
     # Excel templates and import (issue 7)
     "FilingView.template": "tests/test_form_import.py::test_round_trip_unchanged_then_one_cell (own unit only)",
     "FilingView.upload": "tests/test_form_import.py::test_bad_files_refused_and_nothing_written (unit outside scope)",
