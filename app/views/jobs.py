@@ -30,8 +30,11 @@ def job_state(job: ExportJob) -> dict:
     """What the page and its script show: state, queue position, seconds spent, the download link."""
     since = job.started_at or job.created_at
     end = job.finished_at or utcnow()
-    return {"id": job.id, "status": job.status, "label": _(STATE_LABELS[job.status]),
-            "position": jobs.position(job), "seconds": max(int((end - since).total_seconds()), 0),
+    position, seconds = jobs.position(job), max(int((end - since).total_seconds()), 0)
+    detail = (_("前面还有 %(n)s 个任务", n=position) if job.status == "queued"
+              else _("已用 %(s)s 秒", s=seconds) if job.status == "running" else "")
+    return {"id": job.id, "status": job.status, "label": _(STATE_LABELS[job.status]), "detail": detail,
+            "position": position, "seconds": seconds,
             "download": url_for("ExportJobView.download", job_id=job.id) if job.status == "done" else None,
             "filename": job.filename, "size": job.size}
 
