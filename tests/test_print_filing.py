@@ -98,8 +98,8 @@ def test_signed_filing_xlsx_prints_the_same_form(app, client_for, signed):
     ws = load_workbook(io.BytesIO(data)).active
     cells = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
     joined = squeeze("".join(cells))
-    for expected in ("表号：法统2表", "填报单位（盖章）：东城区人民政府法制办公室", "单位负责人：王建国", "填表人：李小红",
-                     "联系电话：010-64001234"):
+    for expected in ("表号：法统2表", "填报单位（盖章）：东城区人民政府法制办公室", "单位负责人：王建国",
+                     "填表人：李小红", "联系电话：010-64001234"):
         assert expected in joined, expected
     assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "portrait"
     assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text

@@ -133,7 +133,8 @@ def filing_xlsx(doc: FilingDocument) -> bytes:
             r += 1
     if doc.explanation:
         r += 1
-        ws.merge_range(r, 0, r, 3, _("填报说明：%(text)s", text=doc.explanation), wb.add_format({**base, "text_wrap": True}))
+        wrap = wb.add_format({**base, "text_wrap": True})
+        ws.merge_range(r, 0, r, 3, _("填报说明：%(text)s", text=doc.explanation), wrap)
         ws.set_row(r, 15 * (1 + len(doc.explanation) // 40))
         r += 1
     r += 1
