@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import tempfile
 
-from flask import abort, flash, request, send_file
+from flask import abort, flash, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
@@ -21,7 +21,16 @@ from ..charts.base import figure_json
 from ..charts.ranking import ranked_bar
 from ..clock import today
 from ..exports.docx import DOCX_MIME, analysis_docx
-from ..exports.reports import XLSX_MIME, comparison_xlsx, detail_xlsx, report_xlsx
+from ..exports.pdf import PDF_MIME, render_pdf
+from ..exports.reports import (
+    XLSX_MIME,
+    comparison_cells,
+    comparison_columns,
+    comparison_xlsx,
+    detail_xlsx,
+    report_xlsx,
+)
+from ..exports.table_print import comparison_print, report_print
 from ..extensions import db
 from ..filing.periods import HALF, Period, PeriodError, last_complete
 from ..filing.values import printable
@@ -108,7 +117,8 @@ class ReportView(BaseView):
     class_permission_name = REPORTS
     method_permission_name = {name: "read" for name in (
         "index", "table", "table_xlsx", "compare_page", "compare_xlsx", "filings_xlsx", "analysis",
-        "analysis_docx", "indicators", "trend")}
+        "analysis_docx", "indicators", "trend", "table_print", "table_pdf", "compare_pdf", "analysis_pdf",
+        "analysis_print")}
     default_view = "index"
 
     @expose("/")
@@ -182,6 +192,24 @@ class ReportView(BaseView):
         report = build_report(filters.query, scope, filters.money)
         return _download(report_xlsx(report), _filename(spec.title, period_text(filters.query)))
 
+    @expose("/<form_code>/print")
+    @has_access
+    def table_print(self, form_code):
+        """The report as it prints (the PDF's template, in the browser)."""
+        _spec, filters, scope, _ctx = _context(form_code)
+        t = report_print(build_report(filters.query, scope, filters.money))
+        return self.render_template("print/table.html", t=t, doc_title=t.title, body_class=t.body_class,
+                                    for_pdf=False, pdf_url=url_for("ReportView.table_pdf", form_code=form_code,
+                                                                   **request.args.to_dict()))
+
+    @expose("/<form_code>/export.pdf")
+    @has_access
+    def table_pdf(self, form_code):
+        spec, filters, scope, _ctx = _context(form_code)
+        t = report_print(build_report(filters.query, scope, filters.money))
+        data = render_pdf("print/table.html", t=t, doc_title=t.title, body_class=t.body_class)
+        return _download(data, _filename(spec.title, period_text(filters.query), ext="pdf"), PDF_MIME)
+
     def _comparison(self, spec, filters):
         metric = request.args.get("metric", "")
         names = [m.name for m in measures(spec)] + list(derived(spec))
@@ -218,6 +246,22 @@ class ReportView(BaseView):
         title = _("%(form)s对比分析", form=spec.menu_title)
         data = comparison_xlsx(cmp, title, meta, label, group_label(filters.query.by), filters.money)
         return _download(data, _filename(title, label_of(spec, metric), cmp.period.key))
+
+    @expose("/<form_code>/compare.pdf")
+    @has_access
+    def compare_pdf(self, form_code):
+        spec, filters, scope, _ctx = _context(form_code)
+        cmp, metric, _names = self._comparison(spec, filters)
+        label = label_of(spec, metric)
+        if cmp.kind == "money":
+            label = f"{label}（{money_unit_label(filters.money)}）"
+        meta = [(_("统计范围"), scope), (_("指标"), label), (_("报告期"), cmp.period.label),
+                (_("数据口径"), basis_text(filters.query))]
+        title = _("%(form)s对比分析", form=spec.menu_title)
+        columns = comparison_columns(cmp, label, group_label(filters.query.by))
+        t = comparison_print(cmp, title, meta, columns, comparison_cells, filters.money)
+        data = render_pdf("print/table.html", t=t, doc_title=title, body_class=t.body_class)
+        return _download(data, _filename(title, label_of(spec, metric), cmp.period.key, ext="pdf"), PDF_MIME)
 
     @expose("/<form_code>/filings.xlsx")
     @has_access
