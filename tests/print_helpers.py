@@ -120,3 +120,14 @@ def large_text(pdf: bytes, min_pt: float) -> list[str]:
         page.extract_text(visitor_text=visit)
         out.append("".join(found))
     return out
+
+
+def keep_sample(name: str, data: bytes) -> None:
+    """With PRINT_SAMPLES_DIR set, keep a rendered output there (docs/img's pictures are made
+    from these with pdftoppm)."""
+    import os
+
+    folder = os.environ.get("PRINT_SAMPLES_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        (Path(folder) / name).write_bytes(data)

@@ -15,7 +15,17 @@ from app.extensions import db
 from app.models import PortalUser, Unit
 from tests.cycle import act
 from tests.helpers import post_form, reconsideration_values
-from tests.print_helpers import fonts, info, large_text, pages_text, paper_of, smallest_font_pt, soffice_pdf, squeeze
+from tests.print_helpers import (
+    fonts,
+    info,
+    keep_sample,
+    large_text,
+    pages_text,
+    paper_of,
+    smallest_font_pt,
+    soffice_pdf,
+    squeeze,
+)
 
 
 def _open(client, form, period, values):
@@ -52,6 +62,7 @@ def test_signed_filing_pdf_has_the_official_layout_on_a4(app, client_for, signed
     resp = client_for("dongcheng_filler").get(f"/filings/{signed}/print.pdf")
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
     pdf = resp.get_data()
+    keep_sample("filing.pdf", pdf)
     assert paper_of(pdf) == {"A4 portrait"}
     pages = pages_text(pdf)
     n = len(pages)
@@ -81,6 +92,7 @@ def test_unsigned_filing_prints_with_a_draft_watermark(app, client_for, units):
     filler = client_for("dongcheng_filler")
     fid = _open(filler, "reconsideration", "2025H1", reconsideration_values())
     pdf = filler.get(f"/filings/{fid}/print.pdf").get_data()
+    keep_sample("filing-draft.pdf", pdf)
     marks = large_text(pdf, 60)  # the watermark: 草稿 in 110 pt on every page
     assert len(marks) > 1 and all(sorted(m) == sorted("草稿") for m in marks), marks
     pages = pages_text(pdf)
@@ -105,6 +117,7 @@ def test_signed_filing_xlsx_prints_the_same_form(app, client_for, signed):
     assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
     assert "草稿" not in (ws.oddHeader.center.text or "")
     pdf = soffice_pdf(data, ".xlsx")  # as LibreOffice prints it
+    keep_sample("filing-xlsx.pdf", pdf)
     assert paper_of(pdf) == {"A4 portrait"}
     pages = pages_text(pdf)
     assert all(f"第{i}页共{len(pages)}页" in squeeze(p) for i, p in enumerate(pages, 1))

@@ -24,8 +24,9 @@ from app.models import Unit
 from app.reporting.aggregate import UNIT, StatsQuery
 from app.reporting.report import build_report
 from tests.helpers import reconsideration_values
-from tests.print_helpers import fonts, info, pages_text, paper_of, smallest_font_pt, soffice_pdf, squeeze
+from tests.print_helpers import fonts, info, keep_sample, pages_text, paper_of, smallest_font_pt, soffice_pdf, squeeze
 from tests.test_reporting import parsed, put
+from tests.test_reporting_pages import figures  # noqa: F401  (a fixture)
 
 TITLE = "行政复议案件情况统计表"
 
@@ -58,6 +59,7 @@ def test_the_2025_reconsideration_report_pdf_prints_legibly(app, client_for, yea
     resp = client_for("reviewer").get("/reports/reconsideration/export.pdf?from=2025H1&to=2025H2&by=unit")
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
     pdf = resp.get_data()
+    keep_sample("report.pdf", pdf)
     assert paper_of(pdf) == {"A3 landscape"}
     assert smallest_font_pt(pdf) >= 8
     assert all(r["emb"] == "yes" for r in fonts(pdf))
@@ -100,6 +102,7 @@ def test_the_2025_reconsideration_workbook_prints_legibly(app, client_for, year_
     assert ws.col_breaks.count >= 1  # column groups over several page widths
     assert "&P" in ws.oddFooter.center.text and TITLE in ws.oddHeader.left.text
     pdf = soffice_pdf(data, ".xlsx")
+    keep_sample("report-xlsx.pdf", pdf)
     assert paper_of(pdf) == {"A3 landscape"}
     assert smallest_font_pt(pdf) >= 8
     pages = pages_text(pdf)
@@ -155,3 +158,29 @@ def test_a_narrow_table_fits_a4_and_a_wide_one_splits_by_groups():
         assert sum(wide.widths[i] for i in page) <= 400
         assert inner
     assert sorted(i for p in wide.pages for i in p[1:]) == list(range(1, 41))
+
+
+@pytest.mark.parametrize("username", ("dongcheng_filler", "dongcheng_approver"))
+def test_unit_users_print_only_their_own_figures(app, client_for, figures, username):  # noqa: F811
+    """东城区's users print 东城区's figures: no PDF, print view or forged unit filter shows
+    市公安局's (its unit id asked for directly gives nothing of it either)."""
+    from tests.test_reporting_pages import LEAKS, unit_by_code_id
+
+    gongan = unit_by_code_id(app, "2300")
+    c = client_for(username)
+    for path in ("/reports/penalty/export.pdf?from=2024", f"/reports/penalty/export.pdf?from=2024&unit={gongan}",
+                 "/reports/penalty/export.pdf?from=2024&by=city", "/reports/penalty/compare.pdf?from=2024",
+                 "/reports/reconsideration/compare.pdf?from=2024H1&metric=correction_rate",
+                 "/reports/analysis.pdf?period=2024"):
+        resp = c.get(path)
+        assert resp.status_code == 200 and resp.mimetype == "application/pdf", path
+        text = "".join(pages_text(resp.get_data()))
+        assert "东城区" in text or "合计" in text, path
+        for needle in LEAKS:
+            assert needle not in text, f"{path}: {needle!r} leaked"
+    for path in ("/reports/penalty/print?from=2024", f"/reports/penalty/print?from=2024&unit={gongan}",
+                 "/reports/analysis/print?period=2024"):
+        body = c.get(path).get_data(as_text=True)
+        assert "东城区" in body, path
+        for needle in LEAKS:
+            assert needle not in body, f"{path}: {needle!r} leaked"

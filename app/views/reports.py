@@ -306,9 +306,41 @@ class ReportView(BaseView):
                                     periods=period_choices(get_form("penalty"), today()),
                                     generated=local_text(a.generated_at), plotly_version=plotly_version())
 
+    def _official(self):
+        """The analysis report as a document: the analysis of the page, its city trends and the
+        rules' findings (all in the user's scope)."""
+        from ..exports.analysis_doc import official_report
+        from ..reporting.findings import analysis_trends, findings
+
+        a, basis = self._analysis()
+        states = STATES[basis]
+        trends = analysis_trends(a.period, states, successor=request.args.get("successor") == "1")
+        return a, official_report(a, trends, findings(a, trends, states), today())
+
+    @expose("/analysis/print")
+    @has_access
+    def analysis_print(self):
+        """The analysis report as it prints (the PDF's template, in the browser)."""
+        from ..exports.analysis_doc import ordinal
+
+        _a, r = self._official()
+        args = request.args.to_dict()
+        return self.render_template("print/analysis.html", r=r, ordinal=ordinal, doc_title=r.title,
+                                    body_class="official", for_pdf=False,
+                                    pdf_url=url_for("ReportView.analysis_pdf", **args),
+                                    docx_url=url_for("ReportView.analysis_docx", **args))
+
+    @expose("/analysis.pdf")
+    @has_access
+    def analysis_pdf(self):
+        from ..exports.analysis_doc import ordinal
+
+        a, r = self._official()
+        data = render_pdf("print/analysis.html", r=r, ordinal=ordinal, doc_title=r.title, body_class="official")
+        return _download(data, _filename(_("法制统计分析报告"), a.period.key, ext="pdf"), PDF_MIME)
+
     @expose("/analysis.docx")
     @has_access
     def analysis_docx(self):
-        a, _basis = self._analysis()
-        data = analysis_docx(a, local_text(a.generated_at))
-        return _download(data, _filename(_("法制统计分析报告"), a.period.key, ext="docx"), DOCX_MIME)
+        a, r = self._official()
+        return _download(analysis_docx(r), _filename(_("法制统计分析报告"), a.period.key, ext="docx"), DOCX_MIME)
