@@ -109,7 +109,11 @@ def test_the_2025_reconsideration_workbook_prints_legibly(app, client_for, year_
     _every_page_has_header_and_footer(pages)
     for i, page in enumerate(pages, 1):
         assert sum(name in page for name in year_2025) >= 5, f"page {i}: no row titles"
-
+    # LibreOffice printed exactly the planned page widths (it broke no column group on its own):
+    # the first unit's row opens each of them, and the title is on the first
+    first = [i for i, page in enumerate(pages) if re.search(rf"^\s*{year_2025[0]}\s", page, re.M)]
+    assert len(first) == ws.col_breaks.count + 1 >= 2, first
+    assert TITLE in squeeze(pages[0].split("统计范围")[0].split("\n", 2)[-1])
 
 def _one_period(spec) -> Period:
     """A period filed under `spec`'s version."""

@@ -13,7 +13,10 @@ from .paging import plan_widths
 
 PAPER_CODES = {"A4": 9, "A3": 8}
 MARGIN_IN = 0.4  # side margins: the 10 mm the page plan assumes
-PX_PER_CHAR, PX_PAD, PX_PER_MM = 7, 5, 96 / 25.4  # Excel's column width unit (default font)
+# A column `w` characters wide is w × 7 + 5 px in Excel (Calibri 11); LibreOffice, with its own
+# substitute font, draws it up to 2.6 mm a character. The larger is assumed, so that no program
+# breaks a page inside a column group the plan keeps whole.
+PX_PER_CHAR, PX_PAD, PX_PER_MM = 10, 5, 96 / 25.4
 
 
 def width_mm(chars: float) -> float:
@@ -26,11 +29,16 @@ def header_text(text: str) -> str:
     return text.replace("&", "&&")
 
 
+def page_plan(widths: Sequence[float], groups: Sequence[str]):
+    """The page plan (app.exports.paging) of columns `widths` characters wide."""
+    return plan_widths([width_mm(w) for w in widths], groups)
+
+
 def setup_pages(ws, widths: Sequence[float], groups: Sequence[str], title: str, corner: str = "",
                 header_rows: tuple[int, int] | None = None, draft: bool = False) -> str:
     """Apply the page setup to `ws` whose columns are `widths` characters wide; returns the paper.
     `corner` goes to the header's right (表号 …); `draft` prints 草稿 in the header's centre."""
-    p = plan_widths([width_mm(w) for w in widths], groups)
+    p = page_plan(widths, groups)
     ws.set_landscape()
     ws.set_paper(PAPER_CODES[p.paper])
     ws.set_print_scale(100)

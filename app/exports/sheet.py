@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .print_setup import setup_pages
+from .print_setup import page_plan, setup_pages
 from .styles import COUNT, FEN_PER, MISSING, MONEY, RATE, TEXT, Styles, column_width
 
 
@@ -41,7 +41,10 @@ def write_sheet(wb, styles: Styles, name: str, title: str, meta: Sequence[tuple[
     """Write the table; returns the number of data rows written. `samples` (a few rows) help
     size text columns when `rows` is a stream. `corner` (表号 …) is printed in the page header."""
     ws = wb.add_worksheet(name[:31])
-    last_col = len(columns) - 1
+    widths = [col.width or column_width(col.kind, col.label, [row[c] for row in samples] if col.kind == TEXT else ())
+              for c, col in enumerate(columns)]
+    # the title spans the first printed page's columns (the whole table when it fits one page)
+    last_col = page_plan(widths, [c.group for c in columns]).pages[0][-1]
     r = 0
     if last_col > 0:
         ws.merge_range(r, 0, r, last_col, title, styles.title)
@@ -74,11 +77,8 @@ def write_sheet(wb, styles: Styles, name: str, title: str, meta: Sequence[tuple[
     header_last = r
     r += 1
     ws.freeze_panes(r, 1)
-    widths = []
-    for c, col in enumerate(columns):
-        sample = [row[c] for row in samples] if col.kind == TEXT else ()
-        widths.append(col.width or column_width(col.kind, col.label, sample))
-        ws.set_column(c, c, widths[-1])
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
     setup_pages(ws, widths, [c.group for c in columns], title, corner,
                 (header_last - (1 if grouped else 0), header_last))
     n = _write_rows(ws, styles, columns, rows, r, False)
