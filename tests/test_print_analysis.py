@@ -224,3 +224,26 @@ def test_rules_fire_only_on_the_figures(app, year_2025):
         found = findings(a, analysis_trends(period, ("accepted",), user=leader), ("accepted",), user=leader)
         assert "rising_rate" not in {f.kind for f in found}
         db.session.rollback()
+
+
+def test_the_page_shows_the_figures_the_report_prints(app, client_for, year_2025):
+    """The analysis page embeds the same plotly figures (their JSON) that the report draws."""
+    import json
+
+    from app.charts.analysis import analysis_figures
+    from app.filing.periods import Period
+    from app.reporting.analysis import build_analysis
+    from app.reporting.findings import analysis_trends
+
+    page = client_for("leader").get("/reports/analysis?period=2025").get_data(as_text=True)
+    with app.test_request_context():
+        leader = user("leader")
+        period = Period.parse("2025")
+        a = build_analysis(period, "全市", None, user=leader)
+        figs = analysis_figures(a, analysis_trends(period, ("accepted",), user=leader))
+    assert len(figs) >= 4
+    for key, fig in figs:
+        found = re.search(rf'<script type="application/json" id="chart-{key}-data">(.*?)</script>', page, re.S)
+        assert found, key
+        shown = json.loads(found.group(1))
+        assert [t.get("y") for t in shown["data"]] == [t.get("y") for t in json.loads(fig.to_json())["data"]], key

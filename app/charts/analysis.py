@@ -46,7 +46,7 @@ def analysis_figures(a, trends) -> list[tuple[str, go.Figure]]:
                                       secondary=[(_("罚没金额"), _series(pen, "amount_total"))],
                                       secondary_title=_("罚没金额"), ticks=ticks)))
     for s in a.sections:
-        if s.top and s.comparison is not None and s.spec.code in ("penalty", "reconsideration"):
+        if s.top and s.comparison is not None:
             rows = sorted_by_rank(s.comparison.rows)
             label = label_of(s.spec, s.top_metric)
             figs.append((f"top-{s.spec.code}", ranked_bar(

@@ -86,9 +86,12 @@ class OfficialReport:
             (_("基本情况"), _("主要特点"), _("存在的问题"), _("原因分析"), _("工作建议")), 1)]
 
 
-# Which chart goes with which form's 主要特点.
-CHART_FORM = {"cases": "reconsideration", "rates": "litigation", "penalty": "penalty", "top-penalty": "penalty",
-              "top-reconsideration": "reconsideration", "completion": None}
+# Which chart goes with which form's 主要特点 (top-<form>: that form's; others under 报送情况).
+CHART_FORM = {"cases": "reconsideration", "rates": "litigation", "penalty": "penalty"}
+
+
+def chart_form(key: str) -> str | None:
+    return key.removeprefix("top-") if key.startswith("top-") else CHART_FORM.get(key)
 
 
 def _annex(a: Analysis) -> list[AnnexTable]:
@@ -153,7 +156,7 @@ def official_report(a: Analysis, trends: Trends, found: list[Finding], today: dt
             continue
         # with figures, the last paragraph is on timeliness: it goes under 报送情况
         paragraphs = list(s.paragraphs[:-1] if s.filings else s.paragraphs)
-        own = draw([k for k, _f in figs if CHART_FORM.get(k) == s.spec.code])
+        own = draw([k for k, _f in figs if chart_form(k) == s.spec.code])
         if own:
             see = _("（见%(figs)s）", figs="、".join(_("图%(n)d", n=c.number) for c in own))
             if paragraphs:
@@ -161,7 +164,7 @@ def official_report(a: Analysis, trends: Trends, found: list[Finding], today: dt
             else:
                 paragraphs.append(see)
         features.append(Feature(s.spec.menu_title, paragraphs, own))
-    rest = draw([k for k, _f in figs if CHART_FORM.get(k) is None])
+    rest = draw([k for k, _f in figs if chart_form(k) is None])
     if rest:
         features.append(Feature(_("报送情况"), [s.paragraphs[-1] for s in a.sections
                                                if s.applicable and s.filings][:4], rest))

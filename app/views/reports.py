@@ -292,17 +292,16 @@ class ReportView(BaseView):
     @expose("/analysis")
     @has_access
     def analysis(self):
+        """The analysis page: its figures are the ones the printed report draws (app.charts.analysis)."""
+        from ..charts.analysis import analysis_figures
+        from ..reporting.findings import analysis_trends
+
         a, basis = self._analysis()
-        charts = []
-        for s in a.sections:
-            if s.top and s.comparison is not None:
-                rows = sorted_by_rank(s.comparison.rows)
-                label = label_of(s.spec, s.top_metric)
-                fig = ranked_bar([r.label for r in rows], [r.current for r in rows],
-                                 _("%(form)s：%(metric)s前10位", form=s.spec.menu_title, metric=label), label,
-                                 kind=s.comparison.kind, limit=10)
-                charts.append((s.spec.code, figure_json(fig)))
-        return self.render_template("report/analysis.html", a=a, basis=basis, charts=dict(charts),
+        trends = analysis_trends(a.period, STATES[basis], successor=request.args.get("successor") == "1")
+        figures = [(key, figure_json(fig)) for key, fig in analysis_figures(a, trends)]
+        charts = {key.removeprefix("top-"): json for key, json in figures if key.startswith("top-")}
+        return self.render_template("report/analysis.html", a=a, basis=basis, charts=charts,
+                                    figures=[(k, j) for k, j in figures if not k.startswith("top-")],
                                     periods=period_choices(get_form("penalty"), today()),
                                     generated=local_text(a.generated_at), plotly_version=plotly_version())
 
