@@ -154,3 +154,22 @@ def test_download_is_audited(app, client_for, signed):
     with app.app_context():
         rows = db.session.scalars(select(AuditLog).where(AuditLog.action == "export.filing")).all()
         assert [(r.object_id, r.detail["format"]) for r in rows] == [(signed, "pdf")]
+
+
+def test_contacts_come_from_the_units_institution_filing_when_its_record_has_none(app, client_for, units):
+    """No 单位负责人 or phone on the unit record: the unit's latest reported 法制机构和人员 filing
+    gives them (机构负责人, 联系电话); each line carries its own 计量单位."""
+    from tests.test_reporting import put
+
+    with app.app_context():
+        put("institution", "0100", "2024", {"setup_form": "standalone", "authorised_posts": 3, "headcount": 2,
+                                            "head_name": "张处长", "phone": "010-87654321"}, state="accepted")
+        db.session.commit()
+    filler = client_for("dongcheng_filler")
+    fid = _open(filler, "reconsideration", "2025H1", reconsideration_values())
+    ws = load_workbook(io.BytesIO(filler.get(f"/filings/{fid}/print.xlsx").get_data())).active
+    joined = squeeze("".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None))
+    assert "单位负责人：张处长" in joined and "联系电话：010-87654321" in joined
+    units_by_label = {row[0].value: row[2].value for row in ws.iter_rows() if row[1].value is not None}
+    assert units_by_label["上期结转"] == "件" and units_by_label["申请人总数"] == "人"
+    assert units_by_label["法人或其他组织"] == "个" and units_by_label["行政赔偿金额"] == "元"

@@ -13,10 +13,10 @@ from flask_babel import gettext as _
 from ..filing.periods import Period
 from ..filing.values import current_values
 from ..forms import form_of
-from ..forms.base import MONEY, format_rate
+from ..forms.base import format_rate
 from ..models.filing import Filing
 from ..reporting.indicators import min_base
-from .official import SignOff, heading, heading_lines, sign_off
+from .official import SignOff, heading, heading_lines, sign_off, unit_of
 from .print_setup import setup_pages
 from .styles import FONT, open_workbook
 
@@ -51,14 +51,6 @@ class FilingDocument:
         return not self.signoff.signed
 
 
-def _unit_of(field, units: str) -> str:
-    if field.kind == MONEY:
-        return _("元")
-    if not field.numeric:
-        return ""
-    return units.split("、")[0]
-
-
 def filing_document(filing: Filing) -> FilingDocument:
     """The printable form of `filing` (the caller has checked the scope)."""
     from ..filing.workflow import state_label
@@ -72,7 +64,7 @@ def filing_document(filing: Filing) -> FilingDocument:
         lines = []
         for f in fields:
             n += 1
-            lines.append(Line(f.label, n, _unit_of(f, h.units), f.display(values[f.name])))
+            lines.append(Line(f.label, n, unit_of(spec, f), f.display(values[f.name])))
         groups.append((group, lines))
     rates = [(str(r.label), format_rate(v)) for r, v in spec.compute_rates(values, min_base())]
     return FilingDocument(

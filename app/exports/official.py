@@ -42,6 +42,25 @@ DEFAULTS: dict[str, Heading] = {
 }
 
 
+# 计量单位 of a form's counts: the form's default, and the fields counted otherwise.
+COUNT_UNIT = {"institution": "人"}
+FIELD_UNITS = {
+    "institution": {"q_issued": "个", "q_valid": "个"},
+    "reconsideration": {"applicants": "人", "applicants_citizen": "人", "applicants_org": "个"},
+}
+
+
+def unit_of(spec: FormSpec, field) -> str:
+    """The 计量单位 printed on a field's line: 元 for money, the count's unit, none for text."""
+    from ..forms.base import MONEY
+
+    if field.kind == MONEY:
+        return _("元")
+    if not field.numeric:
+        return ""
+    return FIELD_UNITS.get(spec.code, {}).get(field.name) or COUNT_UNIT.get(spec.code, "件")
+
+
 def heading(spec: FormSpec) -> Heading:
     """The heading of `spec`'s version: the default for its form, then the settings for the form,
     then those for this very version (later ones win, field by field)."""
@@ -103,14 +122,35 @@ def sign_off(filing: Filing) -> SignOff:
     from ..clock import _zone
 
     submit = next((t for t in reversed(filing.transitions) if t.action == "submit"), None)
+    head, phone = unit_contacts(filing.unit)
     signer = next((t for t in reversed(filing.transitions) if t.action == "sign_off"), None)
     signed = filing.state in REPORTED and signer is not None
     unit = filing.unit
     signer_name = _person(signer) if signed else ""
     reported = signer.at.replace(tzinfo=dt.UTC).astimezone(_zone()).date() if signed else None
-    return SignOff(head=unit.head_name or signer_name, stats_head=unit.stats_head_name or signer_name,
-                   filler=_person(submit) if submit else "", phone=unit.phone or "", reported_on=reported,
-                   signed=signed)
+    return SignOff(head=head or signer_name, stats_head=unit.stats_head_name or signer_name,
+                   filler=_person(submit) if submit else "", phone=phone, reported_on=reported, signed=signed)
+
+
+def unit_contacts(unit) -> tuple[str, str]:
+    """(单位负责人, 联系电话) of a unit: its record's, else what its latest reported 法制机构和人员
+    filing gives as 机构负责人 and 联系电话; empty strings when neither has them."""
+    from sqlalchemy import select
+
+    from ..extensions import db
+    from ..filing.values import current_values
+
+    head, phone = unit.head_name or "", unit.phone or ""
+    if head and phone:
+        return head, phone
+    latest = db.session.scalar(select(Filing).where(
+        Filing.unit_id == unit.id, Filing.form_code == "institution", Filing.state.in_(tuple(REPORTED)))
+        .order_by(Filing.year.desc(), Filing.sub.desc()).limit(1))
+    if latest is not None:
+        values = current_values(latest)
+        head = head or (values.get("head_name") or "")
+        phone = phone or (values.get("phone") or "")
+    return head, phone
 
 
 def period_heading(period: Period) -> str:
