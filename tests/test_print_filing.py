@@ -123,6 +123,10 @@ def test_signed_filing_xlsx_prints_the_same_form(app, client_for, signed):
     assert all(f"第{i}页共{len(pages)}页" in squeeze(p) for i, p in enumerate(pages, 1))
     assert "单位负责人：王建国" in squeeze("".join(pages))
     assert smallest_font_pt(pdf) >= 8
+    # one page width: every line prints with its value (10 carried over), the corner in full
+    assert re.search(r"上期结转\s+1\s+件\s+10\s", pages[0]) and re.search(r"行政赔偿金额\s+\d+\s+元\s+12,000.00",
+                                                                         "".join(pages))
+    assert "制表机关：北京市人民政府法制办公室" in squeeze(pages[0])
 
 
 def test_print_view_is_the_same_template(client_for, signed):

@@ -87,12 +87,12 @@ def filing_xlsx(doc: FilingDocument) -> bytes:
     f_mid = wb.add_format({**base, "border": 1, "align": "center"})
     f_num = wb.add_format({**base, "border": 1, "align": "right"})
     ws = wb.add_worksheet(_("报表"))
-    widths = [46, 7, 9, 18]
+    widths = [38, 6, 8, 16]  # at most print_setup.A4_PORTRAIT_CHARS: one A4 portrait width
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
     r = 0
     for label, text in doc.corner:
-        ws.merge_range(r, 2, r, 3, f"{label}：{text}", f_right)
+        ws.merge_range(r, 0, r, 3, f"{label}：{text}", f_right)
         r += 1
     ws.merge_range(r, 0, r, 3, doc.title + (_("（草稿）") if doc.draft else ""), f_title)
     ws.set_row(r, 30)
@@ -135,8 +135,7 @@ def filing_xlsx(doc: FilingDocument) -> bytes:
     r += 1
     ws.write_string(r, 0, "    ".join(f"{k}：{v or '________'}" for k, v in pairs[3:]), f_plain)
     setup_pages(ws, widths, ["", "", "", ""], f"{doc.title}  {doc.unit_name}  {doc.period}",
-                "  ".join(f"{k}：{v}" for k, v in doc.corner[:1]), (first_header, first_header), draft=doc.draft)
-    ws.set_portrait()
-    ws.set_paper(9)
+                "  ".join(f"{k}：{v}" for k, v in doc.corner[:1]), (first_header, first_header), draft=doc.draft,
+                portrait=True)
     wb.close()
     return out.getvalue()

@@ -6,12 +6,14 @@ column) and the header rows repeated, the title and 表号 in the page header an
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from flask_babel import gettext as _
 
 from .paging import plan_widths
 
 PAPER_CODES = {"A4": 9, "A3": 8}
+A4_PORTRAIT_CHARS = 70  # columns of at most this many characters in all fit an A4 portrait width
 MARGIN_IN = 0.4  # side margins: the 10 mm the page plan assumes
 # A column `w` characters wide is w × 7 + 5 px in Excel (Calibri 11); LibreOffice, with its own
 # substitute font, draws it up to 2.6 mm a character. The larger is assumed, so that no program
@@ -35,12 +37,20 @@ def page_plan(widths: Sequence[float], groups: Sequence[str]):
 
 
 def setup_pages(ws, widths: Sequence[float], groups: Sequence[str], title: str, corner: str = "",
-                header_rows: tuple[int, int] | None = None, draft: bool = False) -> str:
+                header_rows: tuple[int, int] | None = None, draft: bool = False, portrait: bool = False) -> str:
     """Apply the page setup to `ws` whose columns are `widths` characters wide; returns the paper.
-    `corner` goes to the header's right (表号 …); `draft` prints 草稿 in the header's centre."""
+    `corner` goes to the header's right (表号 …); `draft` prints 草稿 in the header's centre;
+    `portrait`: an A4 portrait form whose columns are sized to fit its width (no page plan)."""
     p = page_plan(widths, groups)
-    ws.set_landscape()
-    ws.set_paper(PAPER_CODES[p.paper])
+    if portrait:
+        if sum(widths) > A4_PORTRAIT_CHARS:
+            raise ValueError(f"columns of {sum(widths)} characters do not fit an A4 portrait page")
+        ws.set_portrait()
+        ws.set_paper(PAPER_CODES["A4"])
+        p = replace(p, paper="A4", pages=[list(range(len(widths)))])
+    else:
+        ws.set_landscape()
+        ws.set_paper(PAPER_CODES[p.paper])
     ws.set_print_scale(100)
     ws.set_margins(left=MARGIN_IN, right=MARGIN_IN, top=0.75, bottom=0.6)
     if header_rows is not None:
