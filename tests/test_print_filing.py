@@ -177,3 +177,18 @@ def test_contacts_come_from_the_units_institution_filing_when_its_record_has_non
     units_by_label = {row[0].value: row[2].value for row in ws.iter_rows() if row[1].value is not None}
     assert units_by_label["上期结转"] == "件" and units_by_label["申请人总数"] == "人"
     assert units_by_label["法人或其他组织"] == "个" and units_by_label["行政赔偿金额"] == "元"
+
+
+def test_heading_settings_per_form_version(app, client_for, units, monkeypatch):
+    """批准文号 and 有效期 are printed where set: here for the 2024 version only, not for a filing
+    of the 2015 version (2023H2)."""
+    monkeypatch.setitem(app.config, "FORM_HEADINGS", {
+        "reconsideration@2024": {"approval": "京统函〔2024〕12号", "valid_until": "2027年12月"},
+        "reconsideration": {"number": "法统2-1表"}})
+    filler = client_for("dongcheng_filler")
+    new = _open(filler, "reconsideration", "2025H1", reconsideration_values())
+    old = _open(filler, "reconsideration", "2023H2", reconsideration_values(version="2015"))
+    page = filler.get(f"/filings/{new}/print").get_data(as_text=True)
+    assert "批准文号：京统函〔2024〕12号" in page and "有效期至：2027年12月" in page and "表号：法统2-1表" in page
+    page = filler.get(f"/filings/{old}/print").get_data(as_text=True)
+    assert "表号：法统2-1表" in page and "批准文号" not in page and "有效期至" not in page
