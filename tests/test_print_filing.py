@@ -192,3 +192,31 @@ def test_heading_settings_per_form_version(app, client_for, units, monkeypatch):
     assert "批准文号：京统函〔2024〕12号" in page and "有效期至：2027年12月" in page and "表号：法统2-1表" in page
     page = filler.get(f"/filings/{old}/print").get_data(as_text=True)
     assert "表号：法统2-1表" in page and "批准文号" not in page and "有效期至" not in page
+
+
+def test_api_prints_only_the_callers_filings(app, signed):
+    """GET /api/v1/filings/<id>/document: the same printed form for the unit's own filing (PDF or
+    xlsx), 404 for another unit's, 400 for an unknown format; the spec declares each answer."""
+    from tests.openapi_helpers import SpecValidator
+    from tests.test_api import token
+
+    c = app.test_client()
+    spec = SpecValidator(c.get("/api/v1/_openapi", headers=token(c, "admin")).json)
+    own, other = token(c, "dongcheng_filler"), token(c, "gongan_filler")
+    path = "/api/v1/filings/{pk}/document"
+    resp = c.get(f"/api/v1/filings/{signed}/document", headers=own)
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    spec.validate(resp, path, "get")
+    assert "单位负责人：王建国" in squeeze("".join(pages_text(resp.get_data())))
+    resp = c.get(f"/api/v1/filings/{signed}/document?format=xlsx", headers=own)
+    assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet")
+    for url, status in ((f"/api/v1/filings/{signed}/document", 404),
+                        (f"/api/v1/filings/{signed}/document?format=xlsx", 404),
+                        (f"/api/v1/filings/{signed}/document?format=doc", 400),
+                        ("/api/v1/filings/999999/document", 404)):
+        resp = c.get(url, headers=other)
+        assert resp.status_code == status, url
+        spec.validate(resp, path, "get")
+        assert "王建国" not in resp.get_data(as_text=True)
+    assert c.post(f"/api/v1/filings/{signed}/document", headers=own).status_code == 405
+    assert c.get(f"/api/v1/filings/{signed}/document").status_code == 401

@@ -480,6 +480,7 @@ UNIT_ENDPOINTS = {
     "FilingApi.put_values": "test_api_writes_to_other_units_filing_are_404",
     "FilingApi.transition": "test_api_writes_to_other_units_filing_are_404",
     "FilingApi.post": "test_api_create_takes_the_unit_from_the_account",
+    "FilingApi.document": "tests/test_print_filing.py::test_api_prints_only_the_callers_filings",
     # the user's own account pages: no other unit's data
     "PortalUserDBModelView.userinfo": "test_unit_user_never_sees_other_unit_name (own profile)",
     "ResetMyPasswordView.this_form_get": "test_unit_user_never_sees_other_unit_name (own password)",
