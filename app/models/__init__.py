@@ -1,6 +1,7 @@
 """All tables of the portal (FAB's own come with the security manager's user model)."""
 
 from .audit import AuditLog
+from .cases import CaseCounter, CasePrefix, Holiday, LitigationCase, ReconApplicant, ReconCase
 from .filing import CorrectionRequest, DeadlineOverride, Filing, FilingTransition, FormAssignment
 from .notice import (
     Attachment,
@@ -27,6 +28,12 @@ __all__ = [
     "NoticeRead",
     "NoticeTarget",
     "AuditLog",
+    "CaseCounter",
+    "CasePrefix",
+    "Holiday",
+    "LitigationCase",
+    "ReconApplicant",
+    "ReconCase",
     "Certificate",
     "StaffMember",
     "StaffSnapshot",
