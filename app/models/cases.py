@@ -126,7 +126,8 @@ class Holiday(Model):
 
     __tablename__ = "holiday"
 
-    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, nullable=False, unique=True)
     name: Mapped[str] = mapped_column(String(32), nullable=False)
     workday: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 

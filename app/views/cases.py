@@ -1,0 +1,225 @@
+"""行政复议案件登记: list and search, a case with its deadline, register and edit, 督办, holidays.
+
+Wiring only: reading goes through app.cases.search / query (the scope), writing through
+app.cases.recon (the one write path), deadlines through app.cases.timelimits.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_appbuilder import BaseView, ModelView, expose
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..cases import fields as F
+from ..cases.applicant_id import read_applicant_id
+from ..cases.query import get_recon
+from ..cases.recon import (
+    CaseError,
+    CaseForbidden,
+    CaseStale,
+    create_recon_case,
+    may_keep,
+    sees_full_ids,
+    update_recon_case,
+)
+from ..cases.search import STATUSES, CaseFilter, matching, ordered
+from ..cases.supervision import due_cases
+from ..cases.timelimits import Calendar, recon_deadline
+from ..clock import today
+from ..extensions import db
+from ..models.cases import APPLICANT_KINDS, INTAKES, PROCEDURES, RECEIPT_CHANNELS, Holiday, ReconCase
+from ..scope import acting_user, scoped_units
+from .base import AuditedModelView, KnownActionsOnly
+
+PAGE_SIZE = 50
+APPLICANT_ROWS = 5  # empty rows offered on the form
+MAX_APPLICANT_ROWS = 200  # rows read back from a POST (a group application lists its representatives)
+
+
+def form_fields(day) -> list[tuple[str, str, str, list[str] | None]]:
+    """(name, label, kind, options) of the register form; choices from the form version of `day`."""
+    L = F.RECON_LABELS
+    sel = {
+        "receipt_channel": RECEIPT_CHANNELS, "respondent_level": list(F.LEVELS.values()),
+        "domain": list(F.DOMAINS.values()), "matter": list(F.matters(day).values()),
+        "intake": [""] + list(INTAKES.values()), "refusal_reason": [""] + list(F.refusal_reasons(day).values()),
+        "procedure": PROCEDURES, "outcome": [""] + list(F.outcomes(day).values()),
+    }
+    kinds = {n: "date" for n in ("receipt_date", "act_date", "amend_requested", "amend_received", "intake_date",
+                                 "suspended_on", "resumed_on", "decided_on")}
+    kinds.update({n: "bool" for n in ("hearing", "committee", "opinion_issued", "suggestion_issued")})
+    kinds.update({"group_size": "number", "extension_days": "number"})
+    order = ["receipt_date", "receipt_channel", "group_size", "respondent_unit", "respondent_name", "respondent_level",
+             "domain", "matter", "act_name", "act_number", "act_date", "amend_requested", "amend_received", "intake",
+             "intake_date", "refusal_reason", "procedure", "hearing", "committee", "extension_days",
+             "extension_reason", "extension_approver", "suspended_on", "resumed_on", "decided_on", "outcome",
+             "opinion_issued", "suggestion_issued", "note"]
+    return [(n, L[n], "select" if n in sel else kinds.get(n, "text"), sel.get(n)) for n in order]
+
+
+def form_values(case: ReconCase | None, full_ids: bool) -> dict:
+    """The form's current values: a case's (labels for choices), or empty."""
+    if case is None:
+        return {"applicants": [{} for _ in range(APPLICANT_ROWS)]}
+    day = case.receipt_date
+    labels = {"respondent_level": F.LEVELS, "domain": F.DOMAINS, "matter": F.matters(day), "intake": INTAKES,
+              "refusal_reason": F.refusal_reasons(day), "outcome": F.outcomes(day)}
+    out = {}
+    for name, _label, _kind, _opts in form_fields(day):
+        if name == "respondent_unit":
+            out[name] = case.respondent_unit.code if case.respondent_unit else ""
+            continue
+        value = getattr(case, name)
+        out[name] = labels[name].get(value, value) if name in labels and value else value
+    rows = [{"kind": a.kind, "name": a.name, "id_number": read_applicant_id(a.id_number, full_ids),
+             "phone": a.phone or ""} for a in case.applicants]
+    out["applicants"] = rows + [{} for _ in range(max(APPLICANT_ROWS - len(rows), 1))]
+    return out
+
+
+def posted_case(form) -> dict:
+    """The register form's POST as the write path's input (empty applicant rows dropped)."""
+    data = {name: form.get(name, "") for name, _l2, kind, _o in form_fields(today()) if kind != "bool"}
+    for name in ("hearing", "committee", "opinion_issued", "suggestion_issued"):
+        data[name] = form.get(name) == "1"
+    data["applicants"] = [
+        {"kind": form.get(f"a{i}_kind", "公民"), "name": form.get(f"a{i}_name", ""),
+         "id_number": form.get(f"a{i}_id", ""), "phone": form.get(f"a{i}_phone", "")}
+        for i in range(MAX_APPLICANT_ROWS)
+        if form.get(f"a{i}_name", "").strip() or form.get(f"a{i}_id", "").strip()]
+    return data
+
+
+class ReconCaseView(BaseView):
+    """行政复议案件: the register of the user's scope."""
+
+    route_base = "/cases/recon"
+    class_permission_name = "CaseRegister"
+    method_permission_name = {"list": "read", "show": "read", "add": "keep", "edit": "keep",
+                              "supervise": "read"}
+    default_view = "list"
+
+    @expose("/")
+    @has_access
+    def list(self):
+        f = CaseFilter.from_args(request.args)
+        try:
+            page = max(int(request.args.get("page", 1)), 1)
+        except ValueError:
+            page = 1
+        q = matching(f)
+        total = db.session.scalar(select(func.count()).select_from(q.subquery()))
+        rows = db.session.scalars(ordered(q).options(selectinload(ReconCase.applicants),
+                                                     selectinload(ReconCase.unit))
+                                  .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+        cal = Calendar.load()
+        return self.render_template(
+            "cases/list.html", rows=[(c, recon_deadline(c, cal)) for c in rows], total=total, page=page,
+            pages=(total + PAGE_SIZE - 1) // PAGE_SIZE, f=f, statuses=STATUSES, units=scoped_units(),
+            today=today(), keeper=may_keep(acting_user()), args=request.args)
+
+    @expose("/<int:pk>")
+    @has_access
+    def show(self, pk):
+        case = get_recon(pk)
+        if case is None:
+            abort(404)
+        full = sees_full_ids(case)
+        day = case.receipt_date
+        return self.render_template(
+            "cases/show.html", case=case, deadline=recon_deadline(case), today=today(),
+            applicants=[(a, read_applicant_id(a.id_number, full)) for a in case.applicants],
+            levels=F.LEVELS, domains=F.DOMAINS, matters=F.matters(day), intakes=INTAKES,
+            reasons=F.refusal_reasons(day), outcomes=F.outcomes(day),
+            editable=may_keep(acting_user()) and case.unit_id == acting_user().unit_id)
+
+    def _form(self, case, values, errors, status=200):
+        day = case.receipt_date if case else today()
+        return self.render_template("cases/form.html", case=case, fields=form_fields(day), values=values,
+                                    errors=errors, kinds=APPLICANT_KINDS), status
+
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        if not may_keep(acting_user()):
+            abort(403)
+        if request.method == "GET":
+            return self._form(None, form_values(None, True), {})
+        data = posted_case(request.form)
+        try:
+            case = create_recon_case(data)
+            db.session.commit()
+        except CaseError as exc:
+            db.session.rollback()
+            return self._form(None, _refill(data), exc.errors, 400)
+        flash(_("已登记：%(no)s", no=case.case_no), "success")
+        return redirect(url_for("ReconCaseView.show", pk=case.id))
+
+    @expose("/<int:pk>/edit", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        user = acting_user()
+        case = get_recon(pk)
+        if case is None or case.unit_id != user.unit_id or not may_keep(user):
+            abort(404)
+        if request.method == "GET":
+            values = form_values(case, sees_full_ids(case))
+            values["version"] = case.version
+            return self._form(case, values, {})
+        data = posted_case(request.form)
+        try:
+            version = int(request.form.get("version", ""))
+        except ValueError:
+            abort(400)
+        try:
+            update_recon_case(case.id, data, version)
+            db.session.commit()
+        except CaseForbidden:
+            db.session.rollback()
+            abort(404)
+        except CaseStale as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            return redirect(url_for("ReconCaseView.edit", pk=pk))
+        except CaseError as exc:
+            db.session.rollback()
+            values = _refill(data)
+            values["version"] = version
+            return self._form(db.session.get(ReconCase, pk), values, exc.errors, 400)
+        flash(_("已保存"), "success")
+        return redirect(url_for("ReconCaseView.show", pk=pk))
+
+    @expose("/supervise")
+    @has_access
+    def supervise(self):
+        """督办: overdue, due within 7 days, suspended; answers due in litigation."""
+        return self.render_template("cases/supervise.html", lists=due_cases(acting_user(), today()), today=today())
+
+
+def _refill(data: dict) -> dict:
+    values = dict(data)
+    rows = list(data.get("applicants") or [])
+    values["applicants"] = rows + [{} for _ in range(max(APPLICANT_ROWS - len(rows), 1))]
+    return values
+
+
+class HolidayView(KnownActionsOnly, AuditedModelView, ModelView):
+    """法定节假日: the State Council's yearly calendar, which the legal time limits read."""
+
+    route_base = "/holidays"
+    datamodel = SQLAInterface(Holiday)
+    audit_object = "holiday"
+    audit_columns = ("day", "name", "workday")
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
+    list_columns = add_columns = edit_columns = show_columns = ["day", "name", "workday"]
+    label_columns = {"day": _l("日期"), "name": _l("名称"), "workday": _l("调休上班")}
+    list_title = _l("法定节假日")
+    add_title = _l("添加节假日")
+    edit_title = _l("修改节假日")
+    show_title = _l("节假日")
+    base_order = ("day", "desc")
