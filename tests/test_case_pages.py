@@ -95,9 +95,9 @@ def test_other_units_and_roles_are_refused(client_for, app):
 
 
 def test_search_by_number_applicant_id_respondent_and_document(client_for, app):
-    a, b = _make(app, ("dongcheng_filler", case_data()),
-                 ("dongcheng_filler", case_data(act_number="京东住建〔2026〕3号", respondent_name="东城区住房和城乡建设委员会",
-                                                applicants=[{"kind": "法人或其他组织", "name": "某某物业公司"}])))
+    other = case_data(act_number="京东住建〔2026〕3号", respondent_name="东城区住房和城乡建设委员会",
+                      applicants=[{"kind": "法人或其他组织", "name": "某某物业公司"}])
+    a, b = _make(app, ("dongcheng_filler", case_data()), ("dongcheng_filler", other))
     c = client_for("dongcheng_approver")
 
     def found(q):

@@ -544,6 +544,12 @@ UNIT_ENDPOINTS = {
     "FeedbackView.reply": "tests/test_notices.py::test_dongcheng_cannot_reach_gongan_feedback_on_any_path",
     "FeedbackView.new": "tests/test_notices.py::test_feedback_takes_unit_from_account_and_leaders_have_none",
     "ContactsView.index": "tests/test_notices.py::test_contacts_shown_to_every_role_and_kept_by_admin (no unit data)",
+    "ReconCaseView.list": "tests/test_case_pages.py::test_other_units_and_roles_are_refused",
+    "ReconCaseView.show": "tests/test_case_pages.py::test_other_units_and_roles_are_refused",
+    "ReconCaseView.add": "tests/test_case_pages.py::test_other_units_and_roles_are_refused (unit from the account)",
+    "ReconCaseView.edit": "tests/test_case_pages.py::test_other_units_and_roles_are_refused",
+    "ReconCaseView.supervise": "tests/test_case_pages.py::test_home_page_and_supervision_list_show_overdue_and_due_cases",
+    "ReconCaseView.figure": "tests/test_case_statistics.py::test_hand_filed_figures_that_differ_are_flagged_for_the_reviewer",
 }
 PUBLIC_ENDPOINTS = {
     "static": "portal static files (no data)",
@@ -573,6 +579,7 @@ RESTRICTED_PREFIXES = {
     "DivisionView.": "admin only: tests/test_notices.py::test_contacts_shown_to_every_role_and_kept_by_admin",
     "ContactView.": "admin only: tests/test_notices.py::test_contacts_shown_to_every_role_and_kept_by_admin",
     "TimelinessView.": "municipal office (can_read on Timeliness): not granted to unit roles",
+    "HolidayView.": "admin only: the holiday calendar of the legal time limits",
     "FilingView.decide": "can_review (municipal reviewer): test_corrections_list_and_decide_stay_scoped",
     # FAB's security views and APIs: administrators only
     "PortalUserDBModelView.": "FAB user admin",

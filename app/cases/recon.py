@@ -199,6 +199,12 @@ def _applicants(case: ReconCase, rows, errors: dict) -> list[ReconApplicant]:
 # ---------------------------------------------------------------- rules
 
 
+def _count_people(case: ReconCase, applicants: list[ReconApplicant]) -> None:
+    """The statistics' applicant counts, from the rows and the group's size."""
+    case.people = max(case.group_size or 0, len(applicants), 1)
+    case.org_applicants = sum(1 for a in applicants if a.kind != "公民")
+
+
 def _check(case: ReconCase, errors: dict) -> None:
     """Whole-case rules: required facts, dates in order and not in the future, the procedure's limits."""
     on = today()
@@ -297,6 +303,7 @@ def create_recon_case(data: dict, user=None, *, allow_case_no: bool = False) -> 
         errors["case_no"] = f"「案号」{given}已存在"
     if errors:
         raise CaseError(errors)
+    _count_people(case, case.applicants)
     if given:
         case.case_no = given
     else:
@@ -343,6 +350,7 @@ def update_recon_case(case_id, data: dict, version: int, user=None) -> ReconCase
         raise CaseError(errors)
     if "applicants" in data:
         case.applicants = new_applicants
+    _count_people(case, case.applicants)
     db.session.flush()
     changes = _changes(old, snapshot(case))
     record("case.update", "recon_case", case.id, {"changes": changes}, user=user)

@@ -40,6 +40,10 @@ class ReconCase(Model):
     receipt_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
     receipt_channel: Mapped[str] = mapped_column(String(8), nullable=False, default="当面")
     group_size: Mapped[int | None] = mapped_column(Integer)  # 集体申请: people represented
+    # Kept by the write path from the applicants, for the statistics: people applying (the group's
+    # size, at least the rows listed) and how many of them are 法人或其他组织.
+    people: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    org_applicants: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # 被申请人: a unit of the list, or a named body; its 层级 and 行政管理领域 (form keys)
     respondent_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     respondent_name: Mapped[str] = mapped_column(String(128), nullable=False)

@@ -33,7 +33,7 @@ from ..cases.timelimits import Calendar, recon_deadline
 from ..clock import today
 from ..extensions import db
 from ..models.cases import APPLICANT_KINDS, INTAKES, PROCEDURES, RECEIPT_CHANNELS, Holiday, ReconCase
-from ..scope import acting_user, scoped_units
+from ..scope import acting_user, in_scope, scoped_units
 from .base import AuditedModelView, KnownActionsOnly
 
 PAGE_SIZE = 50
@@ -101,7 +101,7 @@ class ReconCaseView(BaseView):
     route_base = "/cases/recon"
     class_permission_name = "CaseRegister"
     method_permission_name = {"list": "read", "show": "read", "add": "keep", "edit": "keep",
-                              "supervise": "read"}
+                              "supervise": "read", "figure": "read"}
     default_view = "list"
 
     @expose("/")
@@ -193,6 +193,37 @@ class ReconCaseView(BaseView):
             return self._form(db.session.get(ReconCase, pk), values, exc.errors, 400)
         flash(_("已保存"), "success")
         return redirect(url_for("ReconCaseView.show", pk=pk))
+
+    @expose("/figure")
+    @has_access
+    def figure(self):
+        """The cases behind one figure of a unit's half-yearly form (drill-down from the form)."""
+        from ..cases.stats import FORM, cases_behind
+        from ..filing.periods import HALF, Period, PeriodError
+        from ..forms import get_form
+        from ..models.unit import Unit
+
+        try:
+            period = Period.parse(request.args.get("period", ""))
+            unit_id = int(request.args.get("unit", ""))
+        except (PeriodError, ValueError):
+            abort(404)
+        unit = db.session.get(Unit, unit_id)
+        field = request.args.get("field", "")
+        spec = get_form(FORM, period)
+        q = cases_behind([unit_id], period, field) if period.kind == HALF and spec.has_field(field) else None
+        if unit is None or q is None or not in_scope(unit_id):
+            abort(404)
+        try:
+            page = max(int(request.args.get("page", 1)), 1)
+        except ValueError:
+            page = 1
+        total = db.session.scalar(select(func.count()).select_from(q.subquery()))
+        rows = db.session.scalars(q.order_by(ReconCase.receipt_date, ReconCase.id)
+                                  .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+        return self.render_template("cases/figure.html", unit=unit, period=period, label=spec.field(field).label,
+                                    rows=rows, total=total, page=page, pages=(total + PAGE_SIZE - 1) // PAGE_SIZE,
+                                    args=request.args)
 
     @expose("/supervise")
     @has_access

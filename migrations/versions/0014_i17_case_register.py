@@ -50,6 +50,8 @@ def upgrade():
     sa.Column('receipt_date', sa.Date(), nullable=False),
     sa.Column('receipt_channel', sa.String(length=8), nullable=False),
     sa.Column('group_size', sa.Integer(), nullable=True),
+    sa.Column('people', sa.Integer(), nullable=False),
+    sa.Column('org_applicants', sa.Integer(), nullable=False),
     sa.Column('respondent_unit_id', sa.Integer(), nullable=True),
     sa.Column('respondent_name', sa.String(length=128), nullable=False),
     sa.Column('respondent_level', sa.String(length=4), nullable=False),
