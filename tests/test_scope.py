@@ -548,8 +548,10 @@ UNIT_ENDPOINTS = {
     "ReconCaseView.show": "tests/test_case_pages.py::test_other_units_and_roles_are_refused",
     "ReconCaseView.add": "tests/test_case_pages.py::test_other_units_and_roles_are_refused (unit from the account)",
     "ReconCaseView.edit": "tests/test_case_pages.py::test_other_units_and_roles_are_refused",
-    "ReconCaseView.supervise": "tests/test_case_pages.py::test_home_page_and_supervision_list_show_overdue_and_due_cases",
-    "ReconCaseView.figure": "tests/test_case_statistics.py::test_hand_filed_figures_that_differ_are_flagged_for_the_reviewer",
+    "ReconCaseView.supervise":
+        "tests/test_case_pages.py::test_home_page_and_supervision_list_show_overdue_and_due_cases",
+    "ReconCaseView.figure":
+        "tests/test_case_statistics.py::test_hand_filed_figures_that_differ_are_flagged_for_the_reviewer",
 }
 PUBLIC_ENDPOINTS = {
     "static": "portal static files (no data)",
