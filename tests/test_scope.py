@@ -548,6 +548,7 @@ UNIT_ENDPOINTS = {
     "ReconCaseView.show": "tests/test_case_pages.py::test_other_units_and_roles_are_refused",
     "ReconCaseView.add": "tests/test_case_pages.py::test_other_units_and_roles_are_refused (unit from the account)",
     "ReconCaseView.edit": "tests/test_case_pages.py::test_other_units_and_roles_are_refused",
+    "ReconCaseView.export": "tests/test_case_api.py::test_exports_are_scoped_and_mask_ids_for_roles_without_need",
     "ReconCaseView.supervise":
         "tests/test_case_pages.py::test_home_page_and_supervision_list_show_overdue_and_due_cases",
     "ReconCaseView.figure":

@@ -3,12 +3,13 @@
 
 def register_apis(appbuilder) -> None:
     """Add the portal's APIs and the OpenAPI spec endpoint."""
+    from .cases import ReconCaseApi
     from .filings import FilingApi
     from .forms import FormApi
     from .openapi import register_openapi
     from .reference import PeriodApi, TimelinessApi, UnitApi
     from .staff import StaffApi
 
-    for api in (FilingApi, FormApi, StaffApi, UnitApi, PeriodApi, TimelinessApi):
+    for api in (FilingApi, FormApi, StaffApi, UnitApi, PeriodApi, TimelinessApi, ReconCaseApi):
         appbuilder.add_api(api)
     register_openapi(appbuilder)

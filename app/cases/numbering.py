@@ -19,9 +19,16 @@ RECON = "recon"
 
 
 def prefix_of(unit: Unit) -> str:
-    """The unit's 案号 prefix: its own setting, else 京 + the first character of its name + 复."""
+    """The unit's 案号 prefix: its own setting (CasePrefix), else 京政复 for the city office, 京 + the
+    first character of a district's name + 复 (京东复), 京 + two characters of a department's name +
+    复 (京公安复). 案号 are unique per unit; a prefix two units share is told apart by the unit."""
     own = db.session.get(CasePrefix, unit.id)
-    return own.prefix if own else f"京{unit.short_name[:1]}复"
+    if own:
+        return own.prefix
+    if unit.kind == "city_office":
+        return "京政复"
+    name = unit.short_name.removeprefix("市").removeprefix("北京市")
+    return f"京{name[:1]}复" if unit.kind in ("district", "county") else f"京{name[:2]}复"
 
 
 def format_no(prefix: str, year: int, seq: int) -> str:

@@ -299,7 +299,8 @@ def create_recon_case(data: dict, user=None, *, allow_case_no: bool = False) -> 
     case.applicants = _applicants(case, data.get("applicants"), errors)
     _check(case, errors)
     given = _text(data.get("case_no")) if allow_case_no else ""
-    if given and db.session.scalar(select(ReconCase.id).where(ReconCase.case_no == given)):
+    if given and db.session.scalar(select(ReconCase.id).where(ReconCase.unit_id == user.unit_id,
+                                                              ReconCase.case_no == given)):
         errors["case_no"] = f"「案号」{given}已存在"
     if errors:
         raise CaseError(errors)

@@ -26,7 +26,7 @@ class ReconCase(Model):
 
     __tablename__ = "recon_case"
     __table_args__ = (
-        UniqueConstraint("case_no", name="uq_recon_case_no"),
+        UniqueConstraint("unit_id", "case_no", name="uq_recon_case_no"),
         Index("ix_recon_case_unit_receipt", "unit_id", "receipt_date"),
         Index("ix_recon_case_respondent", "respondent_unit_id", "receipt_date"),
         Index("ix_recon_case_act", "act_number"),

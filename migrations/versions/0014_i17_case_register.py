@@ -84,7 +84,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['respondent_unit_id'], ['unit.id'], ),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('case_no', name='uq_recon_case_no')
+    sa.UniqueConstraint('unit_id', 'case_no', name='uq_recon_case_no')
     )
     with op.batch_alter_table('recon_case', schema=None) as batch_op:
         batch_op.create_index('ix_recon_case_act', ['act_number'], unique=False)
