@@ -43,8 +43,8 @@ def export_recon(f: CaseFilter, user) -> tuple[bytes, int]:
     buf = io.BytesIO()
     wb = open_workbook(buf)
     cols = [Col(label, "count" if key == "people" else "text") for key, label in COLUMNS]
-    write_sheet(wb, Styles(wb), "行政复议案件", "行政复议案件登记", [("导出日期", str(today())), ("案件数", str(len(rows)))],
-                cols, rows, samples=rows[:20])
+    meta = [("导出日期", str(today())), ("案件数", str(len(rows)))]
+    write_sheet(wb, Styles(wb), "行政复议案件", "行政复议案件登记", meta, cols, rows, samples=rows[:20])
     wb.close()
     return buf.getvalue(), len(rows)
 
