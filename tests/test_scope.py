@@ -549,6 +549,7 @@ UNIT_ENDPOINTS = {
     "ReconCaseView.add": "tests/test_case_pages.py::test_other_units_and_roles_are_refused (unit from the account)",
     "ReconCaseView.edit": "tests/test_case_pages.py::test_other_units_and_roles_are_refused",
     "ReconCaseView.export": "tests/test_case_api.py::test_exports_are_scoped_and_mask_ids_for_roles_without_need",
+    "ReconCaseView.hotspots": "tests/test_case_repeats.py::test_hotspots_page_is_scoped_and_drills_down",
     "ReconCaseView.supervise":
         "tests/test_case_pages.py::test_home_page_and_supervision_list_show_overdue_and_due_cases",
     "ReconCaseView.figure":

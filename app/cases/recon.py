@@ -76,7 +76,7 @@ def _city_only(user, case) -> bool:
 # ---------------------------------------------------------------- parsing
 
 
-def _date(value, name: str, errors: dict) -> dt.date | None:
+def _date(value, name: str, errors: dict, labels: dict = L) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
@@ -86,7 +86,7 @@ def _date(value, name: str, errors: dict) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        errors[name] = f"「{L[name]}」应为日期（如2026-03-05），当前为“{value}”"
+        errors[name] = f"「{labels[name]}」应为日期（如2026-03-05），当前为“{value}”"
         return None
 
 

@@ -28,14 +28,32 @@ class CaseFilter:
     year: int | None = None
     unit_id: int | None = None
     status: str = ""
+    # the drill-downs of 热点 and repeated challenges
+    respondent: str = ""
+    domain: str = ""
+    matter: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    ids: tuple[int, ...] = ()
 
     @classmethod
     def from_args(cls, args) -> CaseFilter:
         year = args.get("year", "")
         unit = args.get("unit", "")
-        return cls(q=(args.get("q") or "").strip()[:64], year=int(year) if year.isdigit() else None,
+        ids = tuple(int(x) for x in (args.get("ids") or "").split(",")[:500] if x.strip().isdigit())
+        return cls(q=(args.get("q") or "").strip()[:64], year=int(year) if year.isdigit() and len(year) == 4 else None,
                    unit_id=int(unit) if unit.isdigit() else None,
-                   status=args.get("status", "") if args.get("status", "") in STATUSES else "")
+                   status=args.get("status", "") if args.get("status", "") in STATUSES else "",
+                   respondent=(args.get("respondent") or "")[:128], domain=(args.get("domain") or "")[:4],
+                   matter=(args.get("matter") or "")[:24], date_from=_day(args.get("from")),
+                   date_to=_day(args.get("to")), ids=ids)
+
+
+def _day(text) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def _like_prefix(text: str) -> str:
@@ -61,6 +79,18 @@ def matching(f: CaseFilter, user=None):
         q = q.where(ReconCase.receipt_date >= dt.date(f.year, 1, 1), ReconCase.receipt_date < dt.date(f.year + 1, 1, 1))
     if f.unit_id:
         q = q.where(ReconCase.unit_id == f.unit_id)
+    if f.respondent:
+        q = q.where(ReconCase.respondent_name == f.respondent)
+    if f.domain:
+        q = q.where(ReconCase.domain == f.domain)
+    if f.matter:
+        q = q.where(ReconCase.matter == f.matter)
+    if f.date_from:
+        q = q.where(ReconCase.receipt_date >= f.date_from)
+    if f.date_to:
+        q = q.where(ReconCase.receipt_date <= f.date_to)
+    if f.ids:
+        q = q.where(ReconCase.id.in_(f.ids))
     if f.status == "decided":
         q = q.where(ReconCase.decided_on.is_not(None))
     elif f.status == "refused":

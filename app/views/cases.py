@@ -101,7 +101,8 @@ class ReconCaseView(BaseView):
     route_base = "/cases/recon"
     class_permission_name = "CaseRegister"
     method_permission_name = {"list": "read", "show": "read", "add": "keep", "edit": "keep",
-                              "supervise": "read", "figure": "read", "export": "read"}
+                              "supervise": "read", "figure": "read", "export": "read",
+                              "hotspots": "read"}
     default_view = "list"
 
     @expose("/")
@@ -243,6 +244,29 @@ class ReconCaseView(BaseView):
         db.session.commit()
         return send_file(io.BytesIO(data), as_attachment=True, download_name="行政复议案件.xlsx",
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    @expose("/hotspots")
+    @has_access
+    def hotspots(self):
+        """热点: busiest respondents, domains and matters; repeated challenges; frequent applicants;
+        group applications; cases sued after reconsideration — over any period, each with its cases."""
+        import datetime as dt
+
+        from ..cases import repeats
+        from ..cases.search import _day
+
+        on = today()
+        start = _day(request.args.get("from")) or dt.date(on.year, 1, 1)
+        end = _day(request.args.get("to")) or on
+        if end < start:
+            start, end = end, start
+        sued, concluded = repeats.sued_after_rate(start, end)
+        return self.render_template(
+            "cases/hotspots.html", start=start, end=end,
+            spots={dim: repeats.hotspots(dim, start, end) for dim in repeats.HOTSPOT_DIMENSIONS},
+            repeated=repeats.repeated_acts(start, end), frequent=repeats.frequent_applicants(start, end),
+            groups=repeats.group_applications(start, end), chains=repeats.chains(start, end),
+            sued=sued, concluded=concluded, mask=lambda n: read_applicant_id(n, False))
 
     @expose("/supervise")
     @has_access
