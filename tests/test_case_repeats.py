@@ -9,7 +9,7 @@ import time_machine
 
 from app.cases import repeats
 from app.cases.litigation import create_litigation_case, instance_chain, update_litigation_case
-from app.cases.recon import CaseError, create_recon_case
+from app.cases.recon import CaseError, CaseForbidden, create_recon_case
 from app.cases.timelimits import answer_deadline, appeal_deadline
 from app.extensions import db
 from app.models.cases import LitigationCase
@@ -34,14 +34,14 @@ def _cases(app):
     application, a close-name pair without 文号, and unrelated cases."""
     with app.app_context():
         f = user("dongcheng_filler")
-        same = [create_recon_case(case_data("2026-02-0%d" % (i + 1), act_number=n, applicants=_person(i)), f).id
+        same = [create_recon_case(case_data(f"2026-02-0{i + 1}", act_number=n, applicants=_person(i)), f).id
                 for i, n in enumerate(["京东城管罚〔2026〕7号", "京东城管罚[2026]7号", "京东城管罚 (2026) 7号"])]
         frequent = [create_recon_case(case_data(f"2026-03-0{i}", act_number=f"京东信公〔2026〕{i}号",
                                                 applicants=_person(50, "王重复")), f).id for i in range(1, 5)]
         group = create_recon_case(case_data("2026-03-10", act_number="京东征〔2026〕1号", group_size=40,
                                             applicants=_person(60, "代表人甲") + _person(61, "代表人乙")), f).id
-        close = [create_recon_case(case_data(f"2026-04-0{i}", act_number="", act_name=name, respondent_name="东城区某街道办事处",
-                                             applicants=_person(70 + i)), f).id
+        close = [create_recon_case(case_data(f"2026-04-0{i}", act_number="", act_name=name,
+                                             respondent_name="东城区某街道办事处", applicants=_person(70 + i)), f).id
                  for i, name in enumerate(["关于拆除违法建设的决定", "关于拆除违法建设的决定书"], 1)]
         other = create_recon_case(case_data("2026-04-20", act_number="京东住〔2026〕2号", applicants=_person(90)),
                                   f).id
@@ -140,5 +140,5 @@ def test_litigation_register_instances_limits_links_and_sued_after_rate(app):
         assert [(c.id, s.id) for c, s in chains] == [(decided.id, first.id)]
         assert other_decided.suits == []
         # a unit not sued sees none of it
-        with pytest.raises(Exception):
+        with pytest.raises(CaseForbidden):
             update_litigation_case(first.id, {"court": "x"}, suit.version, user("gongan_filler"))
