@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import or_, select, union
 
 from ..models.cases import ReconApplicant, ReconCase
 from .applicant_id import lookup_value
@@ -64,17 +64,20 @@ def matching(f: CaseFilter, user=None):
     """SELECT of the cases the user may see that match `f`."""
     q = recon_query(user)
     if f.q:
+        # One index range per column (prefix LIKE; text_pattern_ops on PostgreSQL), united: an OR
+        # across the columns and an EXISTS over the applicants would scan the whole register.
         prefix = _like_prefix(f.q)
         applicant = ReconApplicant.name.like(prefix, escape="\\")
         number = lookup_value(f.q)
         if number:
             applicant = or_(applicant, ReconApplicant.id_number == number)
-        q = q.where(or_(
-            ReconCase.case_no == f.q, ReconCase.case_no.like(prefix, escape="\\"),
-            ReconCase.act_number.like(prefix, escape="\\"),
-            ReconCase.respondent_name.like(prefix, escape="\\"),
-            exists().where(and_(ReconApplicant.case_id == ReconCase.id, applicant)),
-        ))
+        hits = union(
+            select(ReconCase.id).where(ReconCase.case_no.like(prefix, escape="\\")),
+            select(ReconCase.id).where(ReconCase.act_number.like(prefix, escape="\\")),
+            select(ReconCase.id).where(ReconCase.respondent_name.like(prefix, escape="\\")),
+            select(ReconApplicant.case_id).where(applicant),
+        )
+        q = q.where(ReconCase.id.in_(select(hits.subquery().c.id)))
     if f.year:
         q = q.where(ReconCase.receipt_date >= dt.date(f.year, 1, 1), ReconCase.receipt_date < dt.date(f.year + 1, 1, 1))
     if f.unit_id:

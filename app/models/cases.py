@@ -29,7 +29,14 @@ class ReconCase(Model):
         UniqueConstraint("unit_id", "case_no", name="uq_recon_case_no"),
         Index("ix_recon_case_unit_receipt", "unit_id", "receipt_date"),
         Index("ix_recon_case_respondent", "respondent_unit_id", "receipt_date"),
-        Index("ix_recon_case_act", "act_number"),
+        Index("ix_recon_case_receipt", "receipt_date", "id"),
+        Index("ix_recon_case_decided", "decided_on"),
+        Index("ix_recon_case_unit_decided", "unit_id", "decided_on"),
+        # prefix searches (LIKE 'x%'): text_pattern_ops lets PostgreSQL use the index in any collation
+        Index("ix_recon_case_no", "case_no", postgresql_ops={"case_no": "text_pattern_ops"}),
+        Index("ix_recon_case_act", "act_number", postgresql_ops={"act_number": "text_pattern_ops"}),
+        Index("ix_recon_case_respondent_name", "respondent_name",
+              postgresql_ops={"respondent_name": "text_pattern_ops"}),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -92,11 +99,12 @@ class ReconApplicant(Model):
     app.cases.applicant_id (issue 22 encrypts it there)."""
 
     __tablename__ = "recon_applicant"
+    __table_args__ = (Index("ix_recon_applicant_name", "name", postgresql_ops={"name": "text_pattern_ops"}),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("recon_case.id", ondelete="CASCADE"), nullable=False, index=True)
     kind: Mapped[str] = mapped_column(String(8), nullable=False)
-    name: Mapped[str] = mapped_column(String(128), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(128), nullable=False)
     id_number: Mapped[str | None] = mapped_column(String(64), index=True)
     phone: Mapped[str | None] = mapped_column(String(32))
 

@@ -87,7 +87,16 @@ def upgrade():
     sa.UniqueConstraint('unit_id', 'case_no', name='uq_recon_case_no')
     )
     with op.batch_alter_table('recon_case', schema=None) as batch_op:
-        batch_op.create_index('ix_recon_case_act', ['act_number'], unique=False)
+        batch_op.create_index('ix_recon_case_receipt', ['receipt_date', 'id'], unique=False)
+        batch_op.create_index('ix_recon_case_decided', ['decided_on'], unique=False)
+        batch_op.create_index('ix_recon_case_unit_decided', ['unit_id', 'decided_on'], unique=False)
+        # prefix searches (LIKE 'x%'): text_pattern_ops lets PostgreSQL use the index in any collation
+        batch_op.create_index('ix_recon_case_no', ['case_no'], unique=False,
+                              postgresql_ops={'case_no': 'text_pattern_ops'})
+        batch_op.create_index('ix_recon_case_act', ['act_number'], unique=False,
+                              postgresql_ops={'act_number': 'text_pattern_ops'})
+        batch_op.create_index('ix_recon_case_respondent_name', ['respondent_name'], unique=False,
+                              postgresql_ops={'respondent_name': 'text_pattern_ops'})
         batch_op.create_index('ix_recon_case_respondent', ['respondent_unit_id', 'receipt_date'], unique=False)
         batch_op.create_index('ix_recon_case_unit_receipt', ['unit_id', 'receipt_date'], unique=False)
 
@@ -142,7 +151,8 @@ def upgrade():
     with op.batch_alter_table('recon_applicant', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_recon_applicant_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_recon_applicant_id_number'), ['id_number'], unique=False)
-        batch_op.create_index(batch_op.f('ix_recon_applicant_name'), ['name'], unique=False)
+        batch_op.create_index('ix_recon_applicant_name', ['name'], unique=False,
+                              postgresql_ops={'name': 'text_pattern_ops'})
 
     with op.batch_alter_table('form_assignment', schema=None) as batch_op:
         batch_op.add_column(sa.Column('from_register', sa.Boolean(), server_default='0', nullable=False))
