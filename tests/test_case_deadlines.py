@@ -106,3 +106,30 @@ def test_calendar_weekends_holidays_and_adjusted_working_days(ctx):
     assert cal.limit(D(2026, 9, 26), 5) == D(2026, 10, 8)  # ends 1 Oct, a holiday → Thursday 8th
     assert cal.limit(D(2026, 10, 5), 5) == D(2026, 10, 10)  # Saturday 10th is a working day
     assert cal.limit(D(2026, 10, 6), 5) == D(2026, 10, 12)  # Sunday 11th is not
+
+
+def test_a_holiday_entered_by_the_administrator_moves_open_cases_limits(app, client_for):
+    from tests.helpers import csrf_token
+
+    with app.app_context(), at(D(2026, 3, 2)):
+        case = create_recon_case(case_data("2026-03-02"), user("dongcheng_filler"))  # due Monday 9 March
+        db.session.commit()
+        cid = case.id
+        assert case.due_on == D(2026, 3, 9)
+    admin = client_for("admin")
+    token = csrf_token(admin, "/holidays/add")
+    resp = admin.post("/holidays/add", data={"day": "2026-03-09", "name": "测试假日", "csrf_token": token})
+    assert resp.status_code == 302
+    with app.app_context():
+        assert db.session.get(ReconCase, cid).due_on == D(2026, 3, 10)
+        from app.models import AuditLog
+
+        row = db.session.scalars(select(AuditLog).where(AuditLog.action == "holiday.create")).one()
+        assert row.detail["open_cases_moved"] == 1
+    # units cannot edit the calendar
+    filler = client_for("dongcheng_filler")
+    resp = filler.post("/holidays/add", data={"day": "2026-03-10", "name": "x",
+                                              "csrf_token": csrf_token(filler, "/")})
+    assert resp.status_code in (302, 403)
+    with app.app_context():
+        assert db.session.scalar(select(Holiday).where(Holiday.day == D(2026, 3, 10))) is None

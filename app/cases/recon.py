@@ -199,10 +199,16 @@ def _applicants(case: ReconCase, rows, errors: dict) -> list[ReconApplicant]:
 # ---------------------------------------------------------------- rules
 
 
-def _count_people(case: ReconCase, applicants: list[ReconApplicant]) -> None:
-    """The statistics' applicant counts, from the rows and the group's size."""
+def _derive(case: ReconCase, applicants: list[ReconApplicant]) -> None:
+    """What the write path keeps for the statistics and the lists: applicant counts (the rows and
+    the group's size), the 文号 as compared, the current limit's last day."""
+    from .repeats import normalise_number
+    from .timelimits import recon_deadline
+
     case.people = max(case.group_size or 0, len(applicants), 1)
     case.org_applicants = sum(1 for a in applicants if a.kind != "公民")
+    case.act_key = normalise_number(case.act_number)[:128]
+    case.due_on = recon_deadline(case).due
 
 
 def _check(case: ReconCase, errors: dict) -> None:
@@ -304,7 +310,7 @@ def create_recon_case(data: dict, user=None, *, allow_case_no: bool = False) -> 
         errors["case_no"] = f"「案号」{given}已存在"
     if errors:
         raise CaseError(errors)
-    _count_people(case, case.applicants)
+    _derive(case, case.applicants)
     if given:
         case.case_no = given
     else:
@@ -351,7 +357,7 @@ def update_recon_case(case_id, data: dict, version: int, user=None) -> ReconCase
         raise CaseError(errors)
     if "applicants" in data:
         case.applicants = new_applicants
-    _count_people(case, case.applicants)
+    _derive(case, case.applicants)
     db.session.flush()
     changes = _changes(old, snapshot(case))
     record("case.update", "recon_case", case.id, {"changes": changes}, user=user)

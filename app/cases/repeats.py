@@ -20,7 +20,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, tuple_
 
 from ..extensions import db
 from ..models.cases import LitigationCase, ReconApplicant, ReconCase
@@ -50,11 +50,8 @@ class Repeat:
     act: str
     how: str  # "文号" or "名称相近"
     case_ids: list[int] = field(default_factory=list)
-    applicants: set[str] = field(default_factory=set)
-
-    @property
-    def applicant_count(self) -> int:
-        return len(self.applicants)
+    applicant_count: int = 0
+    keys: set[str] = field(default_factory=set)  # while clustering by name: the applicants seen
 
 
 def _period(q, start: dt.date | None, end: dt.date | None):
@@ -65,48 +62,58 @@ def _period(q, start: dt.date | None, end: dt.date | None):
     return q
 
 
+def _key_expr():
+    """An applicant's identity in SQL: the citizen id, else name and phone."""
+    return func.coalesce("id:" + ReconApplicant.id_number,
+                         "np:" + ReconApplicant.name + "|" + func.coalesce(ReconApplicant.phone, ""))
+
+
 def repeated_acts(start: dt.date | None, end: dt.date | None, user=None, min_applicants: int = 2) -> list[Repeat]:
-    """Acts challenged by at least `min_applicants` different applicants, most challenged first."""
+    """Acts challenged by at least `min_applicants` different applicants, most challenged first.
+
+    Numbered acts are grouped in the database (``act_key``: the 文号 as compared, kept by the
+    write path); acts without a 文号 are clustered here by name within their respondent."""
     scoped = _period(recon_query(user), start, end).subquery()
+    key = _key_expr()
+    groups = db.session.execute(
+        select(scoped.c.respondent_name, scoped.c.act_key, func.count(func.distinct(key)))
+        .join(ReconApplicant, ReconApplicant.case_id == scoped.c.id)
+        .where(scoped.c.act_key != "")
+        .group_by(scoped.c.respondent_name, scoped.c.act_key)
+        .having(func.count(func.distinct(key)) >= min_applicants)
+        .having(func.count(func.distinct(scoped.c.id)) >= 2)).all()
+    found = {(r, a): Repeat(r, a, "文号", applicant_count=n) for r, a, n in groups}
+    if found:
+        rows = db.session.execute(select(scoped.c.id, scoped.c.respondent_name, scoped.c.act_key)
+                                  .where(tuple_(scoped.c.respondent_name, scoped.c.act_key).in_(list(found)))
+                                  .order_by(scoped.c.receipt_date, scoped.c.id)).all()
+        for cid, r, a in rows:
+            found[(r, a)].case_ids.append(cid)
+    out = list(found.values())
     rows = db.session.execute(
-        select(scoped.c.id, scoped.c.respondent_name, scoped.c.act_number, scoped.c.act_name,
-               ReconApplicant.id_number, ReconApplicant.name, ReconApplicant.phone)
-        .join(ReconApplicant, ReconApplicant.case_id == scoped.c.id)).all()
-    by_number: dict[tuple[str, str], Repeat] = {}
-    unnumbered: dict[str, list] = defaultdict(list)
-    for r in rows:
-        number = normalise_number(r.act_number)
-        if number:
-            rep = by_number.setdefault((r.respondent_name, number), Repeat(r.respondent_name, number, "文号"))
-        else:
-            unnumbered[r.respondent_name].append(r)
-            continue
-        if r.id not in rep.case_ids:
-            rep.case_ids.append(r.id)
-        rep.applicants.add(_applicant_key(r))
-    found = list(by_number.values())
-    for respondent, items in unnumbered.items():  # close names within one respondent
-        clusters: list[Repeat] = []
-        for r in items:
-            name = (r.act_name or "").strip()
-            if not name:
-                continue
-            home = next((c for c in clusters
-                         if difflib.SequenceMatcher(None, c.act, name).ratio() >= CLOSE_NAME), None)
-            if home is None:
-                home = Repeat(respondent, name, "名称相近")
-                clusters.append(home)
-            if r.id not in home.case_ids:
-                home.case_ids.append(r.id)
-            home.applicants.add(_applicant_key(r))
-        found.extend(clusters)
-    out = [r for r in found if r.applicant_count >= min_applicants and len(r.case_ids) >= 2]
+        select(scoped.c.id, scoped.c.respondent_name, scoped.c.act_name, ReconApplicant.id_number,
+               ReconApplicant.name, ReconApplicant.phone)
+        .join(ReconApplicant, ReconApplicant.case_id == scoped.c.id)
+        .where(scoped.c.act_key == "", scoped.c.act_name != "")
+        .order_by(scoped.c.respondent_name, scoped.c.id)).all()
+    clusters: dict[str, list[Repeat]] = defaultdict(list)
+    for row in rows:  # close names within one respondent
+        name = row.act_name.strip()
+        home = next((c for c in clusters[row.respondent_name]
+                     if difflib.SequenceMatcher(None, c.act, name).ratio() >= CLOSE_NAME), None)
+        if home is None:
+            home = Repeat(row.respondent_name, name, "名称相近")
+            clusters[row.respondent_name].append(home)
+        if row.id not in home.case_ids:
+            home.case_ids.append(row.id)
+        home.keys.add(_applicant_key(row))
+        home.applicant_count = len(home.keys)
+    out += [c for cs in clusters.values() for c in cs if c.applicant_count >= min_applicants and len(c.case_ids) >= 2]
     return sorted(out, key=lambda r: (-r.applicant_count, -len(r.case_ids), r.respondent, r.act))
 
 
 @dataclass
 class FrequentApplicant:
-    key: str  # id:… or np:name|phone (the id never leaves this module unmasked: see views)
     name: str
     id_number: str | None
     case_ids: list[int]
@@ -114,19 +121,23 @@ class FrequentApplicant:
 
 def frequent_applicants(start: dt.date | None, end: dt.date | None, user=None,
                         min_cases: int = 3) -> list[FrequentApplicant]:
-    """Applicants with at least `min_cases` cases (by citizen id, else name + phone)."""
+    """Applicants with at least `min_cases` cases (by citizen id, else name + phone), most first."""
     scoped = _period(recon_query(user), start, end).subquery()
-    rows = db.session.execute(
-        select(ReconApplicant.case_id, ReconApplicant.id_number, ReconApplicant.name, ReconApplicant.phone)
-        .join(scoped, ReconApplicant.case_id == scoped.c.id)).all()
+    key = _key_expr()
+    keys = db.session.scalars(
+        select(key).join(scoped, ReconApplicant.case_id == scoped.c.id).group_by(key)
+        .having(func.count(func.distinct(ReconApplicant.case_id)) >= min_cases).limit(500)).all()
     groups: dict[str, FrequentApplicant] = {}
-    for r in rows:
-        key = _applicant_key(r)
-        g = groups.setdefault(key, FrequentApplicant(key, r.name, r.id_number, []))
-        if r.case_id not in g.case_ids:
-            g.case_ids.append(r.case_id)
-    out = [g for g in groups.values() if len(g.case_ids) >= min_cases]
-    return sorted(out, key=lambda g: (-len(g.case_ids), g.name))
+    if keys:
+        rows = db.session.execute(
+            select(key, ReconApplicant.case_id, ReconApplicant.name, ReconApplicant.id_number)
+            .join(scoped, ReconApplicant.case_id == scoped.c.id).where(key.in_(keys))
+            .order_by(ReconApplicant.case_id)).all()
+        for k, cid, name, number in rows:
+            g = groups.setdefault(k, FrequentApplicant(name, number, []))
+            if cid not in g.case_ids:
+                g.case_ids.append(cid)
+    return sorted(groups.values(), key=lambda g: (-len(g.case_ids), g.name))
 
 
 def group_applications(start: dt.date | None, end: dt.date | None, user=None) -> list[ReconCase]:

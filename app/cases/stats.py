@@ -109,8 +109,9 @@ def derived_figures(unit_ids: list[int] | None, period: Period) -> dict[str, int
     """{field: figure} of the form version in force, counted from the cases of `unit_ids` (None:
     every unit) for the half-year.
 
-    Three GROUP BY statements, each on an index range — cases received in the half-year, accepted
-    cases open at some point of it, cases decided in it — summed here into the figures. They
+    Four GROUP BY statements, each on an index range (covering on PostgreSQL) — cases received in
+    the half-year, accepted cases carried over into it, those accepted in it, those decided in it —
+    summed here into the figures. They
     count what ``figure_conditions`` (the drill-down) lists; tests/test_case_statistics.py holds
     both to an independent count.
     """
@@ -141,24 +142,28 @@ def derived_figures(unit_ids: list[int] | None, period: Period) -> dict[str, int
             out[reason] += n
         elif intake == "other":
             out["other_handled"] += n
-    carried = ReconCase.receipt_date < s
+    # accepted cases open in the half-year: those carried over (open at S) and those accepted in it
+    flags = (ReconCase.procedure, ReconCase.hearing, ReconCase.committee, ReconCase.extension_days.is_not(None),
+             ReconCase.suspended_on.is_not(None))
     pending = or_(ReconCase.decided_on.is_(None), ReconCase.decided_on > e)
-    active = _units(select(carried, pending, ReconCase.procedure, ReconCase.hearing, ReconCase.committee,
-                           ReconCase.extension_days.is_not(None), ReconCase.suspended_on.is_not(None), func.count())
-                    .where(ReconCase.intake == "accepted", ReconCase.receipt_date <= e,
-                           or_(ReconCase.decided_on.is_(None), ReconCase.decided_on >= s)), unit_ids)
-    cols = active.selected_columns
-    for was_carried, is_pending, procedure, hearing, committee, extended, suspended, n in db.session.execute(
-            active.group_by(*cols[:-1])):
-        if was_carried:
-            out["carried_over"] += n
-        if is_pending:
-            out["pending"] += n
-        for name, flag in (("p_simplified", procedure == "简易程序"), ("p_hearing", hearing),
-                           ("p_committee", committee), ("p_extended", extended), ("p_suspended", suspended)):
-            if flag:
-                out[name] += n
-    sued = exists().where(LitigationCase.recon_case_id == ReconCase.id)
+    carried = _units(select(pending, *flags, func.count()).where(
+        ReconCase.intake == "accepted", ReconCase.receipt_date < s,
+        or_(ReconCase.decided_on.is_(None), ReconCase.decided_on >= s)), unit_ids)
+    accepted_in = _units(select(pending, *flags, func.count()).where(
+        ReconCase.receipt_date.between(s, e), ReconCase.intake == "accepted"), unit_ids)
+    for population, was_carried in ((carried, True), (accepted_in, False)):
+        cols = population.selected_columns
+        for is_pending, procedure, hearing, committee, extended, suspended, n in db.session.execute(
+                population.group_by(*cols[:-1])):
+            if was_carried:
+                out["carried_over"] += n
+            if is_pending:
+                out["pending"] += n
+            for name, flag in (("p_simplified", procedure == "简易程序"), ("p_hearing", hearing),
+                               ("p_committee", committee), ("p_extended", extended), ("p_suspended", suspended)):
+                if flag:
+                    out[name] += n
+    sued = ReconCase.id.in_(select(LitigationCase.recon_case_id).where(LitigationCase.recon_case_id.is_not(None)))
     decided = _units(select(ReconCase.outcome, ReconCase.opinion_issued, ReconCase.suggestion_issued, sued,
                             func.count()).where(ReconCase.decided_on.between(s, e)), unit_ids)
     cols = decided.selected_columns

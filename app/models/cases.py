@@ -21,6 +21,13 @@ PROCEDURES = ["普通程序", "简易程序"]
 RECEIPT_CHANNELS = ["当面", "邮寄", "网上", "其他"]
 
 
+RECEIPT_INCLUDE = ["unit_id", "intake", "refusal_reason", "matter", "respondent_level", "domain", "amend_requested",
+                   "people", "org_applicants", "procedure", "hearing", "committee", "extension_days", "suspended_on",
+                   "decided_on"]
+DECIDED_INCLUDE = ["unit_id", "outcome", "opinion_issued", "suggestion_issued"]
+OPEN_INCLUDE = ["unit_id", "procedure", "hearing", "committee", "extension_days", "suspended_on"]
+
+
 class ReconCase(Model):
     """One reconsideration application, from receipt to decision (per deciding unit)."""
 
@@ -29,9 +36,13 @@ class ReconCase(Model):
         UniqueConstraint("unit_id", "case_no", name="uq_recon_case_no"),
         Index("ix_recon_case_unit_receipt", "unit_id", "receipt_date"),
         Index("ix_recon_case_respondent", "respondent_unit_id", "receipt_date"),
-        Index("ix_recon_case_receipt", "receipt_date", "id"),
-        Index("ix_recon_case_decided", "decided_on"),
+        # The statistics read these ranges with what they count included (PostgreSQL: index-only scans).
+        Index("ix_recon_case_receipt", "receipt_date", "id", postgresql_include=RECEIPT_INCLUDE),
+        Index("ix_recon_case_decided", "decided_on", postgresql_include=DECIDED_INCLUDE),
+        Index("ix_recon_case_open", "intake", "decided_on", "receipt_date", postgresql_include=OPEN_INCLUDE),
         Index("ix_recon_case_unit_decided", "unit_id", "decided_on"),
+        Index("ix_recon_case_due", "due_on"),
+        Index("ix_recon_case_act_key", "act_key", "respondent_name"),
         # prefix searches (LIKE 'x%'): text_pattern_ops lets PostgreSQL use the index in any collation
         Index("ix_recon_case_no", "case_no", postgresql_ops={"case_no": "text_pattern_ops"}),
         Index("ix_recon_case_act", "act_number", postgresql_ops={"act_number": "text_pattern_ops"}),
@@ -78,6 +89,12 @@ class ReconCase(Model):
     opinion_issued: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)  # 意见书
     suggestion_issued: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)  # 建议书
     note: Mapped[str | None] = mapped_column(Text)
+    # The current limit's last day as app.cases.timelimits computes it (None: closed or suspended),
+    # kept by the write path and refreshed when the holiday calendar changes: the 督办 lists
+    # read open cases by it instead of computing every open case's limit.
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    # 文号 as compared for repeated challenges (app.cases.repeats.normalise_number)
+    act_key: Mapped[str] = mapped_column(String(128), nullable=False, default="")
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)

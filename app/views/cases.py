@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from wtforms import BooleanField
 
 from ..cases import fields as F
 from ..cases.applicant_id import read_applicant_id
@@ -297,3 +298,12 @@ class HolidayView(KnownActionsOnly, AuditedModelView, ModelView):
     edit_title = _l("修改节假日")
     show_title = _l("节假日")
     base_order = ("day", "desc")
+    # A check box must not be "required" (FAB makes non-null booleans so: unticked would fail).
+    add_form_extra_fields = edit_form_extra_fields = {"workday": BooleanField(_l("调休上班"))}
+
+    def _audit(self, action: str, item, detail: dict) -> None:
+        """Every change of the calendar moves the stored limits of the open cases with it."""
+        from ..cases.supervision import refresh_due_dates
+
+        detail = {**detail, "open_cases_moved": refresh_due_dates()}
+        super()._audit(action, item, detail)

@@ -11,6 +11,12 @@ Create Date: 2026-11-29 21:34:39.757954
 import sqlalchemy as sa
 from alembic import op
 
+RECEIPT_INCLUDE = ["unit_id", "intake", "refusal_reason", "matter", "respondent_level", "domain", "amend_requested",
+                   "people", "org_applicants", "procedure", "hearing", "committee", "extension_days", "suspended_on",
+                   "decided_on"]
+DECIDED_INCLUDE = ["unit_id", "outcome", "opinion_issued", "suggestion_issued"]
+OPEN_INCLUDE = ["unit_id", "procedure", "hearing", "committee", "extension_days", "suspended_on"]
+
 # revision identifiers, used by Alembic.
 revision = '0014_i17'
 down_revision = '0013'
@@ -78,6 +84,8 @@ def upgrade():
     sa.Column('opinion_issued', sa.Boolean(), nullable=False),
     sa.Column('suggestion_issued', sa.Boolean(), nullable=False),
     sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('act_key', sa.String(length=128), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
@@ -87,8 +95,15 @@ def upgrade():
     sa.UniqueConstraint('unit_id', 'case_no', name='uq_recon_case_no')
     )
     with op.batch_alter_table('recon_case', schema=None) as batch_op:
-        batch_op.create_index('ix_recon_case_receipt', ['receipt_date', 'id'], unique=False)
-        batch_op.create_index('ix_recon_case_decided', ['decided_on'], unique=False)
+        # The statistics read these ranges with what they count included (PostgreSQL: index-only scans).
+        batch_op.create_index('ix_recon_case_receipt', ['receipt_date', 'id'], unique=False,
+                              postgresql_include=RECEIPT_INCLUDE)
+        batch_op.create_index('ix_recon_case_decided', ['decided_on'], unique=False,
+                              postgresql_include=DECIDED_INCLUDE)
+        batch_op.create_index('ix_recon_case_open', ['intake', 'decided_on', 'receipt_date'], unique=False,
+                              postgresql_include=OPEN_INCLUDE)
+        batch_op.create_index('ix_recon_case_due', ['due_on'], unique=False)
+        batch_op.create_index('ix_recon_case_act_key', ['act_key', 'respondent_name'], unique=False)
         batch_op.create_index('ix_recon_case_unit_decided', ['unit_id', 'decided_on'], unique=False)
         # prefix searches (LIKE 'x%'): text_pattern_ops lets PostgreSQL use the index in any collation
         batch_op.create_index('ix_recon_case_no', ['case_no'], unique=False,
