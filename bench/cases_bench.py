@@ -54,7 +54,7 @@ CASE_COLUMNS = ("id", "unit_id", "case_no", "case_year", "case_seq", "receipt_da
                 "matter", "act_name", "act_number", "act_date", "amend_requested", "amend_received", "intake",
                 "intake_date", "refusal_reason", "procedure", "hearing", "committee", "extension_days",
                 "extension_reason", "extension_approver", "suspended_on", "resumed_on", "decided_on", "outcome",
-                "opinion_issued", "suggestion_issued", "version", "created_at", "updated_at")
+                "opinion_issued", "suggestion_issued", "act_key", "version", "created_at", "updated_at")
 
 
 def citizen_id(rnd: random.Random) -> str:
@@ -74,6 +74,8 @@ def load(app, per_year: int, years: list[int], seed: int = 17) -> dict:
     from sqlalchemy import select
 
     from app.cases.numbering import prefix_of
+    from app.cases.repeats import normalise_number
+    from app.cases.supervision import refresh_due_dates
     from app.extensions import db
     from app.models.unit import Unit
 
@@ -153,14 +155,14 @@ def load(app, per_year: int, years: list[int], seed: int = 17) -> dict:
                               receipt - dt.timedelta(days=30), amend, ready if amend else None, intake, intake_date,
                               reason, procedure, rnd.random() < 0.05, rnd.random() < 0.02, ext,
                               "案情复杂" if ext else None, "主任" if ext else None, susp, resumed, decided, outcome,
-                              rnd.random() < 0.03, rnd.random() < 0.01, 1, now, now))
+                              rnd.random() < 0.03, rnd.random() < 0.01, normalise_number(act_number), 1, now, now))
                 if decided and rnd.random() < 0.05:
                     suits.append((len(suits) + 1, resp.id, f"（{year}）京行初{cid}号", "北京市某人民法院", "一审",
                                   "申请人", "行政复议决定", "", "m_other", cid, True,
                                   min(decided + dt.timedelta(days=20), dt.date(2025, 12, 31)), False, 1, now, now))
                 if cid == per_year * len(years) // 2:
                     sample = {"case_no": case_no, "id_number": applicants[-1][4] or citizen_id(rnd),
-                              "name": applicants[-1][3][:2], "act": act_number[:6], "respondent": resp.name[:4]}
+                              "name": applicants[-1][3][:2], "act": act_number[:6], "respondent": resp.name}
         conn = db.session.connection().connection.driver_connection
         with conn.cursor() as cur:
             _copy(cur, "recon_case", CASE_COLUMNS, cases)
@@ -174,8 +176,12 @@ def load(app, per_year: int, years: list[int], seed: int = 17) -> dict:
             for table in ("recon_case", "recon_applicant", "litigation_case"):
                 cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         db.session.commit()
+        t = time.perf_counter()
+        moved = refresh_due_dates()  # the open cases' stored limits, as after a holiday change
+        db.session.commit()
+        print(f"limits of {moved} open cases stored in {time.perf_counter() - t:.1f} s", flush=True)
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-            c.exec_driver_sql("ANALYZE")
+            c.exec_driver_sql("VACUUM ANALYZE")
         print(f"loaded {len(cases)} cases, {len(applicants)} applicants, {len(suits)} suits", flush=True)
         return sample
 
