@@ -47,10 +47,12 @@ def load_demo() -> str:
     from .cases import load_case_demo
     from .notices import load_notices_demo
     from .penalty import load_penalty_demo
+    from .registers import load_registers_demo
     from .staff import load_staff_demo
 
     accounts = create_demo_accounts()
     if db.session.scalar(select(func.count()).select_from(Filing)):
         return f"demo accounts added: {accounts}; filings already present, data left as it is"
-    counts = {"penalty": load_penalty_demo(), **load_case_demo(), **load_staff_demo(), **load_notices_demo()}
+    counts = {"penalty": load_penalty_demo(), **load_case_demo(), **load_staff_demo(), **load_notices_demo(),
+              **load_registers_demo()}
     return f"demo accounts added: {accounts}; filings: {counts}"
