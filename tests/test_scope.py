@@ -550,6 +550,9 @@ UNIT_ENDPOINTS = {
     "ReconCaseView.edit": "tests/test_case_pages.py::test_other_units_and_roles_are_refused",
     "ReconCaseView.export": "tests/test_case_api.py::test_exports_are_scoped_and_mask_ids_for_roles_without_need",
     "ReconCaseView.hotspots": "tests/test_case_repeats.py::test_hotspots_page_is_scoped_and_drills_down",
+    "ReconCaseView.template": "the blank import template (no data)",
+    "ReconCaseView.upload": "tests/test_case_import.py::test_import_is_all_or_nothing_with_cell_errors",
+    "ReconCaseView.confirm": "tests/test_case_import.py::test_import_is_all_or_nothing_with_cell_errors",
     "ReconCaseView.supervise":
         "tests/test_case_pages.py::test_home_page_and_supervision_list_show_overdue_and_due_cases",
     "ReconCaseView.figure":

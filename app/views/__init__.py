@@ -69,6 +69,8 @@ def _register_cases(appbuilder) -> None:
                         label=_l("行政复议案件"), category_label=_l("案件登记"))
     appbuilder.add_link("督办案件", href="/cases/recon/supervise", category=menu, icon="fa-bell",
                         label=_l("督办案件"))
+    appbuilder.add_link("导入复议案件", href="/cases/recon/import", category=menu, icon="fa-upload",
+                        label=_l("导入复议案件"))
     appbuilder.add_link("案件热点", href="/cases/recon/hotspots", category=menu, icon="fa-fire",
                         label=_l("案件热点"))
     appbuilder.add_view(HolidayView, "法定节假日", category="单位", icon="fa-calendar", label=_l("法定节假日"))

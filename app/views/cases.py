@@ -103,7 +103,7 @@ class ReconCaseView(BaseView):
     class_permission_name = "CaseRegister"
     method_permission_name = {"list": "read", "show": "read", "add": "keep", "edit": "keep",
                               "supervise": "read", "figure": "read", "export": "read",
-                              "hotspots": "read"}
+                              "hotspots": "read", "template": "keep", "upload": "keep", "confirm": "keep"}
     default_view = "list"
 
     @expose("/")
@@ -268,6 +268,50 @@ class ReconCaseView(BaseView):
             repeated=repeats.repeated_acts(start, end), frequent=repeats.frequent_applicants(start, end),
             groups=repeats.group_applications(start, end), chains=repeats.chains(start, end),
             sued=sued, concluded=concluded, mask=lambda n: read_applicant_id(n, False))
+
+    @expose("/import/template")
+    @has_access
+    def template(self):
+        """The Excel template of the register's import."""
+        import io
+
+        from flask import send_file
+
+        from ..imports.cases import template_bytes
+
+        return send_file(io.BytesIO(template_bytes()), as_attachment=True, download_name="行政复议案件导入模板.xlsx",
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    @expose("/import", methods=["GET", "POST"])
+    @has_access
+    def upload(self):
+        """Upload → every row checked through the write path (nothing kept) → confirm."""
+        from ..imports import cases as case_import
+        from ..imports.stash import check_upload
+
+        user = acting_user()
+        if not may_keep(user):
+            abort(403)
+        result, error = None, None
+        if request.method == "POST":
+            result, error = check_upload("recon_import", lambda data: case_import.preview(data, user))
+        return self.render_template("cases/import.html", result=result, error=error)
+
+    @expose("/import/confirm", methods=["POST"])
+    @has_access
+    def confirm(self):
+        from ..imports import cases as case_import
+        from ..imports.stash import confirm_upload
+
+        user = acting_user()
+
+        def done(result):
+            return _("导入完成：登记%(n)s件", n=len(result.numbers))
+
+        if not confirm_upload("recon_import", lambda data: case_import.commit(data, user), done,
+                              usable=may_keep(user)):
+            return redirect(url_for("ReconCaseView.upload"))
+        return redirect(url_for("ReconCaseView.list"))
 
     @expose("/supervise")
     @has_access
