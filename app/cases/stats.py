@@ -109,9 +109,9 @@ def derived_figures(unit_ids: list[int] | None, period: Period) -> dict[str, int
     """{field: figure} of the form version in force, counted from the cases of `unit_ids` (None:
     every unit) for the half-year.
 
-    Four GROUP BY statements, each on an index range (covering on PostgreSQL) — cases received in
-    the half-year, accepted cases carried over into it, those accepted in it, those decided in it —
-    summed here into the figures. They
+    Five GROUP BY statements, each on an index range (covering on PostgreSQL) — cases received in
+    the half-year, accepted cases carried over into it (still open; decided since), those accepted
+    in it, those decided in it — summed here into the figures. They
     count what ``figure_conditions`` (the drill-down) lists; tests/test_case_statistics.py holds
     both to an independent count.
     """
@@ -146,12 +146,14 @@ def derived_figures(unit_ids: list[int] | None, period: Period) -> dict[str, int
     flags = (ReconCase.procedure, ReconCase.hearing, ReconCase.committee, ReconCase.extension_days.is_not(None),
              ReconCase.suspended_on.is_not(None))
     pending = or_(ReconCase.decided_on.is_(None), ReconCase.decided_on > e)
-    carried = _units(select(pending, *flags, func.count()).where(
-        ReconCase.intake == "accepted", ReconCase.receipt_date < s,
-        or_(ReconCase.decided_on.is_(None), ReconCase.decided_on >= s)), unit_ids)
+    # carried over: still open (two index ranges: an OR of them misleads the planner into a scan)
+    carried_open = _units(select(pending, *flags, func.count()).where(
+        ReconCase.intake == "accepted", ReconCase.decided_on.is_(None), ReconCase.receipt_date < s), unit_ids)
+    carried_decided = _units(select(pending, *flags, func.count()).where(
+        ReconCase.intake == "accepted", ReconCase.decided_on >= s, ReconCase.receipt_date < s), unit_ids)
     accepted_in = _units(select(pending, *flags, func.count()).where(
         ReconCase.receipt_date.between(s, e), ReconCase.intake == "accepted"), unit_ids)
-    for population, was_carried in ((carried, True), (accepted_in, False)):
+    for population, was_carried in ((carried_open, True), (carried_decided, True), (accepted_in, False)):
         cols = population.selected_columns
         for is_pending, procedure, hearing, committee, extended, suspended, n in db.session.execute(
                 population.group_by(*cols[:-1])):

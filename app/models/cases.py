@@ -24,7 +24,7 @@ RECEIPT_CHANNELS = ["当面", "邮寄", "网上", "其他"]
 RECEIPT_INCLUDE = ["unit_id", "intake", "refusal_reason", "matter", "respondent_level", "domain", "amend_requested",
                    "people", "org_applicants", "procedure", "hearing", "committee", "extension_days", "suspended_on",
                    "decided_on"]
-DECIDED_INCLUDE = ["unit_id", "outcome", "opinion_issued", "suggestion_issued"]
+DECIDED_INCLUDE = ["id", "unit_id", "outcome", "opinion_issued", "suggestion_issued"]
 OPEN_INCLUDE = ["unit_id", "procedure", "hearing", "committee", "extension_days", "suspended_on"]
 
 
