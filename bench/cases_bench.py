@@ -239,6 +239,21 @@ def main(argv=None) -> dict:
     else:
         sample = json.loads(sample_file.read_text())
 
+    # SSD storage: random reads cost little more than sequential ones. With PostgreSQL's default (4)
+    # the planner prefers a full scan to 5,000 primary-key lookups (a search by 被申请人).
+    engine = create_engine(url)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f"ALTER DATABASE {engine.url.database} SET random_page_cost = 1.1")
+    engine.dispose()
+    app = create_app(TestConfig(url))  # new connections, with the setting
+
+    # The register's clock: a working day early in the year after the five loaded years (cases
+    # still open then are due or overdue as they would be, not all overdue by a year).
+    import time_machine
+
+    clock = time_machine.travel(dt.datetime(years[-1] + 1, 1, 6, 2, 0, tzinfo=dt.UTC), tick=True)
+    clock.start()
+
     from tests.helpers import login
 
     leader = login(app.test_client(), "leader")
@@ -300,6 +315,7 @@ def main(argv=None) -> dict:
     out = {"cases": args.per_year * args.years, "runs": args.runs, "median_ms": results,
            "worst_core_ms": max(v for k, v in results.items() if not k.startswith(("督办", "热点")))}
     print(json.dumps(out, ensure_ascii=False))
+    clock.stop()
     return out
 
 

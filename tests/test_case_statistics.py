@@ -243,3 +243,80 @@ def test_hand_filed_figures_that_differ_are_flagged_for_the_reviewer(app, client
     assert client_for("gongan_filler").get(link).status_code == 404  # another unit's cases: refused
     warn = c.get(f"/filings/{fid}").get_data(as_text=True)
     assert "与案件登记数" in warn  # the clerk must explain the difference to submit
+
+
+def test_litigation_form_prefilled_from_the_suits_equals_an_independent_count(app):
+    """Suits against 东城区 in every stage, 2025H2–2026H1; the 2026H1 form from the register equals
+    a count in plain Python of the same suits."""
+    from app.cases.litigation import create_litigation_case, update_litigation_case
+    from app.forms import litigation as LF
+
+    rnd = random.Random(11)
+    suits = []
+    with app.app_context():
+        f = user("dongcheng_filler")
+        for i in range(60):
+            received = D(2025, 7, 1) + dt.timedelta(days=rnd.randrange(360))
+            s = {"court_case_no": f"（2026）京0101行初{i}号", "court": "东城区人民法院", "plaintiffs": f"原告{i}",
+                 "complaint_received": received, "matter": rnd.choice(R.MATTER_FIELDS_2024)[0],
+                 "co_defendant": rnd.random() < 0.3, "instance": "一审"}
+            first = create_litigation_case({**s, "complaint_received": received.isoformat()}, f)
+            db.session.flush()
+            s["id"] = first.id
+            judged = received + dt.timedelta(days=rnd.randrange(20, 150))
+            if judged <= TODAY and rnd.random() < 0.8:
+                hearing = received + dt.timedelta(days=15)
+                head = rnd.random() < 0.5
+                s.update(hearing_date=hearing, head_attended=head, head_rank=rnd.choice(["正职", "副职"]),
+                         judgement_date=judged, outcome=rnd.choice(LF.OUTCOME_FIELDS)[0])
+                update_litigation_case(first.id, {
+                    "hearing_date": hearing.isoformat(), "head_attended": head, "head_name": "局长",
+                    "head_rank": s["head_rank"], "judgement_kind": "判决", "judgement_date": judged.isoformat(),
+                    "outcome": s["outcome"]}, first.version, f)
+                db.session.flush()
+                if rnd.random() < 0.3 and judged + dt.timedelta(days=10) <= TODAY:
+                    appeal = {"instance": "二审", "complaint_received": judged + dt.timedelta(days=10),
+                              "matter": s["matter"], "co_defendant": False}
+                    create_litigation_case({"court_case_no": f"（2026）京02行终{i}号", "court": "二中院",
+                                            "plaintiffs": f"原告{i}", "instance": "二审", "previous": first.id,
+                                            "complaint_received": appeal["complaint_received"].isoformat(),
+                                            "matter": s["matter"]}, f)
+                    suits.append(appeal)
+            suits.append(s)
+        db.session.commit()
+        filing = open_filing("litigation", H1, user("dongcheng_filler"))
+        assert prefill_values(filing) == {}
+        db.session.add(FormAssignment(unit_id=unit_by_code("0100").id, form_code="litigation", required=True,
+                                      from_register=True))
+        db.session.commit()
+        got = prefill_values(filing)
+    s_, e_ = H1.start, H1.end
+    exp: dict[str, int] = {}
+
+    def add(k, n=1):
+        exp[k] = exp.get(k, 0) + n
+
+    for s in suits:
+        r, j = s["complaint_received"], s.get("judgement_date")
+        if s_ <= r <= e_:
+            add("new_total")
+            add({"一审": "first_instance", "二审": "appeals"}[s["instance"]])
+            add("t_" + s["matter"][2:])
+            if s["co_defendant"]:
+                add("co_defendant")
+        if r < s_ and (j is None or j >= s_):
+            add("carried_over")
+        if r <= e_ and (j is None or j > e_):
+            add("pending")
+        if j and s_ <= j <= e_:
+            add("concluded")
+            add("f1_concluded")
+            add("f1_" + s["outcome"][2:])
+        if s.get("hearing_date") and s_ <= s["hearing_date"] <= e_:
+            add("hearings_held")
+            if s["head_attended"]:
+                add("head_attended")
+                add("head_principal" if s["head_rank"] == "正职" else "head_deputy")
+    assert got["new_total"] > 10 and got["concluded"] > 5
+    assert got == {k: exp.get(k, 0) for k in got}
+    assert got["pending"] == got["carried_over"] + got["new_total"] - got["concluded"]

@@ -27,7 +27,10 @@ LABELS = {
 DATES = ("complaint_received", "answered_on", "hearing_date", "judgement_date", "served_on", "suggestion_received",
          "suggestion_answered")
 TEXTS = ("court_case_no", "court", "plaintiffs", "act_name", "act_number", "head_name")
-OUTCOMES = dict(lit_form.OUTCOME_FIELDS)
+# 裁判结果 by 审级: a first instance's outcomes are the form's (o_*); an appeal's and a retrial's
+# those of the 2024 form's 二审 and 再审 sections.
+OUTCOMES = {"一审": dict(lit_form.OUTCOME_FIELDS), "二审": dict(lit_form.APPEAL_FIELDS),
+            "再审": dict(lit_form.RETRIAL_FIELDS)}
 COLUMNS = ("court_case_no", "court", "instance", "previous_id", "plaintiffs", "act_name", "act_number", "matter",
            "recon_case_id", "co_defendant", *DATES, "head_attended", "head_name", "head_rank", "judgement_kind",
            "outcome")
@@ -67,7 +70,7 @@ def _apply(suit: LitigationCase, data: dict, user, errors: dict) -> None:
     if "judgement_kind" in data:
         suit.judgement_kind = _pick(data["judgement_kind"], JUDGEMENT_KINDS, "judgement_kind", errors)
     if "outcome" in data:
-        suit.outcome = _pick(data["outcome"], OUTCOMES, "outcome", errors)
+        suit.outcome = _pick(data["outcome"], OUTCOMES.get(suit.instance, OUTCOMES["一审"]), "outcome", errors)
     if "matter" in data and data["matter"]:
         from . import fields as F
 

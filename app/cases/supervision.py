@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -45,27 +45,28 @@ def refresh_due_dates(batch: int = 2000) -> int:
         db.session.flush()
 
 
-def due_cases(user, today: dt.date) -> dict[str, list]:
+def due_cases(user, today: dt.date, limit: int = 200) -> dict[str, list]:
     """{'soon': [(case, deadline)], 'overdue': [(case, deadline)], 'paused': [case],
-    'answers': [(suit, deadline)]} for the units the user handles cases for (None: the caller).
-    Reads only the open cases whose stored limit ends within SOON_DAYS (or passed) and the
-    suspended ones, then shows each one's limit as timelimits computes it now."""
+    'answers': [(suit, deadline)], 'counts': {list: how many}} for the units the user handles
+    cases for (None: the caller). The lists are chosen by the stored limit (``due_on``, SQL on an
+    index), at most `limit` each, nearest first; each shown case's limit is computed now by
+    timelimits (the same rule, and the rule's text)."""
     from ..scope import acting_user
 
     user = user if user is not None else acting_user()
     cal = Calendar.load()
-    out: dict[str, list] = {"soon": [], "overdue": [], "paused": [], "answers": []}
-    near = or_(ReconCase.due_on <= today + dt.timedelta(days=SOON_DAYS),
-               and_(ReconCase.suspended_on.is_not(None), ReconCase.resumed_on.is_(None)))
-    cases = db.session.scalars(open_recon(user).where(near).options(selectinload(ReconCase.unit))
-                               .order_by(ReconCase.receipt_date, ReconCase.id)).all()
-    for case in cases:
-        dl = recon_deadline(case, cal)
-        status = dl.status(today)
-        if status in ("soon", "overdue"):
-            out[status].append((case, dl))
-        elif status == "paused":
-            out["paused"].append(case)
+    soon_end = today + dt.timedelta(days=SOON_DAYS)
+    paused = and_(ReconCase.suspended_on.is_not(None), ReconCase.resumed_on.is_(None))
+    wheres = {"overdue": ReconCase.due_on < today, "soon": ReconCase.due_on.between(today, soon_end),
+              "paused": paused}
+    out: dict[str, list] = {"soon": [], "overdue": [], "paused": [], "answers": [], "counts": {}}
+    for key, where in wheres.items():
+        q = open_recon(user).where(where)
+        out["counts"][key] = db.session.scalar(select(func.count()).select_from(q.subquery()))
+        cases = db.session.scalars(q.options(selectinload(ReconCase.unit))
+                                   .order_by(ReconCase.due_on, ReconCase.receipt_date, ReconCase.id).limit(limit))
+        for case in cases:
+            out[key].append(case if key == "paused" else (case, recon_deadline(case, cal)))
     suits = db.session.scalars(restrict(select(LitigationCase).where(LitigationCase.answered_on.is_(None)),
                                         LitigationCase.unit_id, user)
                                .options(selectinload(LitigationCase.unit))).all()
@@ -73,6 +74,7 @@ def due_cases(user, today: dt.date) -> dict[str, list]:
         dl = answer_deadline(suit, cal)
         if dl.status(today) in ("soon", "overdue"):
             out["answers"].append((suit, dl))
-    for key in ("soon", "overdue", "answers"):
-        out[key].sort(key=lambda pair: pair[1].due)
+    out["answers"].sort(key=lambda pair: pair[1].due)
+    out["answers"] = out["answers"][:limit]
+    out["counts"]["answers"] = len(out["answers"])
     return out

@@ -63,7 +63,7 @@ class HomeView(IndexView):
         if has_perm(current_user, "can_read", "CaseRegister"):  # 案件期限: overdue and due within 7 days
             from ..cases.supervision import due_cases
 
-            lists = due_cases(current_user, today())
+            lists = due_cases(current_user, today(), limit=10)
             ctx["case_lists"] = lists if lists["overdue"] or lists["soon"] else None
         # A unit's own page links to its dashboard and reports (report/home_unit.html extends the home page).
         template = "report/home_unit.html" if dashboard and not ctx.get("city") else self.index_template
