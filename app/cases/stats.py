@@ -109,62 +109,70 @@ def derived_figures(unit_ids: list[int] | None, period: Period) -> dict[str, int
     """{field: figure} of the form version in force, counted from the cases of `unit_ids` (None:
     every unit) for the half-year.
 
-    Five GROUP BY statements, each on an index range (covering on PostgreSQL) — cases received in
-    the half-year, accepted cases carried over into it (still open; decided since), those accepted
-    in it, those decided in it — summed here into the figures. They
+    Six GROUP BY statements on index ranges (covering on PostgreSQL), each answering few groups —
+    cases received in the half-year (intake and people; accepted ones by kind; by size), accepted
+    cases carried over into it (still open; decided since), cases decided in it — summed here. They
     count what ``figure_conditions`` (the drill-down) lists; tests/test_case_statistics.py holds
     both to an independent count.
     """
     s, e = period.start, period.end
     out: dict[str, int] = defaultdict(int)
-    received = _units(select(ReconCase.intake, ReconCase.refusal_reason, ReconCase.matter, ReconCase.respondent_level,
-                             ReconCase.domain, ReconCase.amend_requested.is_not(None), ReconCase.people,
-                             ReconCase.org_applicants, func.count())
-                      .where(ReconCase.receipt_date.between(s, e)), unit_ids)
-    cols = received.selected_columns
-    for intake, reason, matter, level, domain, amended, people, orgs, n in db.session.execute(
-            received.group_by(*cols[:-1])):
-        out["new_applications"] += n
-        out["applicants"] += people * n
-        out["applicants_org"] += orgs * n
-        out["applicants_citizen"] += (people - orgs) * n
-        if people >= 2:
-            out["joint_applications"] += n
-            out[_band(people)] += n
-        if amended:
-            out["p_amended"] += n
-        if intake == "accepted":
-            out["accepted"] += n
-            out[matter] += n
-            out[f"x_{level}_{domain}"] += n
-        elif intake == "rejected":
-            out["rejected"] += n
-            out[reason] += n
-        elif intake == "other":
-            out["other_handled"] += n
-    # accepted cases open in the half-year: those carried over (open at S) and those accepted in it
+    in_half = ReconCase.receipt_date.between(s, e)
     flags = (ReconCase.procedure, ReconCase.hearing, ReconCase.committee, ReconCase.extension_days.is_not(None),
              ReconCase.suspended_on.is_not(None))
     pending = or_(ReconCase.decided_on.is_(None), ReconCase.decided_on > e)
-    # carried over: still open (two index ranges: an OR of them misleads the planner into a scan)
-    carried_open = _units(select(pending, *flags, func.count()).where(
-        ReconCase.intake == "accepted", ReconCase.decided_on.is_(None), ReconCase.receipt_date < s), unit_ids)
-    carried_decided = _units(select(pending, *flags, func.count()).where(
-        ReconCase.intake == "accepted", ReconCase.decided_on >= s, ReconCase.receipt_date < s), unit_ids)
-    accepted_in = _units(select(pending, *flags, func.count()).where(
-        ReconCase.receipt_date.between(s, e), ReconCase.intake == "accepted"), unit_ids)
-    for population, was_carried in ((carried_open, True), (carried_decided, True), (accepted_in, False)):
-        cols = population.selected_columns
-        for is_pending, procedure, hearing, committee, extended, suspended, n in db.session.execute(
-                population.group_by(*cols[:-1])):
-            if was_carried:
-                out["carried_over"] += n
-            if is_pending:
-                out["pending"] += n
-            for name, flag in (("p_simplified", procedure == "简易程序"), ("p_hearing", hearing),
-                               ("p_committee", committee), ("p_extended", extended), ("p_suspended", suspended)):
-                if flag:
-                    out[name] += n
+
+    def count_flags(was_carried, is_pending, procedure, hearing, committee, extended, suspended, n):
+        if was_carried:
+            out["carried_over"] += n
+        if is_pending:
+            out["pending"] += n
+        for name, flag in (("p_simplified", procedure == "简易程序"), ("p_hearing", hearing),
+                           ("p_committee", committee), ("p_extended", extended), ("p_suspended", suspended)):
+            if flag:
+                out[name] += n
+
+    # Received in the half-year (each statement small in groups: few rows come back):
+    # the intake decision with the people, and — accepted — the procedures and whether still pending
+    intake = _units(select(ReconCase.intake, ReconCase.refusal_reason, ReconCase.amend_requested.is_not(None),
+                           ReconCase.intake == "accepted", and_(ReconCase.intake == "accepted", pending), *flags,
+                           func.count(), func.sum(ReconCase.people), func.sum(ReconCase.org_applicants))
+                    .where(in_half), unit_ids)
+    for row in db.session.execute(intake.group_by(*intake.selected_columns[:-3])):
+        what, reason, amended, accepted, is_pending, *flag_values, n, people, orgs = row
+        out["new_applications"] += n
+        out["applicants"] += people
+        out["applicants_org"] += orgs
+        out["applicants_citizen"] += people - orgs
+        if amended:
+            out["p_amended"] += n
+        if what == "accepted":
+            out["accepted"] += n
+            count_flags(False, is_pending, *flag_values, n)
+        elif what == "rejected":
+            out["rejected"] += n
+            out[reason] += n
+        elif what == "other":
+            out["other_handled"] += n
+    #   the accepted ones by 事项 and by 被申请人层级 × 领域
+    kinds = _units(select(ReconCase.matter, ReconCase.respondent_level, ReconCase.domain, func.count())
+                   .where(in_half, ReconCase.intake == "accepted"), unit_ids)
+    for matter, level, domain, n in db.session.execute(kinds.group_by(*kinds.selected_columns[:-1])):
+        out[matter] += n
+        out[f"x_{level}_{domain}"] += n
+    #   joint applications by size
+    sizes = _units(select(ReconCase.people, func.count()).where(in_half, ReconCase.people >= 2), unit_ids)
+    for people, n in db.session.execute(sizes.group_by(ReconCase.people)):
+        out["joint_applications"] += n
+        out[_band(people)] += n
+    # Carried over: accepted before the half-year and open at its start (two index ranges: an OR
+    # of them misleads the planner into a full scan)
+    for still_open in (True, False):
+        carried = _units(select(pending, *flags, func.count()).where(
+            ReconCase.intake == "accepted", ReconCase.receipt_date < s,
+            ReconCase.decided_on.is_(None) if still_open else ReconCase.decided_on >= s), unit_ids)
+        for row in db.session.execute(carried.group_by(*carried.selected_columns[:-1])):
+            count_flags(True, *row)
     sued = ReconCase.id.in_(select(LitigationCase.recon_case_id).where(LitigationCase.recon_case_id.is_not(None)))
     decided = _units(select(ReconCase.outcome, ReconCase.opinion_issued, ReconCase.suggestion_issued, sued,
                             func.count()).where(ReconCase.decided_on.between(s, e)), unit_ids)
