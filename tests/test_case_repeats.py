@@ -10,6 +10,7 @@ import time_machine
 from app.cases import repeats
 from app.cases.litigation import create_litigation_case, instance_chain, update_litigation_case
 from app.cases.recon import CaseError, CaseForbidden, create_recon_case
+from app.cases.supervision import due_cases
 from app.cases.timelimits import answer_deadline, appeal_deadline
 from app.extensions import db
 from app.models.cases import LitigationCase
@@ -105,6 +106,9 @@ def test_litigation_register_instances_limits_links_and_sued_after_rate(app):
             "complaint_received": "2026-03-02", "co_defendant": True}, f)
         db.session.commit()
         assert answer_deadline(first).due == D(2026, 3, 17)  # 15 days (Tuesday)
+        answers = due_cases(f, D(2026, 6, 1))["answers"]
+        assert [(s.id, dl.status(D(2026, 6, 1))) for s, dl in answers] == [(first.id, "overdue")]
+        assert due_cases(user("gongan_filler"), D(2026, 6, 1))["answers"] == []
         with pytest.raises(CaseError) as exc:  # another unit's reconsideration case: a forged link
             create_litigation_case({"court_case_no": "（2026）京0101行初13号", "court": "东城区人民法院",
                                     "plaintiffs": "李四", "recon_case": gongan_case.id,
@@ -126,6 +130,7 @@ def test_litigation_register_instances_limits_links_and_sued_after_rate(app):
             "outcome": "驳回诉讼请求", "suggestion_received": "2026-04-25"}, first.version, f)
         db.session.commit()
         assert answer_deadline(suit).due is None
+        assert due_cases(f, D(2026, 6, 1))["answers"] == []
         assert appeal_deadline(suit).due == D(2026, 5, 7) and "15日" in appeal_deadline(suit).rule
         appeal = create_litigation_case({"court_case_no": "（2026）京02行终1号", "court": "北京市第二中级人民法院",
                                          "instance": "二审", "previous": first.id, "plaintiffs": "张三",

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models.cases import LitigationCase, ReconCase
 from ..scope import restrict
-from .timelimits import SOON_DAYS, Calendar, answer_deadline, recon_deadline
+from .timelimits import ANSWER_DAYS, SOON_DAYS, Calendar, answer_deadline, recon_deadline
 
 
 def open_recon(user=None):
@@ -67,14 +67,14 @@ def due_cases(user, today: dt.date, limit: int = 200) -> dict[str, list]:
                                    .order_by(ReconCase.due_on, ReconCase.receipt_date, ReconCase.id).limit(limit))
         for case in cases:
             out[key].append(case if key == "paused" else (case, recon_deadline(case, cal)))
-    suits = db.session.scalars(restrict(select(LitigationCase).where(LitigationCase.answered_on.is_(None)),
-                                        LitigationCase.unit_id, user)
-                               .options(selectinload(LitigationCase.unit))).all()
-    for suit in suits:
-        dl = answer_deadline(suit, cal)
-        if dl.status(today) in ("soon", "overdue"):
-            out["answers"].append((suit, dl))
-    out["answers"].sort(key=lambda pair: pair[1].due)
-    out["answers"] = out["answers"][:limit]
-    out["counts"]["answers"] = len(out["answers"])
+    # 答辩: a limit of ANSWER_DAYS ends no earlier than ANSWER_DAYS after receipt, so only suits
+    # received SOON_DAYS − ANSWER_DAYS days ago or earlier can be due within SOON_DAYS or overdue.
+    unanswered = restrict(select(LitigationCase).where(
+        LitigationCase.answered_on.is_(None),
+        LitigationCase.complaint_received <= today + dt.timedelta(days=SOON_DAYS - ANSWER_DAYS)),
+        LitigationCase.unit_id, user)
+    out["counts"]["answers"] = db.session.scalar(select(func.count()).select_from(unanswered.subquery()))
+    for suit in db.session.scalars(unanswered.options(selectinload(LitigationCase.unit))
+                                   .order_by(LitigationCase.complaint_received, LitigationCase.id).limit(limit)):
+        out["answers"].append((suit, answer_deadline(suit, cal)))
     return out
