@@ -147,3 +147,21 @@ def test_litigation_register_instances_limits_links_and_sued_after_rate(app):
         # a unit not sued sees none of it
         with pytest.raises(CaseForbidden):
             update_litigation_case(first.id, {"court": "x"}, suit.version, user("gongan_filler"))
+
+
+def test_litigation_pages_are_scoped(app, client_for):
+    with app.app_context():
+        f = user("dongcheng_filler")
+        decided = create_recon_case(case_data("2026-01-05", intake="受理", intake_date="2026-01-06",
+                                              decided_on="2026-02-20", outcome="维持"), f)
+        db.session.flush()
+        first = create_litigation_case({"court_case_no": "（2026）京0101行初12号", "court": "东城区人民法院",
+                                        "plaintiffs": "张三", "recon_case": decided.id,
+                                        "complaint_received": "2026-05-25"}, f)
+        db.session.commit()
+        sid, case_no = first.id, decided.case_no
+    page = client_for("dongcheng_approver").get(f"/cases/litigation/{sid}").get_data(as_text=True)
+    assert "（2026）京0101行初12号" in page and case_no in page and "2026-06-09" in page  # 答辩: 15 days
+    assert "（2026）京0101行初12号" in client_for("leader").get("/cases/litigation/").get_data(as_text=True)
+    assert client_for("gongan_approver").get(f"/cases/litigation/{sid}").status_code == 404
+    assert "京0101行初12号" not in client_for("gongan_approver").get("/cases/litigation/").get_data(as_text=True)

@@ -62,11 +62,13 @@ def register_views(appbuilder) -> None:
 
 
 def _register_cases(appbuilder) -> None:
-    from .cases import HolidayView, ReconCaseView
+    from .cases import HolidayView, LitigationCaseView, ReconCaseView
 
     menu = "案件登记"
     appbuilder.add_view(ReconCaseView, "行政复议案件", category=menu, icon="fa-folder-open",
                         label=_l("行政复议案件"), category_label=_l("案件登记"))
+    appbuilder.add_view(LitigationCaseView, "行政应诉案件", category=menu, icon="fa-gavel",
+                        label=_l("行政应诉案件"))
     appbuilder.add_link("督办案件", href="/cases/recon/supervise", category=menu, icon="fa-bell",
                         label=_l("督办案件"))
     appbuilder.add_link("导入复议案件", href="/cases/recon/import", category=menu, icon="fa-upload",

@@ -351,3 +351,54 @@ class HolidayView(KnownActionsOnly, AuditedModelView, ModelView):
 
         detail = {**detail, "open_cases_moved": refresh_due_dates()}
         super()._audit(action, item, detail)
+
+
+class LitigationCaseView(BaseView):
+    """行政应诉案件: suits against the units of the user's scope — list and a suit with its limits,
+    its instances and the reconsideration case it followed (shown when the user may see it).
+    Suits are written by app.cases.litigation, the one write path; its web form is not built yet."""
+
+    route_base = "/cases/litigation"
+    class_permission_name = "CaseRegister"
+    method_permission_name = {"list": "read", "show": "read"}
+    default_view = "list"
+
+    @expose("/")
+    @has_access
+    def list(self):
+        from ..cases.query import litigation_query
+        from ..models.cases import LitigationCase
+
+        try:
+            page = max(int(request.args.get("page", 1)), 1)
+        except ValueError:
+            page = 1
+        q = litigation_query()
+        text = (request.args.get("q") or "").strip()[:64]
+        if text:
+            q = q.where(LitigationCase.court_case_no.like(text.replace("%", "") + "%"))
+        total = db.session.scalar(select(func.count()).select_from(q.subquery()))
+        rows = db.session.scalars(q.options(selectinload(LitigationCase.unit))
+                                  .order_by(LitigationCase.complaint_received.desc(), LitigationCase.id.desc())
+                                  .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+        from ..cases.timelimits import litigation_deadline
+
+        cal = Calendar.load()
+        return self.render_template("cases/litigation_list.html", rows=[(s, litigation_deadline(s, cal)) for s in rows],
+                                    total=total, page=page, pages=(total + PAGE_SIZE - 1) // PAGE_SIZE, q=text,
+                                    today=today(), args=request.args)
+
+    @expose("/<int:pk>")
+    @has_access
+    def show(self, pk):
+        from ..cases.litigation import OUTCOMES, instance_chain
+        from ..cases.query import get_litigation
+        from ..cases.timelimits import answer_deadline, appeal_deadline
+
+        suit = get_litigation(pk)
+        if suit is None:
+            abort(404)
+        recon = get_recon(suit.recon_case_id) if suit.recon_case_id else None  # shown only when in scope
+        return self.render_template("cases/litigation_show.html", suit=suit, chain=instance_chain(suit),
+                                    answer=answer_deadline(suit), appeal=appeal_deadline(suit), recon=recon,
+                                    outcomes=OUTCOMES.get(suit.instance, {}), today=today())
