@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from sqlalchemy import func, select
 
 from app.cases import repeats
 from app.cases.litigation import create_litigation_case, instance_chain, update_litigation_case
@@ -165,3 +166,27 @@ def test_litigation_pages_are_scoped(app, client_for):
     assert "（2026）京0101行初12号" in client_for("leader").get("/cases/litigation/").get_data(as_text=True)
     assert client_for("gongan_approver").get(f"/cases/litigation/{sid}").status_code == 404
     assert "京0101行初12号" not in client_for("gongan_approver").get("/cases/litigation/").get_data(as_text=True)
+    # register and edit through the form: the unit is the account's; other units and roles refused
+    from tests.helpers import csrf_token
+
+    c = client_for("dongcheng_filler")
+    token = csrf_token(c, "/cases/litigation/add")
+    form = {"court_case_no": "（2026）京0101行初20号", "court": "东城区人民法院", "instance": "一审",
+            "plaintiffs": "李四", "matter": "行政处罚", "complaint_received": "2026-05-20", "answered_on": "2026-05-10",
+            "csrf_token": token}
+    bad = c.post("/cases/litigation/add", data=form)
+    assert bad.status_code == 400 and "「答辩日期」2026-05-10早于「收到起诉状日期」" in bad.get_data(as_text=True)
+    ok = c.post("/cases/litigation/add", data={**form, "answered_on": "2026-05-28"})
+    assert ok.status_code == 302
+    new_id = int(ok.headers["Location"].rstrip("/").split("/")[-1])
+    edit = c.get(f"/cases/litigation/{new_id}/edit").get_data(as_text=True)
+    assert 'name="version"' in edit
+    gongan = client_for("gongan_filler")
+    assert gongan.post(f"/cases/litigation/{new_id}/edit",
+                       data={**form, "version": 1, "csrf_token": csrf_token(gongan, "/")}).status_code == 404
+    approver = client_for("dongcheng_approver")
+    refused = approver.post("/cases/litigation/add", data={**form, "court_case_no": "x",
+                                                            "csrf_token": csrf_token(approver, "/")})
+    assert refused.status_code in (302, 403)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LitigationCase)) == 2

@@ -550,6 +550,8 @@ UNIT_ENDPOINTS = {
     "ReconCaseApi.put": "tests/test_case_api.py::test_create_and_update_through_the_api",
     "LitigationCaseView.list": "tests/test_case_repeats.py::test_litigation_pages_are_scoped",
     "LitigationCaseView.show": "tests/test_case_repeats.py::test_litigation_pages_are_scoped",
+    "LitigationCaseView.add": "tests/test_case_repeats.py::test_litigation_pages_are_scoped (unit from the account)",
+    "LitigationCaseView.edit": "tests/test_case_repeats.py::test_litigation_pages_are_scoped",
     "ReconCaseView.list": "tests/test_case_pages.py::test_other_units_and_roles_are_refused",
     "ReconCaseView.show": "tests/test_case_pages.py::test_other_units_and_roles_are_refused",
     "ReconCaseView.add": "tests/test_case_pages.py::test_other_units_and_roles_are_refused (unit from the account)",

@@ -356,12 +356,91 @@ class HolidayView(KnownActionsOnly, AuditedModelView, ModelView):
 class LitigationCaseView(BaseView):
     """行政应诉案件: suits against the units of the user's scope — list and a suit with its limits,
     its instances and the reconsideration case it followed (shown when the user may see it).
-    Suits are written by app.cases.litigation, the one write path; its web form is not built yet."""
+    Register and edit go through app.cases.litigation, the one write path."""
 
     route_base = "/cases/litigation"
     class_permission_name = "CaseRegister"
-    method_permission_name = {"list": "read", "show": "read"}
+    method_permission_name = {"list": "read", "show": "read", "add": "keep", "edit": "keep"}
     default_view = "list"
+
+    FIELDS = ("court_case_no", "court", "instance", "previous", "plaintiffs", "act_name", "act_number", "matter",
+              "recon_case", "co_defendant", "complaint_received", "answered_on", "hearing_date", "head_attended",
+              "head_name", "head_rank", "judgement_kind", "judgement_date", "served_on", "outcome",
+              "suggestion_received", "suggestion_answered")
+
+    def _form(self, suit, values, errors, status=200):
+        from ..cases.litigation import LABELS, OUTCOMES
+        from ..models.cases import HEAD_RANKS, INSTANCES, JUDGEMENT_KINDS
+
+        instance = values.get("instance") or "一审"
+        options = {"instance": INSTANCES, "head_rank": [""] + HEAD_RANKS, "judgement_kind": [""] + JUDGEMENT_KINDS,
+                   "outcome": [""] + list(OUTCOMES.get(instance, OUTCOMES["一审"]).values()),
+                   "matter": list(F.matters(today()).values())}
+        fields = [(n, LABELS[n], "select" if n in options else "bool" if n in ("co_defendant", "head_attended")
+                   else "date" if n.endswith(("_on", "_date", "_received")) else "text", options.get(n))
+                  for n in self.FIELDS]
+        return self.render_template("cases/litigation_form.html", suit=suit, fields=fields, values=values,
+                                    errors=errors), status
+
+    def _posted(self) -> dict:
+        data = {n: request.form.get(n, "") for n in self.FIELDS}
+        for n in ("co_defendant", "head_attended"):
+            data[n] = request.form.get(n) == "1"
+        return data
+
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        from ..cases.litigation import create_litigation_case
+
+        if not may_keep(acting_user()):
+            abort(403)
+        if request.method == "GET":
+            return self._form(None, {}, {})
+        data = self._posted()
+        try:
+            suit = create_litigation_case(data)
+            db.session.commit()
+        except CaseError as exc:
+            db.session.rollback()
+            return self._form(None, data, exc.errors, 400)
+        return redirect(url_for("LitigationCaseView.show", pk=suit.id))
+
+    @expose("/<int:pk>/edit", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        from ..cases.litigation import OUTCOMES, update_litigation_case
+        from ..cases.query import get_litigation
+
+        user = acting_user()
+        suit = get_litigation(pk)
+        if suit is None or suit.unit_id != user.unit_id or not may_keep(user):
+            abort(404)
+        if request.method == "GET":
+            values = {n: getattr(suit, n, None) for n in self.FIELDS}
+            values.update(previous=suit.previous_id or "", recon_case=suit.recon_case_id or "",
+                          matter=F.matters(suit.complaint_received).get(suit.matter, suit.matter),
+                          outcome=OUTCOMES.get(suit.instance, {}).get(suit.outcome, ""), version=suit.version)
+            return self._form(suit, values, {})
+        data = self._posted()
+        try:
+            version = int(request.form.get("version", ""))
+        except ValueError:
+            abort(400)
+        try:
+            update_litigation_case(pk, data, version)
+            db.session.commit()
+        except CaseForbidden:
+            db.session.rollback()
+            abort(404)
+        except CaseStale as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+            return redirect(url_for("LitigationCaseView.edit", pk=pk))
+        except CaseError as exc:
+            db.session.rollback()
+            return self._form(suit, {**data, "version": version}, exc.errors, 400)
+        return redirect(url_for("LitigationCaseView.show", pk=pk))
 
     @expose("/")
     @has_access
@@ -386,7 +465,7 @@ class LitigationCaseView(BaseView):
         cal = Calendar.load()
         return self.render_template("cases/litigation_list.html", rows=[(s, litigation_deadline(s, cal)) for s in rows],
                                     total=total, page=page, pages=(total + PAGE_SIZE - 1) // PAGE_SIZE, q=text,
-                                    today=today(), args=request.args)
+                                    today=today(), args=request.args, keeper=may_keep(acting_user()))
 
     @expose("/<int:pk>")
     @has_access
@@ -401,4 +480,5 @@ class LitigationCaseView(BaseView):
         recon = get_recon(suit.recon_case_id) if suit.recon_case_id else None  # shown only when in scope
         return self.render_template("cases/litigation_show.html", suit=suit, chain=instance_chain(suit),
                                     answer=answer_deadline(suit), appeal=appeal_deadline(suit), recon=recon,
-                                    outcomes=OUTCOMES.get(suit.instance, {}), today=today())
+                                    outcomes=OUTCOMES.get(suit.instance, {}), today=today(),
+                                    editable=may_keep(acting_user()) and suit.unit_id == acting_user().unit_id)
