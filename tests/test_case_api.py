@@ -59,7 +59,7 @@ def test_list_show_scoped_and_ids_masked_unless_the_role_needs_them(app, spec, c
     assert by_id[cases["named"]]["applicants"][0]["id_number"] == MASKED  # as respondent: masked
     one = c.get(f"/api/v1/recon_cases/{cases['own']}", headers=filler)
     spec.validate(one, "/api/v1/recon_cases/{pk}", "get")
-    assert one.json["result"]["deadline"] == "2026-03-09" and "第30条" in one.json["result"]["deadline_rule"]
+    assert one.json["result"]["deadline"] == "2026-03-09" and "第30、88条" in one.json["result"]["deadline_rule"]
     missing = c.get(f"/api/v1/recon_cases/{cases['other']}", headers=filler)
     assert missing.status_code == 404
     spec.validate(missing, "/api/v1/recon_cases/{pk}", "get")

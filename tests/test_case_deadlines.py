@@ -36,17 +36,17 @@ def test_a_case_from_receipt_to_decision_shows_the_right_deadline_at_every_step(
         case = create_recon_case(case_data("2026-03-02"), user("dongcheng_filler"))
         db.session.commit()
         first = recon_deadline(case)
-    # 5 days from receipt end on Saturday 7 March: the next working day
-    assert first.due == D(2026, 3, 9) and "第30条" in first.rule
+    # 5 working days from Monday's receipt (art. 88): the next Monday
+    assert first.due == D(2026, 3, 9) and "第30、88条" in first.rule
     with at(D(2026, 3, 9)):
         assert [c.id for c, _ in due_cases(user("reviewer"), D(2026, 3, 9))["soon"]] == [case.id]
 
     case = step(case.id, D(2026, 3, 4), amend_requested="2026-03-04")  # 补正 asked
     dl = recon_deadline(case)
-    assert dl.due == D(2026, 3, 16) and "10日内" in dl.rule  # the applicant's 10 days (14th a Saturday)
+    assert dl.due == D(2026, 3, 18) and "10个工作日" in dl.rule  # the applicant's 10 working days
 
-    case = step(case.id, D(2026, 3, 12), amend_received="2026-03-12")  # the time runs again
-    assert recon_deadline(case).due == D(2026, 3, 17)
+    case = step(case.id, D(2026, 3, 12), amend_received="2026-03-12")  # the 5 working days run again
+    assert recon_deadline(case).due == D(2026, 3, 19)
 
     case = step(case.id, D(2026, 3, 13), intake="受理", intake_date="2026-03-13")
     dl = recon_deadline(case)
@@ -106,6 +106,8 @@ def test_calendar_weekends_holidays_and_adjusted_working_days(ctx):
     assert cal.limit(D(2026, 9, 26), 5) == D(2026, 10, 8)  # ends 1 Oct, a holiday → Thursday 8th
     assert cal.limit(D(2026, 10, 5), 5) == D(2026, 10, 10)  # Saturday 10th is a working day
     assert cal.limit(D(2026, 10, 6), 5) == D(2026, 10, 12)  # Sunday 11th is not
+    # working days skip the holidays and count the 调休 Saturday: 8, 9, 10, 12, 13 October
+    assert cal.working_limit(D(2026, 9, 30), 5) == D(2026, 10, 13)
 
 
 def test_a_holiday_entered_by_the_administrator_moves_open_cases_limits(app, client_for):

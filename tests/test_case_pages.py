@@ -66,7 +66,7 @@ def test_register_through_the_form_then_edit(client_for, app):
         db.session.expunge(case)
     assert case.case_no == "京东复〔2026〕1号" and case.matter == "m_enforcement" and case.domain == "um"
     page = c.get(f"/cases/recon/{case.id}").get_data(as_text=True)
-    assert ID in page and "2026-05-25" in page  # the filler of the deciding unit sees the id; 5 days, Monday
+    assert ID in page and "2026-05-27" in page  # the filler of the deciding unit sees the id; 5 working days
     edit = c.get(f"/cases/recon/{case.id}/edit").get_data(as_text=True)
     assert f'name="version" value="{case.version}"' in edit
     resp = c.post(f"/cases/recon/{case.id}/edit", data={**_form(intake="受理", intake_date="2026-05-22"),
@@ -113,7 +113,7 @@ def test_search_by_number_applicant_id_respondent_and_document(client_for, app):
 
 
 def test_home_page_and_supervision_list_show_overdue_and_due_cases(client_for, app):
-    # 5 days from 20 May: 25 May, overdue on 1 June; from 29 May: 3 June, due within 7 days
+    # 5 working days from 20 May: 27 May, overdue on 1 June; from 29 May: 5 June, due within 7 days
     late, soon, done = _make(app, ("dongcheng_filler", case_data("2026-05-20")),
                              ("dongcheng_filler", case_data("2026-05-29")),
                              ("dongcheng_filler", case_data("2026-05-20", intake="不予受理", intake_date="2026-05-21",

@@ -5,15 +5,18 @@ Rules (../shared/domain/README.md, "Legal time limits"; 行政复议法 2023, �
 - 行政复议法 art. 30: decide whether to accept within 5 days of receipt;
 - art. 31: 补正 — the applicant has 10 days from the notice; the 5 days run again from the
   material's arrival;
+- art. 88: the law's "3, 5, 7 and 10 days" are working days (不含法定休假日) — so the two limits
+  above count working days; the 60/30 days to decide and the extension are calendar days;
 - art. 62: decide within 60 days of acceptance (简易程序: 30 days); extendable once, by at most
   30 days, with the office head's approval;
 - art. 39: a suspension (中止) does not count; the time runs on from the resumption;
 - 行政诉讼法 art. 67: the defendant answers (答辩) within 15 days of receiving the complaint;
 - art. 85: an appeal lies within 15 days of service of a judgement, 10 days of a ruling.
 
-Days are calendar days counted from the day after the event; a limit ending on a weekend or a
-public holiday moves to the next working day, and a weekend day the State Council made a working
-day (调休) counts as one. The holiday calendar is data an administrator keeps (``Holiday``).
+Days are counted from the day after the event. A calendar-day limit ending on a weekend or a
+public holiday moves to the next working day; a working-day limit counts working days only. A
+weekend day the State Council made a working day (调休) counts as one. The holiday calendar is
+data an administrator keeps (``Holiday``).
 """
 
 from __future__ import annotations
@@ -76,8 +79,17 @@ class Calendar:
         return day
 
     def limit(self, start: dt.date, days: int) -> dt.date:
-        """The last day of a limit of `days` days counted from the day after `start`."""
+        """The last day of a limit of `days` calendar days counted from the day after `start`."""
         return self.roll(start + dt.timedelta(days=days))
+
+    def working_limit(self, start: dt.date, days: int) -> dt.date:
+        """The last day of a limit of `days` working days counted from the day after `start`."""
+        day = start
+        while days > 0:
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                days -= 1
+        return day
 
 
 def recon_deadline(case, calendar: Calendar | None = None) -> Deadline:
@@ -87,13 +99,13 @@ def recon_deadline(case, calendar: Calendar | None = None) -> Deadline:
         return Deadline(None, "已办结")
     if case.intake != "accepted":
         if case.amend_requested and not case.amend_received:
-            return Deadline(cal.limit(case.amend_requested, AMEND_DAYS),
-                            "补正：申请人自收到补正通知之日起10日内提交（行政复议法第31条）")
+            return Deadline(cal.working_limit(case.amend_requested, AMEND_DAYS),
+                            "补正：申请人自收到补正通知之日起10个工作日内提交（行政复议法第31、88条）")
         if case.amend_received:
-            return Deadline(cal.limit(case.amend_received, ACCEPT_DAYS),
-                            "补正材料收到后5日内决定是否受理（行政复议法第30、31条）")
-        return Deadline(cal.limit(case.receipt_date, ACCEPT_DAYS),
-                        "收到申请后5日内审查决定是否受理（行政复议法第30条）")
+            return Deadline(cal.working_limit(case.amend_received, ACCEPT_DAYS),
+                            "补正材料收到后5个工作日内决定是否受理（行政复议法第30、31、88条）")
+        return Deadline(cal.working_limit(case.receipt_date, ACCEPT_DAYS),
+                        "收到申请后5个工作日内审查决定是否受理（行政复议法第30、88条）")
     base = DECIDE_DAYS.get(case.procedure, 60)
     rule = (f"自受理之日起{base}日内作出决定（行政复议法第62条"
             + ("，简易程序" if case.procedure == "简易程序" else "") + "）")
