@@ -145,6 +145,7 @@ class Config:
     BACKUP_KEY = os.environ.get("BACKUP_KEY")
     # Retention (years) before `flask portal anonymise` anonymises leavers (app/pii/retention.py).
     PII_RETENTION_STAFF_YEARS = int(os.environ.get("PII_RETENTION_STAFF_YEARS", "5"))
+    PII_RETENTION_CASE_YEARS = int(os.environ.get("PII_RETENTION_CASE_YEARS", "30"))
     # Printed outputs (docs/printing.md): the forms' headings per form or form@version, e.g.
     # {"reconsideration@2024": {"approval": "京统函〔2024〕12号", "valid_until": "2027年12月"}}
     # (keys: number 表号, issuer 制表机关, approval 批准文号, valid_until 有效期, units 计量单位);

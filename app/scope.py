@@ -15,7 +15,7 @@ from flask import abort, g
 from flask_appbuilder.models.filters import BaseFilter
 from flask_jwt_extended import get_current_user as _jwt_user
 from flask_login import current_user
-from sqlalchemy import false, select
+from sqlalchemy import false, or_, select
 
 from .extensions import db
 from .models.unit import Unit
@@ -97,6 +97,17 @@ def restrict(query, unit_column, user=None):
     if not ids:
         return query.where(false())
     return query.where(unit_column.in_(ids))
+
+
+def restrict_any(query, *unit_columns, user=None):
+    """Filter to rows where any of `unit_columns` names a unit the user may see (a case register:
+    the deciding unit or the respondent)."""
+    ids = visible_unit_ids(user)
+    if ids is None:
+        return query
+    if not ids:
+        return query.where(false())
+    return query.where(or_(*(column.in_(ids) for column in unit_columns)))
 
 
 def get_scoped(model, pk, unit_attr: str = "unit_id", user=None):

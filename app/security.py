@@ -49,6 +49,9 @@ CAPABILITIES = [
     ("can_all_units", SCOPE),
     ("can_full_citizen_id", "Staff"),
     ("can_assign_roles", "Security"),
+    ("can_read", "CaseRegister"),
+    ("can_keep", "CaseRegister"),
+    ("can_full_applicant_id", "CaseRegister"),
 ]
 
 # Every signed-in user: home page, own profile and password, language switch.
@@ -77,6 +80,12 @@ _STAFF_KEEP = [
     (r"^Staff$", r"^can_import$"),
     (r"^导入人员名册$", r"^menu_access$"),
 ]
+# Case registers (app.cases): every role but the administrators reads them (scope decides which
+# cases); the unit's filler and the office's reviewer keep their own unit's register and see its
+# applicants' ids in full.
+_CASES_READ = [(r"^CaseRegister$", r"^can_read$"),
+               (r"^(案件登记|行政复议案件|行政应诉案件|督办案件|案件热点).*$", r"^menu_access$")]
+_CASES_KEEP = [(r"^CaseRegister$", r"^can_(keep|full_applicant_id)$"), (r"^导入复议案件$", r"^menu_access$")]
 _CITY_READ = [
     (r"^Scope$", r"^can_all_units$"),
     (r"^Timeliness$", r"^can_read$"),
@@ -98,7 +107,8 @@ _STATS_READ = [
 # role → [(view-menu regex, permission regex)]
 ROLES: dict[str, list[tuple[str, str]]] = {
     ADMIN: [
-        (r"^(?!(导入人员名册)$).*", r"^(?!can_fill$|can_approve$|can_review$|can_import$).*"),
+        (r"^(?!(导入人员名册|导入复议案件)$).*",
+         r"^(?!can_fill$|can_approve$|can_review$|can_import$|can_keep$|can_full_applicant_id$).*"),
     ],
     SECURITY_ADMIN: [
         (r"^HomeView$", r"^can_.*"),
@@ -114,11 +124,12 @@ ROLES: dict[str, list[tuple[str, str]]] = {
         (r"^ResetMyPasswordView$", r"^can_this_form_(get|post)$"),
         (r"^Security$", r"^menu_access$"),
     ],
-    REVIEWER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _CITY_READ
+    REVIEWER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _CITY_READ + _CASES_READ + _CASES_KEEP
     + [(r"^Filing$", r"^can_(review|import)$")],
-    APPROVER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + [(r"^Filing$", r"^can_approve$")],
-    FILLER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _STAFF_KEEP + [(r"^Filing$", r"^can_(fill|import)$")],
-    LEADER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _CITY_READ,
+    APPROVER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _CASES_READ + [(r"^Filing$", r"^can_approve$")],
+    FILLER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _STAFF_KEEP + _CASES_READ + _CASES_KEEP
+    + [(r"^Filing$", r"^can_(fill|import)$")],
+    LEADER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _CITY_READ + _CASES_READ,
     # The statistics API (/api/v1/statistics/) city-wide, and the API spec it follows (read with
     # its key: the account never signs in on the web, so FAB's Swagger page is not for it).
     STATS_SERVICE: [

@@ -85,6 +85,10 @@ def _clean(app):
 
     with app.app_context():
         db.session.rollback()
+        from app.models.cases import CaseCounter, CasePrefix, Holiday, LitigationCase, ReconApplicant, ReconCase
+
+        for model in (LitigationCase, ReconApplicant, ReconCase, CaseCounter, CasePrefix, Holiday):
+            db.session.execute(delete(model))
         for model in (CorrectionRequest, FilingTransition, *VALUE_MODELS.values()):
             db.session.execute(delete(model))
         # The audit chain restarts with the emptied log (its head would point at deleted rows).

@@ -565,6 +565,27 @@ UNIT_ENDPOINTS = {
     "FeedbackView.reply": "tests/test_notices.py::test_dongcheng_cannot_reach_gongan_feedback_on_any_path",
     "FeedbackView.new": "tests/test_notices.py::test_feedback_takes_unit_from_account_and_leaders_have_none",
     "ContactsView.index": "tests/test_notices.py::test_contacts_shown_to_every_role_and_kept_by_admin (no unit data)",
+    "ReconCaseApi.get_list": "tests/test_case_api.py::test_list_show_scoped_and_ids_masked_unless_the_role_needs_them",
+    "ReconCaseApi.get": "tests/test_case_api.py::test_list_show_scoped_and_ids_masked_unless_the_role_needs_them",
+    "ReconCaseApi.post": "tests/test_case_api.py::test_create_and_update_through_the_api (unit from the account)",
+    "ReconCaseApi.put": "tests/test_case_api.py::test_create_and_update_through_the_api",
+    "LitigationCaseView.list": "tests/test_case_repeats.py::test_litigation_pages_are_scoped",
+    "LitigationCaseView.show": "tests/test_case_repeats.py::test_litigation_pages_are_scoped",
+    "LitigationCaseView.add": "tests/test_case_repeats.py::test_litigation_pages_are_scoped (unit from the account)",
+    "LitigationCaseView.edit": "tests/test_case_repeats.py::test_litigation_pages_are_scoped",
+    "ReconCaseView.list": "tests/test_case_pages.py::test_other_units_and_roles_are_refused",
+    "ReconCaseView.show": "tests/test_case_pages.py::test_other_units_and_roles_are_refused",
+    "ReconCaseView.add": "tests/test_case_pages.py::test_other_units_and_roles_are_refused (unit from the account)",
+    "ReconCaseView.edit": "tests/test_case_pages.py::test_other_units_and_roles_are_refused",
+    "ReconCaseView.export": "tests/test_case_api.py::test_exports_are_scoped_and_mask_ids_for_roles_without_need",
+    "ReconCaseView.hotspots": "tests/test_case_repeats.py::test_hotspots_page_is_scoped_and_drills_down",
+    "ReconCaseView.template": "the blank import template (no data)",
+    "ReconCaseView.upload": "tests/test_case_import.py::test_import_is_all_or_nothing_with_cell_errors",
+    "ReconCaseView.confirm": "tests/test_case_import.py::test_import_is_all_or_nothing_with_cell_errors",
+    "ReconCaseView.supervise":
+        "tests/test_case_pages.py::test_home_page_and_supervision_list_show_overdue_and_due_cases",
+    "ReconCaseView.figure":
+        "tests/test_case_statistics.py::test_hand_filed_figures_that_differ_are_flagged_for_the_reviewer",
 }
 PUBLIC_ENDPOINTS = {
     "static": "portal static files (no data)",
@@ -597,6 +618,7 @@ RESTRICTED_PREFIXES = {
     "DivisionView.": "admin only: tests/test_notices.py::test_contacts_shown_to_every_role_and_kept_by_admin",
     "ContactView.": "admin only: tests/test_notices.py::test_contacts_shown_to_every_role_and_kept_by_admin",
     "TimelinessView.": "municipal office (can_read on Timeliness): not granted to unit roles",
+    "HolidayView.": "admin only: the holiday calendar of the legal time limits",
     "FilingView.decide": "can_review (municipal reviewer): test_corrections_list_and_decide_stay_scoped",
     # FAB's security views and APIs: administrators only
     "PortalUserDBModelView.": "FAB user admin",

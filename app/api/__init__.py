@@ -3,6 +3,7 @@
 
 def register_apis(appbuilder) -> None:
     """Add the portal's APIs and the OpenAPI spec endpoint."""
+    from .cases import ReconCaseApi
     from .filings import FilingApi
     from .forms import FormApi
     from .openapi import register_openapi
@@ -10,6 +11,6 @@ def register_apis(appbuilder) -> None:
     from .staff import StaffApi
     from .statistics import StatisticsApi
 
-    for api in (FilingApi, FormApi, StaffApi, UnitApi, PeriodApi, TimelinessApi, StatisticsApi):
+    for api in (FilingApi, FormApi, StaffApi, UnitApi, PeriodApi, TimelinessApi, StatisticsApi, ReconCaseApi):
         appbuilder.add_api(api)
     register_openapi(appbuilder)

@@ -229,7 +229,57 @@ def _values_schemas() -> tuple:
     return tuple(out)
 
 
-ALL = (ErrorSchema, FilingSchema, FilingResultSchema, FilingSavedSchema, FilingListSchema, FilingCreateSchema,
+class ApplicantSchema(Schema):
+    kind = fields.String(required=True, metadata={"enum": ["公民", "法人或其他组织"]})
+    name = fields.String(required=True)
+    id_number = fields.String(allow_none=True, metadata={
+        "description": "身份证号：仅办理该案件的单位登记人员可见全文，其他人为 110101********1234；"
+                       "写入时原样带回打码的号码表示不变"})
+    phone = fields.String(allow_none=True)
+
+
+_CASE_TEXT = ("receipt_channel", "respondent_name", "respondent_level", "domain", "matter", "act_name",
+              "act_number", "intake", "refusal_reason", "procedure", "extension_reason", "extension_approver",
+              "outcome", "note")
+_CASE_DATES = ("receipt_date", "act_date", "amend_requested", "amend_received", "intake_date", "suspended_on",
+               "resumed_on", "decided_on")
+
+
+def _case_fields(write: bool) -> dict:
+    out = {name: fields.String(allow_none=True) for name in _CASE_TEXT}
+    out.update({name: fields.String(allow_none=True, metadata={"format": "date", "example": "2026-03-02"})
+                for name in _CASE_DATES})
+    out.update({name: fields.Boolean() for name in ("hearing", "committee", "opinion_issued", "suggestion_issued")})
+    out.update(group_size=fields.Integer(allow_none=True), extension_days=fields.Integer(allow_none=True),
+               respondent_unit=fields.String(allow_none=True, metadata={"description": "被申请人的单位代码"}),
+               applicants=fields.List(fields.Nested(ApplicantSchema)))
+    if write:
+        out["version"] = fields.Integer(metadata=VERSION_DOC)
+    else:
+        out.update(id=fields.Integer(required=True), version=fields.Integer(required=True),
+                   case_no=fields.String(required=True), unit_code=fields.String(required=True),
+                   unit_name=fields.String(required=True), people=fields.Integer(required=True),
+                   deadline=fields.String(allow_none=True), deadline_rule=fields.String(required=True))
+    return out
+
+
+ReconCaseSchema = Schema.from_dict(_case_fields(False), name="ReconCaseSchema")
+ReconCaseWriteSchema = Schema.from_dict(_case_fields(True), name="ReconCaseWriteSchema")
+
+
+class ReconCaseResultSchema(Schema):
+    result = fields.Nested(ReconCaseSchema, required=True)
+
+
+class ReconCaseListSchema(Schema):
+    count = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    result = fields.List(fields.Nested(ReconCaseSchema), required=True)
+
+
+ALL = (ErrorSchema, ApplicantSchema, ReconCaseSchema, ReconCaseWriteSchema, ReconCaseResultSchema,
+       ReconCaseListSchema, FilingSchema, FilingResultSchema, FilingSavedSchema, FilingListSchema, FilingCreateSchema,
        ValuesPutSchema, TransitionPostSchema, CertificateBriefSchema, StaffSchema, StaffResultSchema, CitizenIdSchema,
        StaffListSchema, UnitSchema, UnitListSchema, PeriodSchema, PeriodListSchema, TimelinessRowSchema,
        TimelinessSchema, FormFieldSchema, FormRateSchema, FormDeclarationSchema, VersionSpanSchema,

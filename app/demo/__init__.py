@@ -61,6 +61,7 @@ def load_demo() -> str:
     from .cases import load_case_demo
     from .notices import load_notices_demo
     from .penalty import load_penalty_demo
+    from .registers import load_registers_demo
     from .staff import load_staff_demo
 
     accounts = create_demo_accounts()
@@ -69,10 +70,11 @@ def load_demo() -> str:
     audit: list[dict] = []
     counts = {"penalty": load_penalty_demo(audit=audit), **load_case_demo(audit=audit)}
     counts.update(load_staff_demo(audit=audit))
-    # Other modules' demo data (e.g. case registers, issue 17: app/demo/registers.py) are called
-    # here, each returning {what: count}; pass `audit` to have their filings' audit rows chained.
     counts.update(load_notices_demo())
     audit.sort(key=lambda e: e["at"])
     counts["audit"] = record_many(audit)
     db.session.commit()
+    # Other modules' demo data, each returning {what: count}, after the filings' chained audit rows:
+    # the case registers (issue 17) write theirs through the register's own write path.
+    counts.update(load_registers_demo())
     return f"demo accounts added: {accounts}; filings: {counts}"

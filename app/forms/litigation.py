@@ -42,6 +42,13 @@ RETRIAL_FIELDS = [("rt_upheld", "再审维持"), ("rt_reversed", "再审改判")
 RECONSIDERATION_CHECK = CrossForm("after_reconsideration", "reconsideration", "concluded", "已审结")
 
 
+def _prefill_from_register(filing) -> dict:
+    """A unit that keeps its litigation register here gets its figures from the suits (app.cases.litigation_stats)."""
+    from ..cases.litigation_stats import prefill_litigation
+
+    return prefill_litigation(filing)
+
+
 def _fields(pairs, group):
     return [Field(name, label, group=group) for name, label in pairs]
 
@@ -91,6 +98,7 @@ LITIGATION_2015 = FormSpec(
         Rate("head_attendance_rate", "负责人出庭率", ("head_attended",), ("hearings_held",)),
     ],
     carry_over={"carried_over": "pending"},
+    prefill_hook=_prefill_from_register,
 )
 
 LITIGATION_2024 = FormSpec(
@@ -161,6 +169,7 @@ LITIGATION_2024 = FormSpec(
         Rate("head_attendance_rate", "负责人出庭率", ("head_attended",), ("head_notified",)),
     ],
     carry_over={"carried_over": "pending"},
+    prefill_hook=_prefill_from_register,
 )
 
 LITIGATION = LITIGATION_2024  # the version in force now

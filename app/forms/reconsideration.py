@@ -77,6 +77,27 @@ BAND_FIELDS = [("band_2_4", "其中：申请人2至4人"), ("band_5_9", "其中�
 PENALTY_CHECK = CrossForm("m_penalty", "penalty", "reconsidered", "被申请行政复议")
 
 
+def _prefill_from_register(filing) -> dict:
+    """A unit that keeps its case register here gets its figures from the cases (app.cases.stats)."""
+    from ..cases.stats import prefill_from_register
+
+    return prefill_from_register(filing)
+
+
+def _register_panel(filing) -> dict:
+    from ..cases.stats import register_panel
+
+    return register_panel(filing)
+
+
+# Figures the register derives: a hand-filed figure that differs needs an explanation (and the
+# reviewer sees the difference on the filing page, app/templates/cases/_register_panel.html).
+REGISTER_CHECK = ChangedFromPrefill((
+    "new_applications", "accepted", "rejected", "other_handled", "applicants", "concluded", "pending",
+    *[n for n, _ in MATTER_FIELDS_2024], *[n for n, _ in OUTCOME_FIELDS_2024], *[n for n, _ in REJECT_FIELDS],
+), source="案件登记数")
+
+
 def _fields(pairs, group):
     return [Field(name, label, group=group) for name, label in pairs]
 
@@ -123,6 +144,7 @@ RECONSIDERATION_2015 = FormSpec(
         NotGreater("opinions_implemented", "opinions_issued"),
         PENALTY_CHECK,
         ChangedFromPrefill(("carried_over",)),
+        REGISTER_CHECK,
         HistoryOutlier(("new_applications",)),
     ],
     rates=[
@@ -130,6 +152,8 @@ RECONSIDERATION_2015 = FormSpec(
         Rate("mediation_rate", "调解和解率", ("o_mediated", "o_settled"), ("concluded",)),
     ],
     carry_over={"carried_over": "pending"},
+    prefill_hook=_prefill_from_register,
+    detail_panel=("cases/_register_panel.html", _register_panel),
 )
 
 RECONSIDERATION_2024 = FormSpec(
@@ -192,6 +216,7 @@ RECONSIDERATION_2024 = FormSpec(
         NotGreater("sued_after", "concluded", level="warning"),
         PENALTY_CHECK,
         ChangedFromPrefill(("carried_over",)),
+        REGISTER_CHECK,
         HistoryOutlier(("new_applications",)),
     ],
     rates=[
@@ -202,6 +227,8 @@ RECONSIDERATION_2024 = FormSpec(
         Rate("sued_after_rate", "复议后被诉率", ("sued_after",), ("concluded",)),
     ],
     carry_over={"carried_over": "pending"},
+    prefill_hook=_prefill_from_register,
+    detail_panel=("cases/_register_panel.html", _register_panel),
 )
 
 RECONSIDERATION = RECONSIDERATION_2024  # the version in force now

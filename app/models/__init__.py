@@ -2,6 +2,7 @@
 
 from .audit import AuditLog
 from .blob import Blob
+from .cases import CaseCounter, CasePrefix, Holiday, LitigationCase, ReconApplicant, ReconCase
 from .filing import CorrectionRequest, DeadlineOverride, Filing, FilingTransition, FormAssignment
 from .job import ExportJob
 from .notice import (
@@ -33,6 +34,12 @@ __all__ = [
     "NoticeRead",
     "NoticeTarget",
     "AuditLog",
+    "CaseCounter",
+    "CasePrefix",
+    "Holiday",
+    "LitigationCase",
+    "ReconApplicant",
+    "ReconCase",
     "Certificate",
     "StaffMember",
     "StaffSnapshot",

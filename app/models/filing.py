@@ -121,5 +121,8 @@ class FormAssignment(Model):
     form_code: Mapped[str] = mapped_column(String(32), nullable=False)
     required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     valid_from: Mapped[dt.date] = mapped_column(Date, nullable=False, default=ALWAYS, server_default="1900-01-01")
+    # The unit keeps its case register in the portal: its form is prefilled from the cases
+    # (app.cases.stats). Without it the unit files by hand.
+    from_register: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default="0")
 
     unit = relationship("Unit")

@@ -5,7 +5,8 @@ staff who left more than PII_RETENTION_STAFF_YEARS ago, and blanks their certifi
 rows stay (with sex, birth date, education, post…), so every staff statistic and frozen snapshot
 counts them as before. Each person anonymised gets an audit row; the audit rows already written
 keep only masked ids. Nothing else in the portal deletes personal data (staff are never deleted).
-Case registers add their rule to RULES (closed cases older than their retention period).
+Closed cases older than PII_RETENTION_CASE_YEARS (default 30: 行政复议 case files are kept long;
+the office's records schedule decides) lose their applicants' and plaintiffs' names, ids and phones.
 """
 
 from __future__ import annotations
@@ -57,7 +58,33 @@ def _staff(cutoff: dt.date, dry_run: bool) -> int:
     return len(people)
 
 
-RULES: list[Rule] = [Rule("staff", "PII_RETENTION_STAFF_YEARS", 5, _staff)]
+def _cases(cutoff: dt.date, dry_run: bool) -> int:
+    """Reconsideration cases decided before `cutoff`: applicants' names, ids and phones; the
+    plaintiffs of litigation cases judged before it. The cases stay: every figure is unchanged."""
+    from ..models.cases import LitigationCase, ReconApplicant, ReconCase
+
+    applicants = db.session.scalars(select(ReconApplicant).join(ReconCase).where(
+        ReconCase.decided_on.is_not(None), ReconCase.decided_on < cutoff,
+        ReconApplicant.name != ANONYMISED_NAME).order_by(ReconApplicant.id)).all()
+    suits = db.session.scalars(select(LitigationCase).where(
+        LitigationCase.judgement_date.is_not(None), LitigationCase.judgement_date < cutoff,
+        LitigationCase.plaintiffs != ANONYMISED_NAME).order_by(LitigationCase.id)).all()
+    if dry_run:
+        return len(applicants) + len(suits)
+    cases = set()
+    for a in applicants:
+        a.name, a.id_number, a.phone = ANONYMISED_NAME, None, None
+        cases.add(a.case_id)
+    for case_id in sorted(cases):
+        record("pii.anonymise", "recon_case", case_id, {"before": str(cutoff)}, user=None)
+    for suit in suits:
+        suit.plaintiffs = ANONYMISED_NAME
+        record("pii.anonymise", "litigation_case", suit.id, {"before": str(cutoff)}, user=None)
+    return len(applicants) + len(suits)
+
+
+RULES: list[Rule] = [Rule("staff", "PII_RETENTION_STAFF_YEARS", 5, _staff),
+                     Rule("cases", "PII_RETENTION_CASE_YEARS", 30, _cases)]
 
 
 def anonymise(on: dt.date, dry_run: bool = False) -> dict[str, int]:

@@ -37,6 +37,7 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(TrainingCourseView, "培训课程", category=staff, icon="fa-book", label=_l("培训课程"))
     appbuilder.add_view(TrainingRecordView, "培训记录", category=staff, icon="fa-check", label=_l("培训记录"))
     appbuilder.add_view(CertificateView, "证书", category=staff, icon="fa-id-card", label=_l("证书"))
+    _register_cases(appbuilder)
     appbuilder.add_view(TimelinessView, "报送情况", category="统计分析", icon="fa-clock-o", label=_l("报送情况"),
                         category_label=_l("统计分析"))
     stats = "统计分析"  # statistics for every role; the scope decides what they cover
@@ -64,6 +65,23 @@ def register_views(appbuilder) -> None:
     from .base import register_list_guard
 
     register_list_guard(current_app._get_current_object())  # FAB's list paging, for its views too
+
+
+def _register_cases(appbuilder) -> None:
+    from .cases import HolidayView, LitigationCaseView, ReconCaseView
+
+    menu = "案件登记"
+    appbuilder.add_view(ReconCaseView, "行政复议案件", category=menu, icon="fa-folder-open",
+                        label=_l("行政复议案件"), category_label=_l("案件登记"))
+    appbuilder.add_view(LitigationCaseView, "行政应诉案件", category=menu, icon="fa-gavel",
+                        label=_l("行政应诉案件"))
+    appbuilder.add_link("督办案件", href="/cases/recon/supervise", category=menu, icon="fa-bell",
+                        label=_l("督办案件"))
+    appbuilder.add_link("导入复议案件", href="/cases/recon/import", category=menu, icon="fa-upload",
+                        label=_l("导入复议案件"))
+    appbuilder.add_link("案件热点", href="/cases/recon/hotspots", category=menu, icon="fa-fire",
+                        label=_l("案件热点"))
+    appbuilder.add_view(HolidayView, "法定节假日", category="单位", icon="fa-calendar", label=_l("法定节假日"))
 
 
 def _register_notices(appbuilder) -> None:

@@ -60,6 +60,11 @@ class HomeView(IndexView):
             ctx["expiring"] = expiring_certificates(visible_unit_ids(), today())
             ctx["recent"] = db.session.scalars(
                 restrict(select(Filing), Filing.unit_id).order_by(Filing.updated_at.desc()).limit(10)).all()
+        if has_perm(current_user, "can_read", "CaseRegister"):  # 案件期限: overdue and due within 7 days
+            from ..cases.supervision import due_cases
+
+            lists = due_cases(current_user, today(), limit=10)
+            ctx["case_lists"] = lists if lists["overdue"] or lists["soon"] else None
         # A unit's own page links to its dashboard and reports (report/home_unit.html extends the home page).
         template = "report/home_unit.html" if dashboard and not ctx.get("city") else self.index_template
         return self.render_template(template, appbuilder=self.appbuilder, **ctx)
