@@ -92,10 +92,18 @@ def valid_ids_in(raw: bytes) -> set[str]:
 
 
 def _write_people(app, client_for, n: int = 12) -> list[str]:
+    """Staff (directly and through the web form) and case applicants (the register's write path)."""
+    from app.cases.recon import create_recon_case
+    from tests.case_helpers import case_data, user
+
     numbers = [make_id(f"19{70 + i:02d}0{1 + i % 9}1{i % 9}", f"{300 + i:03d}") for i in range(n)]
     with app.app_context():
         for i, number in enumerate(numbers[:-2]):
             person("0100" if i % 2 else "2300", f"人员{i}", birth=number[6:14], seq=number[14:17])
+        applicants = [make_id(f"19{60 + i:02d}0505", f"{700 + i:03d}") for i in range(3)]
+        for i, applicant in enumerate(applicants):
+            create_recon_case(case_data(applicants=[{"kind": "公民", "name": f"申请人{i}", "id_number": applicant,
+                                                     "phone": "13800000000"}]), user("dongcheng_filler"))
         db.session.commit()
     c = client_for("dongcheng_filler")  # and two through the web form
     for number in numbers[-2:]:
@@ -103,7 +111,7 @@ def _write_people(app, client_for, n: int = 12) -> list[str]:
                                            "ethnicity": "汉族", "political_status": "群众", "post": "科员",
                                            "rank": "一级科员", "major": "法学"}, "/staff/add")
         assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
-    return numbers
+    return numbers + applicants
 
 
 def _database_bytes(app) -> bytes:
@@ -131,7 +139,11 @@ def test_the_scan_finds_ids_written_in_the_clear():
 def test_no_citizen_id_in_the_raw_database_nor_in_a_plain_backup(app, client_for, tmp_path):
     numbers = _write_people(app, client_for)
     with app.app_context():  # they are there, readable through the portal
-        assert sorted(s.citizen_id for s in db.session.scalars(select(StaffMember))) == sorted(numbers)
+        from app.models import ReconApplicant
+
+        held = [s.citizen_id for s in db.session.scalars(select(StaffMember))]
+        held += [a.id_number for a in db.session.scalars(select(ReconApplicant))]
+        assert sorted(held) == sorted(numbers)
     raw = _database_bytes(app)
     assert b"staff_member" in raw  # really the database
     assert valid_ids_in(raw) == set(), "a citizen id is stored in the clear"
@@ -283,8 +295,13 @@ def test_key_rotation_round_trips_and_the_old_key_is_refused(app, monkeypatch):
     with app.app_context():
         p = person("0100", "张三")
         certificate(p, "行政执法证", "Z1", None)
+        from app.cases.recon import create_recon_case
+        from tests.case_helpers import case_data, user
+
+        case = create_recon_case(case_data(), user("dongcheng_filler"))
         db.session.commit()
         number, old_sealed = p.citizen_id, p.citizen_id_sealed
+        applicant_id = case.applicants[0].id_number
         key = new_key()
         monkeypatch.setenv("NEW_PII_KEY", key)
         monkeypatch.setenv("PII_KEY", old_key)  # as on a server whose key comes from the environment
@@ -302,8 +319,12 @@ def test_key_rotation_round_trips_and_the_old_key_is_refused(app, monkeypatch):
             row = db.session.get(StaffMember, p.id)
             assert row.citizen_id == number and row.citizen_id_sealed != old_sealed
             assert db.session.scalar(select(StaffMember.id).where(StaffMember.citizen_id == number)) == p.id
+            from app.models import ReconApplicant
+
+            assert db.session.scalar(select(ReconApplicant.id_number_sealed).where(
+                ReconApplicant.id_number == applicant_id)) is not None  # re-indexed under the new key
             entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "pii.rotate_keys"))
-            assert entry.detail["fields"] == {"staff_member.citizen_id": 1}
+            assert entry.detail["fields"] == {"staff_member.citizen_id": 1, "recon_applicant.id_number": 1}
             person("0100", "李四", seq="124")  # writing works under the new key
             db.session.commit()
         finally:
@@ -439,3 +460,33 @@ def test_new_entries_are_linked_with_hmac_sm3_and_a_switch_keeps_anchors_valid(a
         db.session.expire_all()
         report = verify_chain()
         assert not report.ok and report.broken_at == switch.id
+
+
+def test_anonymise_closed_cases_after_their_retention_period(app, monkeypatch):
+    import datetime as dt
+
+    from app.cases.recon import create_recon_case
+    from app.clock import today
+    from app.models import ReconApplicant, ReconCase
+    from app.pii.retention import ANONYMISED_NAME, anonymise
+    from tests.case_helpers import case_data, user
+
+    monkeypatch.setitem(app.config, "PII_RETENTION_CASE_YEARS", 1)
+    with app.app_context():
+        old = create_recon_case(case_data(receipt="2023-03-01", applicants=[
+            {"kind": "公民", "name": "老案申请人", "id_number": make_id("19700101", "801"), "phone": "13900000000"}]),
+            user("dongcheng_filler"))
+        recent = create_recon_case(case_data(receipt=str(today() - dt.timedelta(days=30))), user("dongcheng_filler"))
+        db.session.commit()
+        db.session.execute(ReconCase.__table__.update().where(ReconCase.id == old.id)
+                           .values(decided_on=dt.date(2023, 5, 1), outcome="o_upheld"))
+        db.session.commit()
+        before = db.session.scalar(select(db.func.count()).select_from(ReconCase))
+        assert anonymise(today()) == {"staff": 0, "cases": 1}
+        db.session.expire_all()
+        gone = db.session.scalars(select(ReconApplicant).where(ReconApplicant.case_id == old.id)).one()
+        assert (gone.name, gone.id_number, gone.phone, gone.id_number_index) == (ANONYMISED_NAME, None, None, None)
+        kept = db.session.scalars(select(ReconApplicant).where(ReconApplicant.case_id == recent.id)).one()
+        assert kept.name == "张三" and kept.id_number
+        assert db.session.scalar(select(db.func.count()).select_from(ReconCase)) == before  # cases stay
+        assert db.session.scalar(select(AuditLog).where(AuditLog.action == "pii.anonymise")).object_id == old.id
