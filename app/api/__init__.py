@@ -3,6 +3,7 @@
 
 def register_apis(appbuilder) -> None:
     """Add the portal's APIs and the OpenAPI spec endpoint."""
+    from .docflow import InfoItemApi, NormativeDocApi
     from .filings import FilingApi
     from .forms import FormApi
     from .openapi import register_openapi
@@ -10,5 +11,7 @@ def register_apis(appbuilder) -> None:
     from .staff import StaffApi
 
     for api in (FilingApi, FormApi, StaffApi, UnitApi, PeriodApi, TimelinessApi):
+        appbuilder.add_api(api)
+    for api in (NormativeDocApi, InfoItemApi):  # app.docflow's document kinds
         appbuilder.add_api(api)
     register_openapi(appbuilder)

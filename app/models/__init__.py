@@ -1,6 +1,7 @@
 """All tables of the portal (FAB's own come with the security manager's user model)."""
 
 from .audit import AuditLog
+from .docflow import DocFile, DocTransition, InfoBrief, InfoItem, NormativeDoc
 from .filing import CorrectionRequest, DeadlineOverride, Filing, FilingTransition, FormAssignment
 from .notice import (
     Attachment,
@@ -19,6 +20,11 @@ from .user import PortalUser
 from .values import VALUE_MODELS, value_model
 
 __all__ = [
+    "DocFile",
+    "DocTransition",
+    "InfoBrief",
+    "InfoItem",
+    "NormativeDoc",
     "PiiKeyState",
     "Attachment",
     "Contact",

@@ -60,6 +60,9 @@ class HomeView(IndexView):
             ctx["expiring"] = expiring_certificates(visible_unit_ids(), today())
             ctx["recent"] = db.session.scalars(
                 restrict(select(Filing), Filing.unit_id).order_by(Filing.updated_at.desc()).limit(10)).all()
+        from .docflow import home_context  # 规范性文件备案 / 信息报送 (app.docflow)
+
+        ctx.update(home_context(current_user))
         # A unit's own page links to its dashboard and reports (report/home_unit.html extends the home page).
         template = "report/home_unit.html" if dashboard and not ctx.get("city") else self.index_template
         return self.render_template(template, appbuilder=self.appbuilder, **ctx)
