@@ -160,9 +160,9 @@ def test_assessment_matches_an_independent_count(app, client_for, units):
     from tests.test_normative import PLAN, make_docs
 
     make_docs(app, PLAN)
+    from app.docflow import apply
     from app.info import KIND as INFO_KIND
     from app.info import create_item
-    from app.docflow import apply
     from app.models import PortalUser
 
     with app.test_request_context(), time_machine.travel(dt.datetime(2025, 9, 1, 4, tzinfo=dt.UTC), tick=False):

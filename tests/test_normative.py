@@ -15,7 +15,6 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditLog, DocFile, NormativeDoc, Notice
 from tests.docflow_helpers import PDF, clean_docflow, created_id, docx_bytes, post_multipart
-from tests.helpers import post_form
 from tests.scope_helpers import api_token, bearer
 
 TODAY = dt.datetime(2026, 6, 10, 4, 0, tzinfo=dt.UTC)  # noon in Beijing
@@ -75,6 +74,7 @@ def test_whole_cycle_deadlines_notices_and_audit(app, client_for, units):
     # 不予登记 needs a reason, and tells the unit through a notice
     resp = step(office, pk, "reject", app)
     assert state(app, pk) == "submitted"
+    assert "「不予登记理由」为必填项" in office.get(resp.headers["Location"]).get_data(as_text=True)
     step(office, pk, "reject", app, reason="缺少合法性审核意见")
     assert state(app, pk) == "rejected"
     home = unit.get("/").get_data(as_text=True)
@@ -87,6 +87,7 @@ def test_whole_cycle_deadlines_notices_and_audit(app, client_for, units):
     step(office, pk, "register", app)
     resp = step(office, pk, "review", app, result="correct")  # 纠正 without an opinion: refused
     assert state(app, pk) == "registered"
+    assert "「审查意见」为必填项" in office.get(resp.headers["Location"]).get_data(as_text=True)
     step(office, pk, "review", app, result="correct", opinion="第五条超越权限，应予纠正",
          opinion_file=(docx_bytes("审查意见书"), "意见书.docx"))
     with app.app_context():
@@ -298,4 +299,3 @@ def test_office_home_counts(app, client_for):
         step(unit, pk, "submit", app)
     page = client_for("reviewer").get("/").get_data(as_text=True)
     assert 'id="docflow-office"' in page and '<span class="to-register">1</span>' in page
-    post_form  # imported for symmetry with other suites

@@ -544,6 +544,15 @@ UNIT_ENDPOINTS = {
     "FeedbackView.reply": "tests/test_notices.py::test_dongcheng_cannot_reach_gongan_feedback_on_any_path",
     "FeedbackView.new": "tests/test_notices.py::test_feedback_takes_unit_from_account_and_leaders_have_none",
     "ContactsView.index": "tests/test_notices.py::test_contacts_shown_to_every_role_and_kept_by_admin (no unit data)",
+    # 规范性文件备案审查, 信息报送 (issue 21, app.docflow)
+    **{f"NormativeDocView.{m}": "tests/test_normative.py::test_another_unit_never_sees_or_touches_the_document"
+       for m in ("index", "show", "edit", "act", "download", "stats", "new")},
+    **{f"NormativeDocApi.{m}": "tests/test_normative.py::test_another_unit_never_sees_or_touches_the_document"
+       for m in ("get_list", "get", "post", "transition")},
+    **{f"InfoItemView.{m}": "tests/test_info_assessment.py::test_submit_edit_adopt_instruct_score_and_scope"
+       for m in ("index", "show", "edit", "act", "download", "ranking", "new")},
+    **{f"InfoItemApi.{m}": "tests/test_info_assessment.py::test_submit_edit_adopt_instruct_score_and_scope"
+       for m in ("get_list", "get", "post", "transition")},
 }
 PUBLIC_ENDPOINTS = {
     "static": "portal static files (no data)",
@@ -574,6 +583,10 @@ RESTRICTED_PREFIXES = {
     "ContactView.": "admin only: tests/test_notices.py::test_contacts_shown_to_every_role_and_kept_by_admin",
     "TimelinessView.": "municipal office (can_read on Timeliness): not granted to unit roles",
     "FilingView.decide": "can_review (municipal reviewer): test_corrections_list_and_decide_stay_scoped",
+    "AssessmentView.": "年度考核: the office and leaders (can_read on Assessment), not unit roles",
+    "InfoItemView.briefs": "法治信息简报 (many units' items): city-wide users only, 404 to units",
+    "InfoItemView.brief_file": "法治信息简报 (many units' items): city-wide users only, 404 to units",
+    "InfoItemView.compile": "can_review on InfoItem (the office): tests/test_info_assessment.py",
     # FAB's security views and APIs: administrators only
     "PortalUserDBModelView.": "FAB user admin",
     "RoleModelView.": "FAB security view",

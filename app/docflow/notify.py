@@ -14,7 +14,8 @@ from ..notices.audience import set_audience
 def tell_unit(kind, doc, step, comment: str | None, user) -> Notice:
     """Publish a short notice to the document's unit naming the document, the step and its reason."""
     title = f"{kind.label}「{kind.title_of(doc)}」：{step.label}"[:200]
-    lines = [f"<p>{escape(kind.label)}「{escape(kind.title_of(doc))}」当前状态：{escape(kind.state_label(doc.state))}。</p>"]
+    name, now_in = escape(kind.title_of(doc)), escape(kind.state_label(doc.state))
+    lines = [f"<p>{escape(kind.label)}「{name}」当前状态：{now_in}。</p>"]
     if comment:
         lines.append(f"<p>{escape(step.reason or '意见')}：{escape(comment)}</p>")
     if kind.url is not None:

@@ -93,7 +93,7 @@ class _DocView(BaseView):
             db.session.rollback()
             flash(getattr(exc, "message", str(exc)), "danger")
         else:
-            flash(_("已完成：%(step)s", step=self.kind.steps[step].label), "success")
+            flash(_("已完成：%(step)s", step=_(self.kind.steps[step].label)), "success")
         return redirect(url_for(f"{type(self).__name__}.show", pk=pk))
 
     @expose("/<int:pk>/files/<int:fid>")
@@ -204,8 +204,8 @@ class NormativeDocView(_DocView):
     def stats(self):
         year = _year()
         rows = list(year_stats(year, visible_unit_ids()).values())
-        cols = [Col("单位", TEXT)] + [Col(h, COUNT) for h in ("应备案", "已备案", "按时", "迟报", "逾期未报", "已审查",
-                                                                "审查纠错", "答复逾期")] + [Col("备案及时性得分", COUNT)]
+        heads = ("应备案", "已备案", "按时", "迟报", "逾期未报", "已审查", "审查纠错", "答复逾期", "备案及时性得分")
+        cols = [Col("单位", TEXT)] + [Col(h, COUNT) for h in heads]
         cells = [[r.unit.short_name, r.expected, r.filed, r.on_time, r.late, r.missing, r.reviewed, r.corrected,
                   r.response_overdue, r.score] for r in rows]
         if request.args.get("format") == "xlsx":
@@ -250,7 +250,8 @@ class InfoItemView(_DocView):
             rows = [[i.title, i.unit.short_name, info.CATEGORIES.get(i.category, ""), info.STATES[i.state],
                      info.ADOPTIONS.get(i.adoption, ""), info.LEVELS.get(i.level, ""), i.instruction or "",
                      info.points(i, table)] for i in db.session.scalars(q)]
-            cols = [Col(h) for h in ("标题", "单位", "类别", "状态", "采用类型", "采用层级", "领导批示")] + [Col("得分", COUNT)]
+            heads = ("标题", "单位", "类别", "状态", "采用类型", "采用层级", "领导批示")
+            cols = [Col(h) for h in heads] + [Col("得分", COUNT)]
             return _download(table_xlsx("法治工作信息", [("导出日期", today().isoformat())], cols, rows),
                              f"法治工作信息-{today().isoformat()}.xlsx")
         total = db.session.scalar(select(db.func.count()).select_from(q.subquery()))
