@@ -199,8 +199,8 @@ def test_api_steps_need_version_and_follow_the_engine(app, units):
     assert resp.status_code == 200, resp.get_json()
     doc = resp.get_json()["result"]
     assert doc["unit_code"] == "0100" and doc["due_on"] == "2026-06-19"
-    assert c.post(f"/api/v1/normative-docs/{doc['id']}/transition", headers=unit,
-                  json={"step": "submit"}).status_code == 400  # no version
+    resp = c.post(f"/api/v1/normative-docs/{doc['id']}/transition", headers=unit, json={"step": "edit", **body})
+    assert resp.status_code == 400 and "version" in resp.get_json()["message"]  # no version: nothing written
     resp = c.post(f"/api/v1/normative-docs/{doc['id']}/transition", headers=unit,
                   json={"step": "submit", "version": doc["version"]})
     assert resp.status_code == 400 and "文件文本" in resp.get_json()["message"]  # no text yet
@@ -299,3 +299,31 @@ def test_office_home_counts(app, client_for):
         step(unit, pk, "submit", app)
     page = client_for("reviewer").get("/").get_data(as_text=True)
     assert 'id="docflow-office"' in page and '<span class="to-register">1</span>' in page
+
+
+def test_the_office_never_takes_a_units_step_even_holding_a_unit_role(app, units):
+    """A city-wide account that also holds the filler's role still files nothing: a unit's steps
+    are its own staff's (app.docflow.engine.may), whatever roles an administrator combined."""
+    from app import normative
+    from app.docflow import apply
+    from app.filing.errors import Forbidden
+    from app.models import PortalUser
+    from app.notices.attachments import Checked
+    from app.security import FILLER, REVIEWER
+
+    with app.test_request_context():
+        sm = app.appbuilder.sm
+        both = sm.add_user("office_filler", "市", "两用", "office_filler@example.org",
+                           [sm.find_role(REVIEWER), sm.find_role(FILLER)], "DemoPass@2026!")
+        both.unit_id = units["city"]
+        db.session.commit()
+        with pytest.raises(Forbidden):
+            normative.create_doc(both, fields())
+        db.session.rollback()
+        filler = db.session.scalars(select(PortalUser).where(PortalUser.username == "dongcheng_filler")).one()
+        doc = normative.create_doc(filler, {**fields(), "text_file": Checked("a.pdf", "pdf", "application/pdf", PDF)})
+        db.session.commit()
+        both = db.session.get(PortalUser, both.id)
+        with pytest.raises(Forbidden):
+            apply(normative.KIND, doc, "submit", both)
+        assert db.session.get(NormativeDoc, doc.id).state == "draft"

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models.docflow import NormativeDoc
 from ..models.unit import Unit
 from ..scope import restrict
-from . import CORRECTED, DRAFT, STATES, VALIDITY
+from . import AWAITING, CORRECTED, DRAFT, REJECTED, STATES, VALIDITY
 
 
 def _like(text: str) -> str:
@@ -90,17 +90,16 @@ def year_stats(year: int, unit_ids: set[int] | None = None, on=None) -> dict[int
             s.reviewed += 1
             if doc.review_result in CORRECTED:
                 s.corrected += 1
-        if judge(doc.responded_at, doc.response_due, on) in (LATE, MISSING) and doc.responded_at is None:
+        if doc.responded_at is None and judge(None, doc.response_due, on) == MISSING:
             s.response_overdue += 1
     return dict(sorted(out.items(), key=lambda kv: kv[1].unit.code))
 
 
-def due_for_unit(unit_ids: set[int] | None, user=None):
-    """Drafts not yet filed (with their deadline), rejected ones, and reviews awaiting the unit's
-    response: the unit's home page."""
+def due_for_unit(user=None):
+    """(drafts not yet filed, by deadline; refused ones; reviews awaiting the unit's response, by
+    deadline) in the user's scope: the unit's home page."""
     q = restrict(select(NormativeDoc), NormativeDoc.unit_id, user)
     drafts = db.session.scalars(q.where(NormativeDoc.state == DRAFT).order_by(NormativeDoc.due_on)).all()
-    returned = db.session.scalars(q.where(NormativeDoc.state == "rejected")).all()
-    awaiting = db.session.scalars(q.where(NormativeDoc.state == "awaiting")
-                                  .order_by(NormativeDoc.response_due)).all()
+    returned = db.session.scalars(q.where(NormativeDoc.state == REJECTED)).all()
+    awaiting = db.session.scalars(q.where(NormativeDoc.state == AWAITING).order_by(NormativeDoc.response_due)).all()
     return drafts, returned, awaiting

@@ -26,7 +26,7 @@ from ..filing.timeliness import STATUS_LABELS
 from ..info import brief as briefs
 from ..info.ranking import year_ranking
 from ..models.docflow import InfoBrief, InfoItem, NormativeDoc
-from ..normative.queries import search, year_stats
+from ..normative.queries import due_for_unit, search, year_stats
 from ..notices.attachments import ACCEPT, ALLOWED_TEXT, AttachmentError, limit_label
 from ..notices.html import plain, render
 from ..reporting.assessment import PARTS, assess, weights
@@ -397,12 +397,9 @@ def home_context(user) -> dict:
             "to_review": count(NormativeDoc, normative.REGISTERED),
             "to_close": count(NormativeDoc, normative.RESPONDED),
             "to_decide": count(InfoItem, info.SUBMITTED)}}
-    q = restrict(select(NormativeDoc), NormativeDoc.unit_id, user)
+    due, returned, awaiting = due_for_unit(user)
     return {"docflow_unit": {
-        "due": db.session.scalars(q.where(NormativeDoc.state == normative.DRAFT).order_by(NormativeDoc.due_on)).all(),
-        "returned": db.session.scalars(q.where(NormativeDoc.state == normative.REJECTED)).all(),
-        "awaiting": db.session.scalars(q.where(NormativeDoc.state == normative.AWAITING)
-                                       .order_by(NormativeDoc.response_due)).all(),
+        "due": due, "returned": returned, "awaiting": awaiting,
         "declined": db.session.scalars(restrict(select(InfoItem).where(InfoItem.state == info.DECLINED),
                                                 InfoItem.unit_id, user).order_by(InfoItem.id.desc()).limit(5)).all(),
         "today": today()}}
