@@ -40,7 +40,7 @@ def step(client, pk, name, app, **data):
 
 
 @time_machine.travel(TODAY, tick=False)
-def test_submit_edit_adopt_instruct_score_and_scope(app, client_for, units):
+def test_submit_edit_adopt_instruct_score_and_scope(app, client_for, units, monkeypatch):
     unit, office = client_for("dongcheng_filler"), client_for("reviewer")
     pk = new_item(unit, files=(PDF, "材料.pdf"))
     with app.app_context():
@@ -74,12 +74,10 @@ def test_submit_edit_adopt_instruct_score_and_scope(app, client_for, units):
         assert (item.state, item.adoption, item.level) == ("adopted", "special", "province")
         assert points(item) == 5 + 2 + 5
         assert db.session.scalar(select(db.func.count()).select_from(Notice)) == 2  # adopted, 批示
-    app.config["INFO_SCORES"] = {"special": 8}
-    try:
+    with monkeypatch.context() as m:
+        m.setitem(app.config, "INFO_SCORES", {"special": 8})
         page = office.get("/info/ranking?year=2026").get_data(as_text=True)
         assert "东城区" in page and ">15<" in page.replace(".0<", "<")
-    finally:
-        app.config.pop("INFO_SCORES")
     # another unit: page, file, list, API, export, forged steps
     gongan = client_for("gongan_filler")
     assert gongan.get(f"/info/{pk}").status_code == 404
@@ -155,7 +153,7 @@ def test_brief_issue_as_docx_and_pdf(app, client_for):
     assert client_for("dongcheng_filler").get(f"/info/briefs/{bid}.docx").status_code == 404
 
 
-def test_assessment_matches_an_independent_count(app, client_for, units):
+def test_assessment_matches_an_independent_count(app, client_for, units, monkeypatch):
     """The page's figures against a count made here from the rows themselves."""
     from tests.test_normative import PLAN, make_docs
 
@@ -175,14 +173,11 @@ def test_assessment_matches_an_independent_count(app, client_for, units):
             apply(INFO_KIND, item, "submit", user(name))
             apply(INFO_KIND, item, "adopt", user("reviewer"),
                   data={"adoption": adoption, "level": "city", "instruction": instruction})
-    app.config["ASSESSMENT_WEIGHTS"] = {"filing": 0, "normative": 50, "quality": 30, "info": 20}
-    try:
-        with time_machine.travel(dt.datetime(2026, 1, 10, 4, tzinfo=dt.UTC), tick=False):
-            leader = client_for("leader")
-            wb = openpyxl.load_workbook(io.BytesIO(leader.get("/assessment/?year=2025&format=xlsx").data))
-            page = leader.get("/assessment/?year=2025").get_data(as_text=True)
-    finally:
-        app.config.pop("ASSESSMENT_WEIGHTS")
+    monkeypatch.setitem(app.config, "ASSESSMENT_WEIGHTS", {"filing": 0, "normative": 50, "quality": 30, "info": 20})
+    with time_machine.travel(dt.datetime(2026, 1, 10, 4, tzinfo=dt.UTC), tick=False):
+        leader = client_for("leader")
+        wb = openpyxl.load_workbook(io.BytesIO(leader.get("/assessment/?year=2025&format=xlsx").data))
+        page = leader.get("/assessment/?year=2025").get_data(as_text=True)
     rows = {r[1]: r for r in wb.active.iter_rows(values_only=True) if r and r[1] in ("东城区", "市公安局")}
     # independent count: 东城区 filed 3 due (on time, late, missing) → (1 + .5 + 0)/3; reviewed 2? no: 1 ok + 1
     # revoke → quality 50; info 5 + 5 (批示) + 2 = 12 of 20 → 60.  市公安局: 1 on time → 100; 1 correct → 0;

@@ -119,7 +119,7 @@ def test_whole_cycle_deadlines_notices_and_audit(app, client_for, units):
 
 
 @time_machine.travel(TODAY, tick=False)
-def test_bad_files_and_fields_are_refused_with_nothing_saved(app, client_for):
+def test_bad_files_and_fields_are_refused_with_nothing_saved(app, client_for, monkeypatch):
     unit = client_for("dongcheng_filler")
     cases = [
         ({"text_file": (b"MZ\x90\x00binary", "规定.pdf")}, "内容与扩展名不符"),
@@ -132,13 +132,10 @@ def test_bad_files_and_fields_are_refused_with_nothing_saved(app, client_for):
         data = {**fields(), **extra}
         resp = post_multipart(unit, "/normative/new", data, "/normative/new")
         assert resp.status_code == 200 and message in resp.get_data(as_text=True), message
-    app.config["ATTACHMENT_MAX_BYTES"] = 1024
-    try:
-        resp = post_multipart(unit, "/normative/new", {**fields(), "text_file": (PDF + b" " * 2048, "a.pdf")},
-                              "/normative/new")
-        assert "超过大小限制" in resp.get_data(as_text=True)
-    finally:
-        app.config.pop("ATTACHMENT_MAX_BYTES")
+    monkeypatch.setitem(app.config, "ATTACHMENT_MAX_BYTES", 1024)
+    resp = post_multipart(unit, "/normative/new", {**fields(), "text_file": (PDF + b" " * 2048, "a.pdf")},
+                          "/normative/new")
+    assert "超过大小限制" in resp.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(NormativeDoc)) == 0
         assert db.session.scalar(select(db.func.count()).select_from(DocFile)) == 0
@@ -273,15 +270,12 @@ def test_search_statistics_and_export_match_an_independent_count(app, client_for
                 AuditLog.action == "export.report")) == 1
 
 
-def test_filing_limit_is_a_setting(app, client_for):
-    app.config["NORMATIVE_FILING_DAYS"] = 15
-    try:
-        with time_machine.travel(TODAY, tick=False):
-            pk = file_doc(client_for("dongcheng_filler"))
-        with app.app_context():
-            assert db.session.get(NormativeDoc, pk).due_on == dt.date(2026, 6, 4)
-    finally:
-        app.config.pop("NORMATIVE_FILING_DAYS")
+def test_filing_limit_is_a_setting(app, client_for, monkeypatch):
+    monkeypatch.setitem(app.config, "NORMATIVE_FILING_DAYS", 15)
+    with time_machine.travel(TODAY, tick=False):
+        pk = file_doc(client_for("dongcheng_filler"))
+    with app.app_context():
+        assert db.session.get(NormativeDoc, pk).due_on == dt.date(2026, 6, 4)
 
 
 def test_forms_post_without_csrf_are_refused(app, client_for):
