@@ -116,6 +116,12 @@ class Config:
     RATELIMIT_ENABLED = True
     # Shared by every gunicorn worker when Redis is configured; per process otherwise.
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    # Redis: shared counters (rate limits) and the export job queue (app/jobs.py); /readyz checks it.
+    REDIS_URL = os.environ.get("REDIS_URL")
+    # Operations (app/ops.py): JSON log lines (or "text"), and who may read /metrics (CIDRs).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+    METRICS_ALLOW = os.environ.get("METRICS_ALLOW", "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16")
+    JOB_TIMEOUT = int(os.environ.get("JOB_TIMEOUT", "1800"))
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "app" / "translations")
     LANGUAGES = {

@@ -52,10 +52,12 @@ def create_app(config=None) -> Flask:
 
     from .cli import register_cli
     from .errors import register_error_handlers
+    from .ops import register_ops
     from .proxy import register_proxy
     from .sessions import register_session_policies
     from .web import register_web_hooks
 
+    register_ops(app)
     register_cli(app)
     register_web_hooks(app)
     register_session_policies(app)

@@ -41,10 +41,14 @@ LEGACY_SCHEME = "hmac-sha256"
 
 
 def _canonical(entry: AuditLog) -> str:
-    return json.dumps(
-        [entry.id, entry.at.isoformat(timespec="microseconds"), entry.user_id, entry.username, entry.ip,
-         entry.action, entry.object_type, entry.object_id, entry.detail],
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    fields = [entry.id, entry.at.isoformat(timespec="microseconds"), entry.user_id, entry.username, entry.ip,
+              entry.action, entry.object_type, entry.object_id, entry.detail]
+    # The request id is covered when there is one; entries without one (older ones, the CLI's) keep
+    # the text they were linked with.
+    rid = getattr(entry, "request_id", None)
+    if rid is not None:
+        fields.append(rid)
+    return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 # Each use of AUDIT_KEY gets its own derived key, so that no MAC of one kind passes for another.
@@ -90,6 +94,12 @@ def legacy_chain_hash(prev_hash: str, entry: AuditLog) -> str:
 def head_mac(last_id: int, last_hash: str, key: bytes | None = None, scheme: str = LEGACY_SCHEME) -> str:
     """The head row's own MAC: without the key the head cannot be set back to an earlier entry."""
     return mac(key or derived_key(HEAD_KEY, scheme=scheme), f"{last_id}:{last_hash}", scheme)
+
+
+def _request_id() -> str | None:
+    from .ops import request_id
+
+    return request_id()
 
 
 def _client_ip() -> str | None:
@@ -167,6 +177,7 @@ def record(action: str, object_type: str | None = None, object_id: int | None = 
         object_type=object_type,
         object_id=object_id,
         detail=detail,
+        request_id=_request_id(),
     )
     head = _head()  # locks the head (PostgreSQL: the row; SQLite: the database) until commit
     db.session.add(entry)
@@ -176,6 +187,43 @@ def record(action: str, object_type: str | None = None, object_id: int | None = 
     head.last_id, head.last_hash = entry.id, entry.hash
     head.mac = head_mac(entry.id, entry.hash, scheme=head.scheme)
     return entry
+
+
+def record_many(entries: list[dict]) -> int:
+    """Append many chained audit rows at once, in the given order (bulk loads: the demo city).
+
+    Each entry is a dict with `action`, `at` and optionally `username`, `user_id`, `object_type`,
+    `object_id`, `detail`. The links are the ones record() would write — same canonical text,
+    same keys, same head — computed here and inserted with one executemany, under the same head
+    lock, so `verify_chain` checks them like any other rows."""
+    from sqlalchemy import func, insert, text
+
+    if not entries:
+        return 0
+    head = _head()
+    scheme = head.scheme  # the chain's scheme now, as record() links under
+    key = derived_key(ENTRY_KEY, scheme=scheme)
+    next_id = max(head.last_id, db.session.scalar(select(func.max(AuditLog.id))) or 0) + 1
+    prev, rows = head.last_hash, []
+    for i, e in enumerate(entries):
+        detail = e.get("detail")
+        detail = json.loads(json.dumps(detail, ensure_ascii=False, default=str)) if detail is not None else None
+        entry = AuditLog(id=next_id + i, at=e["at"], user_id=e.get("user_id"), username=e.get("username") or "system",
+                         ip=None, action=e["action"], object_type=e.get("object_type"),
+                         object_id=e.get("object_id"), detail=detail)
+        link = chain_hash(prev, entry, key, scheme)
+        rows.append(dict(id=entry.id, at=entry.at, user_id=entry.user_id, username=entry.username, ip=None,
+                         action=entry.action, object_type=entry.object_type, object_id=entry.object_id,
+                         detail=detail, prev_hash=prev, hash=link))
+        prev = link
+    db.session.execute(insert(AuditLog), rows)
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT setval(pg_get_serial_sequence('audit_log', 'id'), :last)"),
+                           {"last": rows[-1]["id"]})
+    head.last_id, head.last_hash = rows[-1]["id"], prev
+    head.mac = head_mac(rows[-1]["id"], prev, scheme=scheme)
+    db.session.flush()
+    return len(rows)
 
 
 def _read_head() -> AuditChainHead | None:

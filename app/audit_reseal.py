@@ -31,6 +31,9 @@ _log = sa.table(
     sa.column("username", sa.String), sa.column("ip", sa.String), sa.column("action", sa.String),
     sa.column("object_type", sa.String), sa.column("object_id", sa.Integer), sa.column("detail", sa.JSON),
     sa.column("prev_hash", sa.String), sa.column("hash", sa.String))
+# The same with the request id (revision 0015 on), for code that runs after that revision.
+_log_rid = sa.table(
+    "audit_log", *[sa.column(c.name, c.type) for c in _log.columns], sa.column("request_id", sa.String))
 
 
 class ResealRefused(RuntimeError):

@@ -2,9 +2,9 @@
 
 Everything the portal keeps in the database — units, accounts and roles, filings with every
 revision, transitions, correction requests, the staff register, notices, and the audit log with
-its hash chain — is in one backup file. Files on disk are not: back up ATTACHMENT_DIR (notice and
-feedback attachments, default instance/attachments) and the SECRET_KEY (instance/secret_key or
-the environment) with the server's file backup.
+its hash chain, attachments and uploads waiting for confirmation (table blob) — is in one backup
+file. The keys are not (SECRET_KEY, AUDIT_KEY, PII_KEY: instance/ or the environment): keep them
+with the server's secrets, apart from the database backups.
 
 SQLite (the default instance/app.db): the backup is a copy made with SQLite's online backup API
 (sqlite3.Connection.backup), consistent even while the portal is writing; the copy is checked

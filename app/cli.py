@@ -11,13 +11,15 @@ portal = AppGroup("portal", help="法制统计 portal administration.")
 
 @portal.command("init")
 def init_command():
-    """Sync roles and permissions from code and load the unit list (idempotent)."""
+    """Sync roles and permissions from code and load the unit list with its history since 2006 and
+    the filing assignments of the reforms (idempotent: into an existing database too)."""
     from .security import sync_roles
-    from .unit_list import load_units
+    from .unit_list import load_assignments, load_units
 
     added = load_units()
+    assigned = load_assignments()
     counts = sync_roles()
-    click.echo(f"units added: {added}")
+    click.echo(f"units added: {added}; filing assignments added: {assigned}")
     click.echo("roles synced (permissions): " + ", ".join(f"{role} {n}" for role, n in counts.items()))
 
 
@@ -173,6 +175,30 @@ def audit_scheme_command(scheme):
     changed = switch_scheme_on(db.session.connection(), scheme, current_app.config["AUDIT_KEY"])
     db.session.commit()
     click.echo(f"audit chain now uses {scheme}" if changed else f"audit chain already uses {scheme}")
+
+
+@portal.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst):
+    """Run the export jobs (RQ on REDIS_URL); run as its own service, one or more per site."""
+    from flask import current_app
+
+    from .jobs import work
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL is not set: there is no job queue (exports are answered inline)")
+    work(burst=burst)
+
+
+@portal.command("purge-uploads")
+def purge_uploads_command():
+    """Delete uploads whose confirmation window has passed, and expired export files."""
+    from .blobs import purge_expired
+    from .extensions import db
+
+    n = purge_expired()
+    db.session.commit()
+    click.echo(f"deleted {n} expired files")
 
 
 def register_cli(app: Flask) -> None:

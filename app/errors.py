@@ -41,6 +41,7 @@ PAGE = """<!doctype html>
 <body style="font-family: sans-serif; max-width: 40em; margin: 4em auto; line-height: 1.6">
 <h1 style="font-size: 1.4em">{title}</h1>
 <p>{message}</p>
+<p style="color: #666; font-size: 0.9em">{rid_label}{rid}</p>
 <p><a href="/">{home}</a></p>
 </body></html>
 """
@@ -134,12 +135,15 @@ def is_busy(exc: BaseException | None) -> bool:
 def _answer(status: int, title, message, headers: dict | None = None):
     """The error page (or, under /api/, the JSON error) with `title` and `message` translated."""
     message = str(message)
+    from .ops import request_id
+
+    rid = request_id() or ""
     if request.path.startswith("/api/"):
-        return jsonify(message=message, errors={}), status, headers or {}
+        return jsonify(message=message, errors={}, request_id=rid), status, headers or {}
     from .i18n import html_lang
 
     page = PAGE.format(lang=html_lang(), title=escape(str(title)), message=escape(message),
-                       home=escape(str(_l("返回首页"))))
+                       home=escape(str(_l("返回首页"))), rid_label=escape(str(_l("请求编号："))), rid=escape(rid))
     return page, status, {**(headers or {}), "Content-Type": "text/html; charset=utf-8"}
 
 
@@ -216,6 +220,8 @@ def register_error_handlers(app: Flask) -> None:
         if is_busy(exc):
             app.logger.warning("database busy or unreachable on %s %s: %s", request.method, request.path, exc)
             return _answer(503, *HTTP_ERRORS[503], {"Retry-After": "5"})
-        ref = uuid.uuid4().hex[:12]
+        from .ops import request_id
+
+        ref = request_id() or uuid.uuid4().hex[:12]  # the same number in the log and on the page
         app.logger.exception("unhandled error %s on %s %s", ref, request.method, request.path)
         return _answer(500, HTTP_ERRORS[500][0], SERVER_ERROR.format(ref=ref))

@@ -60,6 +60,7 @@ _SELF = [
     (r"^UserInfoEditView$", r"^can_this_form_(get|post)$"),
     (r"^Filing$", r"^can_read$"),
     (r"^ApiKeys$", r"^can_(read|write)$"),  # one's own API keys
+    (r"^ExportJobs$", r"^can_read$"),  # one's own queued exports
     (r"^API 密钥$", r"^menu_access$"),
 ]
 _FILING_MENUS = [
@@ -109,6 +110,7 @@ ROLES: dict[str, list[tuple[str, str]]] = {
     ],
     AUDIT_ADMIN: [
         (r"^HomeView$", r"^can_.*"),
+        (r"^ExportJobs$", r"^can_read$"),  # the audit log's large exports
         (r"^(Portal)?UserDBModelView$", r"^can_userinfo$"),
         (r"^ResetMyPasswordView$", r"^can_this_form_(get|post)$"),
         (r"^Security$", r"^menu_access$"),

@@ -25,6 +25,7 @@ from app.forms.base import COUNT, MONEY
 from app.models import Filing, FilingTransition, Unit, value_model
 from app.models.audit import AuditChainHead, AuditLog
 from app.models.staff import Certificate, StaffMember, TrainingCourse, TrainingRecord
+from app.pii import current_keys, protected_fields, seal_columns
 from app.staff.citizen_id import check_digit
 
 CHUNK = 5_000
@@ -175,7 +176,8 @@ def add_staff(unit_ids: list[int], total: int = 10_000, seed: int = 11) -> dict:
     rng = random.Random(seed)
     w = _Writer()
     w.table(TrainingCourse.__tablename__, ["id", "name", "organiser", "start_date", "end_date", "hours"])
-    w.table(StaffMember.__tablename__, ["id", "unit_id", "name", "citizen_id", "sex", "birth_date", "ethnicity",
+    w.table(StaffMember.__tablename__, ["id", "unit_id", "name", "citizen_id_sealed", "citizen_id_index", "sex",
+                                        "birth_date", "ethnicity",
                                         "education", "major", "law_major", "political_status", "post", "rank",
                                         "start_date", "passed_legal_exam", "status", "updated_at"])
     w.table(TrainingRecord.__tablename__, ["id", "course_id", "staff_id", "result"])
@@ -191,6 +193,8 @@ def add_staff(unit_ids: list[int], total: int = 10_000, seed: int = 11) -> dict:
     w.flush()
     now = dt.datetime(2024, 12, 31)
     certs = 0
+    field = next(f for f in protected_fields() if f.model is StaffMember)
+    keys = current_keys(for_writing=True)
     for i in range(total):
         sid = staff0 + i
         born = dt.date(1965, 1, 1) + dt.timedelta(days=rng.randrange(30 * 365))
@@ -198,8 +202,10 @@ def add_staff(unit_ids: list[int], total: int = 10_000, seed: int = 11) -> dict:
         number = first17 + check_digit(first17)
         if i and i % CHUNK == 0:
             w.flush()
+        sealed = seal_columns(field, number, keys)  # citizen ids sealed as the portal seals them (app/pii)
         w.add(StaffMember.__tablename__, (
-            sid, unit_ids[i % len(unit_ids)], f"测试{sid:05d}", number, "男" if i % 2 else "女",
+            sid, unit_ids[i % len(unit_ids)], f"测试{sid:05d}", sealed[field.sealed_attr], sealed[field.index_attr],
+            "男" if i % 2 else "女",
             born, "汉族", rng.choice(EDUCATION), "法学" if i % 3 else "行政管理", i % 3 != 0, "中共党员", "科员",
             "", dt.date(2010, 7, 1), i % 4 == 0, "在职", now))
         for k in range(2):

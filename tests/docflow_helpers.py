@@ -38,9 +38,10 @@ def created_id(resp, prefix: str) -> int:
 
 
 def clean_docflow(app) -> None:
-    from app.models import DocFile, DocTransition, InfoBrief, InfoItem, NormativeDoc, Notice, NoticeTarget
+    from app.models import Blob, DocFile, DocTransition, InfoBrief, InfoItem, NormativeDoc, Notice, NoticeTarget
 
     with app.app_context():
         for model in (DocTransition, DocFile, InfoItem, InfoBrief, NormativeDoc, NoticeTarget, Notice):
             db.session.execute(delete(model))
+        db.session.execute(delete(Blob).where(Blob.purpose == "docfile"))
         db.session.commit()

@@ -111,6 +111,7 @@ def test_deadline_day_on_gunicorn(app, tmp_path):
     log = tmp_path / "gunicorn.log"
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PROXY_FIX")}
     env.update(DATABASE_URL=url, SECRET_KEY=secrets.token_hex(32), AUDIT_KEY=app.config["AUDIT_KEY"],
+               PII_KEY=app.config["PII_KEY"],
                HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY=workers,
                PORTAL_INSTANCE_DIR=str(tmp_path / "instance"), GUNICORN_LOGLEVEL="info", PYTHONUNBUFFERED="1")
     with open(log, "w") as out:

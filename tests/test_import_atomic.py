@@ -18,6 +18,7 @@ from app.filing.errors import Invalid
 from app.imports import forms as forms_import
 from app.imports import staff as staff_import
 from app.models import AuditLog, StaffMember
+from app.models.unit import Unit
 from tests.engine_helpers import drive, snapshot
 from tests.helpers import csrf_token, penalty_values, post_form
 from tests.import_helpers import big_import, traces
@@ -210,12 +211,14 @@ def test_import_losing_the_create_race_keeps_one_transaction(app, client_for, mo
 
 
 def test_preview_refuses_a_filing_the_importer_may_not_create(app, client_for):
-    """The reviewer may import for other units, not create 市法制办's own filing (that takes
-    can_fill): the preview names the row, so the confirmation cannot stop half-way on it."""
+    """The reviewer may import for other units, not create its own unit's filing (市司法局, the root
+    since the 2018 reform; that takes can_fill): the preview names the row, so the confirmation
+    cannot stop half-way on it."""
     with app.app_context():
-        data, _ = big_import(PERIOD, PERIOD, max_units=3, skip=())
+        others = tuple(u.code for u in db.session.scalars(select(Unit)) if u.code not in ("0100", "0200", "7900"))
+        data, _ = big_import(PERIOD, PERIOD, max_units=3, skip=others)
     c = client_for("reviewer")
     page = _upload(c, data, "/filings/penalty/import")
-    assert "A5：您无权填报（市法制办）" in page and "确认导入" not in page, page[-3000:]
+    assert "A7：您无权填报（市司法局）" in page and "确认导入" not in page, page[-3000:]
     with app.app_context():
         assert traces([PERIOD]) == {"filings": 0, "values": 0, "audit": 0}

@@ -101,9 +101,9 @@ def test_0007_reseals_a_legacy_chain_with_keyed_links_and_downgrade_restores_it(
         assert verify_chain(audit_key="another-key-" + "0" * 32).broken_at == 1
         downgrade(revision="0006")  # back to unkeyed links, the old verifier's chain
         prev = "0" * 64
-        from app.models.audit import AuditLog
+        from app.audit_reseal import _log  # revision 0006's columns (the ORM model is today's)
 
-        for entry in db.session.scalars(select(AuditLog).order_by(AuditLog.id)):
+        for entry in db.session.execute(select(_log).order_by(_log.c.id)).all():
             assert entry.prev_hash == prev and entry.hash == legacy_chain_hash(prev, entry)
             prev = entry.hash
         assert db.session.execute(text("SELECT last_hash FROM audit_chain_head")).scalar() == prev

@@ -13,7 +13,7 @@ import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditLog, DocFile, NormativeDoc, Notice
+from app.models import AuditLog, Blob, DocFile, NormativeDoc, Notice
 from tests.docflow_helpers import PDF, clean_docflow, created_id, docx_bytes, post_multipart
 from tests.scope_helpers import api_token, bearer
 
@@ -139,6 +139,7 @@ def test_bad_files_and_fields_are_refused_with_nothing_saved(app, client_for, mo
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(NormativeDoc)) == 0
         assert db.session.scalar(select(db.func.count()).select_from(DocFile)) == 0
+        assert db.session.scalar(select(db.func.count()).select_from(Blob)) == 0
     # a draft without its text cannot be filed
     resp = post_multipart(unit, "/normative/new", fields(), "/normative/new")
     pk = created_id(resp, "normative")

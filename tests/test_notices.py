@@ -7,7 +7,6 @@ Notices and feedback are made through the real pages (multipart POSTs with the C
 from __future__ import annotations
 
 import io
-import os
 import re
 import zipfile
 from pathlib import Path
@@ -27,6 +26,7 @@ from app.models import (
     NoticeTarget,
     Unit,
 )
+from app.models.blob import Blob
 from app.notices import audience
 from tests.helpers import csrf_token, post_form
 from tests.scope_helpers import refused, table_counts
@@ -89,13 +89,14 @@ def _clean_notices(app):
         for model in (NoticeRead, NoticeTarget, Attachment, FeedbackReply, Feedback, Notice, Contact, Division):
             db.session.execute(delete(model))
         db.session.commit()
-    folder = Path(app.config["ATTACHMENT_DIR"])
-    for path in sorted(folder.rglob("*"), reverse=True):
-        path.unlink() if path.is_file() else path.rmdir()
+        db.session.execute(delete(Blob))
+        db.session.commit()
 
 
-def stored_files(app) -> list[Path]:
-    return [p for p in Path(app.config["ATTACHMENT_DIR"]).rglob("*") if p.is_file()]
+def stored_files(app) -> list[str]:
+    """The keys of the attachment bytes the database holds (app/blobs.py)."""
+    with app.app_context():
+        return list(db.session.scalars(select(Blob.key).where(Blob.purpose == "attachment")))
 
 
 def post_files(client, path: str, data: dict, files: list[tuple[bytes, str]] = (), token_from: str = "/"):
@@ -308,7 +309,7 @@ def test_office_edits_notice_and_removes_attachment(app, client_for, units):
             ("b.jpg", "image/jpeg"),
             ("统计表.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
         keys = {x.storage_key for x in n.attachments}
-    assert {p.name for p in stored_files(app)} == keys  # the removed file is gone from the disk
+    assert set(stored_files(app)) == keys  # the removed file's bytes are gone with its row
     assert refused(client_for("gongan_filler").get(f"/notices/{nid}"))
 
 
@@ -469,12 +470,12 @@ def test_attachment_over_the_limit_refused(app, client_for):
     with app.app_context():
         (att,) = db.session.get(Feedback, fid).attachments
         assert (att.size, att.content_type) == (limit, "application/pdf")
-    (path,) = stored_files(app)
-    assert path.read_bytes() == big[:-1]
-    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    (key,) = stored_files(app)
+    with app.app_context():
+        assert db.session.get(Blob, key).data == big[:-1]
 
 
-def test_good_attachments_stored_outside_static_by_random_name(app, client_for):
+def test_good_attachments_stored_in_the_database_by_random_name(app, client_for):
     files = [(PNG, "../../static/x.png"), (JPEG, "照片.JPG"), (PDF, "文件.pdf"), (docx_bytes(), "说明.docx"),
              (xlsx_bytes(), "表.xlsx")]
     nid = publish(client_for("reviewer"), "五个附件", files=files)
@@ -483,10 +484,9 @@ def test_good_attachments_stored_outside_static_by_random_name(app, client_for):
     assert got == [("x.png", "image/png"), ("照片.JPG", "image/jpeg"), ("文件.pdf", "application/pdf"),
                    ("说明.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
                    ("表.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")]
-    paths = stored_files(app)
+    keys = stored_files(app)
     static = Path(app.static_folder).resolve()
-    assert len(paths) == 5 and all(static not in p.resolve().parents for p in paths)
-    assert all(re.fullmatch(r"[0-9a-f]{40}", p.name) for p in paths)
+    assert len(keys) == 5 and all(re.fullmatch(r"[0-9a-f]{40}", k) for k in keys)
     assert not (static / "x.png").exists()
     too_many = post_files(client_for("reviewer"), "/notices/new", {"title": "六个", "body": "x", "audience": "all"},
                           files + [(TEXT, "6.txt")])
@@ -593,4 +593,4 @@ def test_demo_notices_feedback_and_contacts(app, client_for):
         as_text=True)
     assert "关于区县政府法制机构人员信息核对的通知" not in client_for("gongan_filler").get("/notices/").get_data(
         as_text=True)
-    assert os.path.isdir(app.config["ATTACHMENT_DIR"]) and len(stored_files(app)) == 2
+    assert len(stored_files(app)) == 2

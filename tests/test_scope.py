@@ -509,6 +509,13 @@ UNIT_ENDPOINTS = {
     "StaffStatsView.confirm": "tests/test_staff_import.py::test_import_preview_confirm_and_reimport_changes_nothing",
     "StaffApi.get_list": "tests/test_staff.py::test_units_see_only_their_own_staff_trainings_and_certificates",
     "StaffApi.get": "tests/test_staff.py::test_units_see_only_their_own_staff_trainings_and_certificates",
+    # whole citizen ids, one person at a time, audited (issue 22)
+    "StaffView.reveal_citizen_id": "tests/test_pii.py::test_others_cannot_see_a_whole_id_and_nothing_is_recorded",
+    "StaffApi.citizen_id": "tests/test_pii.py::test_others_cannot_see_a_whole_id_and_nothing_is_recorded",
+    # one's own export jobs (issue 20)
+    "ExportJobView.show": "tests/test_ops.py::test_a_large_export_runs_as_a_job_and_only_its_owner_downloads_it",
+    "ExportJobView.state": "tests/test_ops.py::test_a_large_export_runs_as_a_job_and_only_its_owner_downloads_it",
+    "ExportJobView.download": "tests/test_ops.py::test_a_large_export_runs_as_a_job_and_only_its_owner_downloads_it",
     # statistics, reports, dashboard, exports (issue 6)
     "ReportView.index": "tests/test_reporting_pages.py::test_unit_users_never_see_another_units_figures",
     "ReportView.table": "tests/test_reporting_pages.py::test_unit_users_never_see_another_units_figures",
@@ -564,6 +571,9 @@ PUBLIC_ENDPOINTS = {
     "UtilView.back": "redirect to the previous page of the session",
     "SecurityApi.login": "JWT login (used by the API tests)",
     "SecurityApi.refresh": "JWT refresh: needs a refresh token, returns a token for the same user",
+    "healthz": "liveness: {status: ok}, no data (tests/test_ops.py::test_healthz_and_readyz)",
+    "readyz": "readiness: database and Redis ok or not, no data",
+    "metrics_endpoint": "Prometheus figures for internal addresses only: test_metrics_for_internal_addresses_only",
 }
 RESTRICTED_PREFIXES = {
     # portal views for administrators / the municipal office only

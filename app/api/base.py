@@ -83,7 +83,9 @@ class PortalApi(BaseApi):
     openapi_spec_component_schemas = schemas.ALL
 
     def error(self, status: int, message: str, errors: dict | None = None):
-        return self.response(status, message=message, errors=errors or {})
+        from ..ops import request_id
+
+        return self.response(status, message=message, errors=errors or {}, request_id=request_id())
 
     def response_500(self, message: str | None = None):
         """FAB's @safe answer to an unexpected error (called inside its `except`): the transaction

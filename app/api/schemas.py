@@ -10,6 +10,7 @@ from marshmallow import Schema, fields
 class ErrorSchema(Schema):
     message = fields.Raw(required=True, metadata={"description": "中文错误信息"})
     errors = fields.Dict(keys=fields.String(), values=fields.String())
+    request_id = fields.String(metadata={"description": "请求编号（日志、审计记录中的同一编号）"})
 
 
 class FilingSchema(Schema):

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models.filing import Filing
+from ..models.unit import Unit
 from ..security import ADMIN, APPROVER, AUDIT_ADMIN, FILLER, LEADER, REVIEWER, SECURITY_ADMIN
 from ..unit_list import unit_by_code
 from .summary import demo_email
@@ -13,11 +14,13 @@ from .summary import demo_email
 DEMO_PASSWORD = "DemoPass@2026!"
 DEMO_ACCOUNTS = [
     # username, first name, last name, role, unit code
-    ("admin", "系统", "管理员", ADMIN, "0000"),
-    ("security_admin", "安全", "管理员", SECURITY_ADMIN, "0000"),
-    ("audit_admin", "审计", "管理员", AUDIT_ADMIN, "0000"),
-    ("reviewer", "市级", "审核员", REVIEWER, "0000"),
-    ("leader", "市", "领导", LEADER, "0000"),
+    # The city's accounts belong to 市司法局 (7900), which runs the portal since the 2018 reform
+    # (市法制办 0000 merged into it; its history is 市司法局's now).
+    ("admin", "系统", "管理员", ADMIN, "7900"),
+    ("security_admin", "安全", "管理员", SECURITY_ADMIN, "7900"),
+    ("audit_admin", "审计", "管理员", AUDIT_ADMIN, "7900"),
+    ("reviewer", "市级", "审核员", REVIEWER, "7900"),
+    ("leader", "市", "领导", LEADER, "7900"),
     ("dongcheng_filler", "东城区", "填报员", FILLER, "0100"),
     ("dongcheng_approver", "东城区", "审核人", APPROVER, "0100"),
     ("gongan_filler", "市公安局", "填报员", FILLER, "2300"),
@@ -26,13 +29,20 @@ DEMO_ACCOUNTS = [
 
 
 def create_demo_accounts() -> int:
-    """Add the demo accounts that do not exist yet; returns how many were added."""
+    """Add the demo accounts that do not exist yet; returns how many were added. A demo account
+    of an older demo database that sits on a unit since merged (the reviewer on 市法制办) moves
+    to the unit its declaration names now."""
     from flask import current_app
 
     sm = current_app.appbuilder.sm
     added = 0
     for username, first, last, role_name, code in DEMO_ACCOUNTS:
-        if sm.find_user(username=username):
+        user = sm.find_user(username=username)
+        if user:
+            unit = unit_by_code(code)
+            if user.email == demo_email(username) and user.unit_id != unit.id and user.unit_id is not None \
+                    and db.session.get(Unit, user.unit_id).successor_id == unit.id:
+                user.unit_id = unit.id
             continue
         role = sm.find_role(role_name)
         user = sm.add_user(username, first, last, demo_email(username), [role], DEMO_PASSWORD)
@@ -43,7 +53,11 @@ def create_demo_accounts() -> int:
 
 
 def load_demo() -> str:
-    """Accounts and every module's demo figures, only into a database without filings."""
+    """Accounts and every module's demo figures, only into a database without filings.
+
+    The modules run in order (staff after the cases and penalties: its posts follow their
+    caseloads); their filings' audit rows are collected and chained once, in time order."""
+    from ..audit import record_many
     from .cases import load_case_demo
     from .notices import load_notices_demo
     from .penalty import load_penalty_demo
@@ -52,5 +66,13 @@ def load_demo() -> str:
     accounts = create_demo_accounts()
     if db.session.scalar(select(func.count()).select_from(Filing)):
         return f"demo accounts added: {accounts}; filings already present, data left as it is"
-    counts = {"penalty": load_penalty_demo(), **load_case_demo(), **load_staff_demo(), **load_notices_demo()}
+    audit: list[dict] = []
+    counts = {"penalty": load_penalty_demo(audit=audit), **load_case_demo(audit=audit)}
+    counts.update(load_staff_demo(audit=audit))
+    # Other modules' demo data (e.g. case registers, issue 17: app/demo/registers.py) are called
+    # here, each returning {what: count}; pass `audit` to have their filings' audit rows chained.
+    counts.update(load_notices_demo())
+    audit.sort(key=lambda e: e["at"])
+    counts["audit"] = record_many(audit)
+    db.session.commit()
     return f"demo accounts added: {accounts}; filings: {counts}"

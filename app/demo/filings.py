@@ -1,7 +1,11 @@
-"""The shared part of every form's demo: filings in mixed states with their transitions.
+"""The shared part of every form's demo: filings in mixed states with their transitions and audit rows.
 
-Most periods are accepted; some were filed late, a few never; the latest complete period
-is still in flight (drafts, awaiting sign-off, awaiting acceptance, missing).
+Periods are generated in order (every unit of a period before the next period), so a successor's
+first carried-over figure can take over its predecessors' last pending ones. A unit files a
+period when the filing rules expect it (app.filing.timeliness: active on the period's last day and
+not excluded by a FormAssignment). Most periods are accepted; some units habitually file late, a
+few periods were never filed, some filings were returned once and filed again; the latest complete
+period is still in flight (drafts, awaiting sign-off, awaiting acceptance, missing).
 """
 
 from __future__ import annotations
@@ -16,15 +20,24 @@ from ..clock import today
 from ..extensions import db
 from ..filing.deadlines import rule_deadline
 from ..filing.periods import Period, last_complete, periods_between
+from ..filing.timeliness import assignments, expected_on
 from ..forms import get_form
 from ..models.filing import Filing, FilingTransition
 from ..models.unit import Unit
 from ..models.values import value_model
+from .model import OUTLIERS
 
 SHOWCASE = ("0100", "2300")  # 东城区 and 市公安局: always present in the latest period
-CHAIN = [("submit", "draft", "pending", "demo_filler", -1),
-         ("sign_off", "pending", "submitted", "demo_approver", 0),
+LATE_FILERS = {"0900": 0.45, "2200": 0.35, "1600": 0.3, "5300": 0.3}  # habitually late: 门头沟区, 市民宗委, …
+CHAIN = [("submit", "draft", "pending", "filler", -1),
+         ("sign_off", "pending", "submitted", "approver", 0),
          ("accept", "submitted", "accepted", "reviewer", 2)]
+RETURNED = [("submit", "draft", "pending", "filler", -3),
+            ("sign_off", "pending", "submitted", "approver", -2),
+            ("return", "submitted", "returned", "reviewer", -1),
+            ("reopen", "returned", "draft", "filler", 0)]
+RETURN_REASONS = ("合计数与分项之和不符，请核实后重新上报", "与上期相比变化较大，请补充说明",
+                  "罚没金额单位有误（应为元），请更正")
 STEPS_TO = {"draft": 0, "pending": 1, "submitted": 2, "accepted": 3}
 
 
@@ -32,23 +45,38 @@ def _at(day: dt.date, hour_utc: int = 2) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour_utc))
 
 
+def _who(role: str, unit: Unit) -> str:
+    """The demo account that did a step: 东城区's and 市公安局's own accounts, else a generic name."""
+    if role == "reviewer":
+        return "reviewer"
+    own = {"0100": "dongcheng", "2300": "gongan"}.get(unit.code)
+    return f"{own}_{role}" if own else f"demo_{role}"
+
+
 def load_form_demo(form_code: str, first: Period, make_values: Callable, rng: random.Random,
-                   skip_codes: tuple[str, ...] = ("0000",)) -> int:
-    """Insert demo filings of one form for every active unit; `make_values(unit, period)` → dict."""
+                   audit: list | None = None, last: Period | None = None) -> int:
+    """Insert demo filings of one form for every unit expected to file it, `first` to the last
+    complete period; `make_values(unit, period)` → dict (called for every expected unit and
+    period in order, filed or not, so carried-over chains stay consistent). Audit rows go to
+    `audit` (written by the caller with app.audit.record_many) or are written here."""
+    from ..audit import record_many
+
     spec = get_form(form_code)
     now = today()
-    last = last_complete(spec.period_kind, now)
-    units = [u for u in db.session.scalars(select(Unit).order_by(Unit.code)) if u.code not in skip_codes]
+    last = last or last_complete(spec.period_kind, now)
+    units = list(db.session.scalars(select(Unit).order_by(Unit.code)))
+    required = assignments(form_code)
     fid = db.session.scalar(select(func.max(Filing.id))) or 0
-    filings, values, steps = [], [], []
-    for unit in units:
-        for p in periods_between(spec.period_kind, first, last):
-            if not unit.active_on(p.end):
+    filings, values, steps, entries = [], [], [], []
+    for p in periods_between(spec.period_kind, first, last):
+        for unit in units:
+            if not expected_on(unit, required, p.end):
                 continue
-            row = make_values(unit, p)  # always drawn, so carried-over chains stay consistent
+            row = make_values(unit, p)
             latest = p == last
             roll = rng.random()
-            if unit.code not in SHOWCASE and ((not latest and roll < 0.01) or (latest and roll < 0.08)):
+            outlier = OUTLIERS.get((form_code, unit.code, p.key))  # explained by its unit: always filed
+            if unit.code not in SHOWCASE and not outlier and ((not latest and roll < 0.01) or (latest and roll < 0.08)):
                 continue  # never filed
             state = "accepted"
             if latest:
@@ -56,24 +84,44 @@ def load_form_demo(form_code: str, first: Period, make_values: Callable, rng: ra
                 if unit.code in SHOWCASE:
                     state = "submitted"
             due = rule_deadline(form_code, p)
-            late = state in ("accepted", "submitted") and rng.random() < 0.08
+            late = state in ("accepted", "submitted") and rng.random() < LATE_FILERS.get(unit.code, 0.06)
             shift = rng.randint(1, 20) if late else -rng.randint(0, 12)
             reported = min(due + dt.timedelta(days=shift), now)
+            returned = state == "accepted" and not latest and rng.random() < 0.03
             fid += 1
+            created = min(_at(p.end + dt.timedelta(days=1)), _at(reported - dt.timedelta(days=4)))
             filings.append(dict(
                 id=fid, form_code=form_code, unit_id=unit.id, period_key=p.key, year=p.year,
-                sub=p.index, state=state, revision=1, version=1,
+                sub=p.index, state=state, revision=1, version=1, explanation=outlier[1] if outlier else None,
                 first_reported_at=_at(reported) if state in ("accepted", "submitted") else None,
-                created_at=_at(p.end), updated_at=_at(reported)))
+                created_at=created, updated_at=_at(reported)))
             values.append(dict(filing_id=fid, revision=1, **row))
-            for action, a, b, who, offset in CHAIN[:STEPS_TO[state]]:
+            entries.append(dict(at=created, username=_who("filler", unit), action="filing.create",
+                                object_type="filing", object_id=fid, detail={"form": form_code, "period": p.key}))
+            chain = CHAIN[:STEPS_TO[state]]
+            if returned:
+                reason = rng.choice(RETURN_REASONS)
+                chain = [(*s[:4], s[4] - 4, reason if s[0] == "return" else None) for s in RETURNED] + \
+                        [(*s, None) for s in chain]
+            else:
+                chain = [(*s, None) for s in chain]
+            for action, a, b, role, offset, comment in chain:
+                at = _at(reported + dt.timedelta(days=offset))
+                who = _who(role, unit)
                 steps.append(dict(filing_id=fid, action=action, from_state=a, to_state=b, username=who,
-                                  at=_at(reported + dt.timedelta(days=offset))))
+                                  at=at, comment=comment))
+                entries.append(dict(at=at, username=who, action=f"filing.{action}", object_type="filing",
+                                    object_id=fid, detail={"from": a, "to": b, "comment": comment}))
     if filings:
         db.session.execute(insert(Filing), filings)
         db.session.execute(insert(value_model(form_code)), values)
         db.session.execute(insert(FilingTransition), steps)
         advance_sequence(Filing.__tablename__)
+    if audit is None:
+        entries.sort(key=lambda e: e["at"])
+        record_many(entries)
+    else:
+        audit.extend(entries)
     db.session.flush()
     return len(filings)
 

@@ -1,16 +1,22 @@
-"""Demo staff registers (2–15 people a unit), courses, participation, certificates (some expiring
-within 90 days) and yearly institution reports from 2019 with their frozen staff statistics."""
+"""Demo staff registers, courses, participation, certificates (some expiring within 90 days) and
+yearly institution reports from 2006 with their frozen staff statistics.
+
+Staff grow with caseload (`staffing`): a unit's reconsideration, litigation and legal-review posts
+follow the cases it filed that year, so a district's office grows from a handful in 2006 to dozens
+after the 2024 jump. Each active unit's register holds as many people in service as its latest
+report's 实有人数 (plus some who left or retired). Load it after the case and penalty demos."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from ..clock import today
 from ..extensions import db
-from ..filing.periods import Period
+from ..filing.periods import Period, last_complete
 from ..models.filing import Filing
 from ..models.staff import Certificate, StaffMember, StaffSnapshot, TrainingCourse, TrainingRecord
 from ..models.unit import Unit
@@ -38,15 +44,47 @@ def citizen_id(rng: random.Random, birth: dt.date, male: bool) -> str:
     return first17 + check_digit(first17)
 
 
-def load_staff_demo(seed: int = 2006) -> dict[str, int]:
+def caseloads() -> dict[tuple[int, int], dict[str, int]]:
+    """{(unit id, year): {"reconsideration": received, "litigation": new suits, "penalty": decisions}}
+    from the filings loaded so far (one query per form)."""
+    from ..models.values import value_model
+
+    out: dict[tuple[int, int], dict[str, int]] = {}
+    for form, column in (("reconsideration", "new_applications"), ("litigation", "new_total"),
+                         ("penalty", "decisions_total")):
+        values = value_model(form)
+        rows = db.session.execute(
+            select(Filing.unit_id, Filing.year, func.sum(getattr(values, column)))
+            .join(values, (values.filing_id == Filing.id) & (values.revision == Filing.revision))
+            .where(Filing.form_code == form).group_by(Filing.unit_id, Filing.year)).all()
+        for unit_id, year, total in rows:
+            out.setdefault((unit_id, year), {})[form] = int(total or 0)
+    return out
+
+
+def staffing(load: dict[str, int], year: int) -> dict[str, int]:
+    """Posts a unit needs for a year's caseload: a reconsideration officer decides ≈ 60 cases a
+    year (≈ 150 from 2024, with the simplified procedure), a litigation officer defends ≈ 80
+    suits, a legal reviewer checks ≈ 15,000 penalty decisions; plus the head and a clerk."""
+    per_case = 150 if year >= 2024 else 60
+    rec = math.ceil(load.get("reconsideration", 0) / per_case)
+    lit = math.ceil(load.get("litigation", 0) / 80)
+    review = math.ceil(load.get("penalty", 0) / 15000)
+    return {"reconsideration_staff": rec, "litigation_staff": lit, "headcount": rec + lit + review + 2}
+
+
+def load_staff_demo(seed: int = 2006, audit: list | None = None) -> dict[str, int]:
     """Insert registers, courses, records, certificates and institution reports."""
     rng = random.Random(seed)
     now = today()
     citizen_field = next(f for f in protected_fields() if f.model is StaffMember)
     units = [u for u in db.session.scalars(select(Unit).order_by(Unit.code)) if u.active_on(now)]
+    loads = caseloads()
+    latest = last_complete("year", now).year
     people, used = [], set()
     for unit in units:
-        for _ in range(rng.randint(2, 15)):
+        in_service = staffing(loads.get((unit.id, latest), {}), latest)["headcount"]
+        for i in range(in_service + rng.randint(0, 3)):
             male = rng.random() < 0.55
             birth = dt.date(rng.randint(1963, 1999), rng.randint(1, 12), rng.randint(1, 28))
             number = citizen_id(rng, birth, male)
@@ -54,7 +92,7 @@ def load_staff_demo(seed: int = 2006) -> dict[str, int]:
                 number = citizen_id(rng, birth, male)
             used.add(number)
             major, law = rng.choice(MAJORS)
-            status = rng.choices(["在职", "调离", "退休"], [90, 6, 4])[0]
+            status = "在职" if i < in_service else rng.choice(["调离", "退休"])
             people.append(dict(
                 unit_id=unit.id, name=rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.randint(1, 2))),
                 **seal_columns(citizen_field, number), sex="男" if male else "女", birth_date=birth, ethnicity="汉族",
@@ -67,12 +105,13 @@ def load_staff_demo(seed: int = 2006) -> dict[str, int]:
     db.session.execute(insert(StaffMember), people)  # bulk: the sealed columns directly (app/pii)
     staff = list(db.session.scalars(select(StaffMember)))
     courses = []
-    for year in range(2019, now.year + 1):
+    for year in range(2016, now.year + 1):
         for name in rng.sample(COURSES, 3):
             start = dt.date(year, rng.randint(3, 11), rng.randint(1, 20))
             if start > now:
                 continue
-            courses.append(TrainingCourse(name=f"{year}年{name}", organiser="市政府法制办", start_date=start,
+            organiser = "市政府法制办" if year < 2019 else "市司法局"
+            courses.append(TrainingCourse(name=f"{year}年{name}", organiser=organiser, start_date=start,
                                           end_date=start + dt.timedelta(days=rng.randint(0, 4)),
                                           hours=rng.choice([8, 12, 16, 24, 32])))
     db.session.add_all(courses)
@@ -96,26 +135,29 @@ def load_staff_demo(seed: int = 2006) -> dict[str, int]:
                               issue_date=issued, valid_until=valid, status=status))
     db.session.execute(insert(Certificate), certs)
     db.session.flush()
-    reports = _institution_reports(rng)
+    reports = _institution_reports(rng, audit)
     db.session.commit()
     return {"staff": len(people), "courses": len(courses), "certificates": len(certs), "institution": reports}
 
 
-def _institution_reports(rng: random.Random) -> int:
+def _institution_reports(rng: random.Random, audit: list | None = None) -> int:
     from ..forms import get_form
-    from ..staff.stats import active_headcount, qualification_work
+    from ..staff.stats import qualification_work
+
+    loads = caseloads()
+    setup: dict[int, str] = {}
 
     def make(unit, period):
-        head = active_headcount(unit.id)
+        posts = staffing(loads.get((unit.id, period.year), {}), period.year)
         collects = get_form("institution", period).has_field("q_trained")
         extra = qualification_work(unit.id, period.year) if collects else {}
-        return extra | dict(setup_form=rng.choice(["standalone", "standalone", "merged", "nameplate"]),
-                    authorised_posts=head + rng.randint(0, 3), headcount=head,
-                    reconsideration_staff=min(head, rng.randint(0, 4)), litigation_staff=min(head, rng.randint(0, 3)),
-                    head_name=rng.choice(SURNAMES) + rng.choice(GIVEN), phone=f"010-{rng.randint(60000000, 89999999)}",
-                    address=f"北京市{unit.short_name}办公楼")
+        form = setup.setdefault(unit.id, rng.choice(["standalone", "standalone", "merged", "nameplate"]))
+        return extra | posts | dict(
+            setup_form=form, authorised_posts=posts["headcount"] + rng.randint(0, 3),
+            head_name=rng.choice(SURNAMES) + rng.choice(GIVEN), phone=f"010-{rng.randint(60000000, 89999999)}",
+            address=f"北京市{unit.short_name}办公楼")
 
-    n = load_form_demo("institution", Period(2019, "year", 1), make, rng)
+    n = load_form_demo("institution", Period(2006, "year", 1), make, rng, audit)
     # Freeze the statistics of every signed-off report, as the engine does on sign-off.
     current = {}
     signed = db.session.execute(select(Filing.id, Filing.unit_id, Filing.year).where(

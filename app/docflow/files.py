@@ -1,5 +1,6 @@
 """Uploads of workflow documents: checked by app.notices.attachments (size, content sniffing,
-extension agreeing with content, no macros or bombs), stored as bytes in the database."""
+extension agreeing with content, no macros or bombs), their bytes kept by app.blobs (the
+database), downloaded with the notice attachments' headers."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import io
 
 from sqlalchemy import select
 
+from .. import blobs
 from ..extensions import db
 from ..models.docflow import DocFile
 from ..notices import attachments
@@ -40,10 +42,12 @@ def store(kind_code: str, doc_id: int, role: str, checked: Checked, username: st
     earlier files of the same role."""
     if replace:
         for old in files_of(kind_code, doc_id, role):
+            blobs.drop(old.storage_key)
             db.session.delete(old)
     row = DocFile(kind=kind_code, doc_id=doc_id, role=role, filename=checked.filename,
                   content_type=checked.mimetype, size=len(checked.data),
-                  sha256=hashlib.sha256(checked.data).hexdigest(), data=checked.data, uploaded_by=username)
+                  sha256=hashlib.sha256(checked.data).hexdigest(),
+                  storage_key=blobs.put(checked.data, "docfile"), uploaded_by=username)
     db.session.add(row)
     return row
 
@@ -62,4 +66,9 @@ def file_of(kind_code: str, doc_id: int, file_id: int) -> DocFile | None:
 
 
 def download(row: DocFile):
-    return attachments.send_checked(io.BytesIO(row.data), row.content_type, row.filename)
+    data = blobs.get(row.storage_key)
+    if data is None:
+        from flask import abort
+
+        abort(404)
+    return attachments.send_checked(io.BytesIO(data), row.content_type, row.filename)

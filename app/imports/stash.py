@@ -1,47 +1,44 @@
 """Keeping an uploaded file between its preview and the user's confirmation.
 
-Files wait in IMPORT_DIR (outside the web root) under a random token kept in the session;
-confirming reads and deletes the file, so one upload commits at most once. `check_upload` and
+Files wait in the database (app/blobs.py: whichever app server confirms sees the upload another
+one previewed) under a random token kept in the session, for UPLOAD_TTL; confirming takes it
+(deletes and reads it, committed at once, before the import's own transaction), so one upload
+commits at most once even when two servers receive the same confirmation. `check_upload` and
 `confirm_upload` are that flow for an import page: upload → preview → stash, then confirm → commit.
 """
 
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
+import datetime as dt
 
-from flask import current_app, flash, request, session
+from flask import flash, request, session
 from flask_babel import gettext as _
 
+from .. import blobs
+from ..extensions import db
 from .xlsx import MAX_UPLOAD, ImportFileError
 
-
-def _folder() -> Path:
-    folder = Path(current_app.config["IMPORT_DIR"])
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
+UPLOAD_TTL = dt.timedelta(hours=2)
 
 
 def stash(key: str, data: bytes) -> None:
-    """Keep `data` for this session under `key` (one pending upload per key)."""
-    token = secrets.token_hex(16)
-    (_folder() / token).write_bytes(data)
+    """Keep `data` for this session under `key` (one pending upload per key), committed at once."""
     old = session.get(key)
-    session[key] = token
     if old:
-        take(None, old)
+        blobs.drop(old)
+    blobs.purge_expired()
+    session[key] = blobs.put(data, "import", UPLOAD_TTL)
+    db.session.commit()
 
 
 def take(key: str | None, token: str | None = None) -> bytes | None:
-    """Return and forget the file kept under `key` (or an explicit token); None when absent."""
+    """Return and forget the file kept under `key` (or an explicit token); None when absent. The
+    deletion is committed here: a second confirmation finds nothing, whatever the first one's fate."""
     token = session.pop(key, None) if key else token
     if not token or not token.isalnum():
         return None
-    path = _folder() / token
-    if not path.exists():
-        return None
-    data = path.read_bytes()
-    path.unlink()
+    data = blobs.take(token)
+    db.session.commit()
     return data
 
 

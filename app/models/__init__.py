@@ -1,8 +1,10 @@
 """All tables of the portal (FAB's own come with the security manager's user model)."""
 
 from .audit import AuditLog
+from .blob import Blob
 from .docflow import DocFile, DocTransition, InfoBrief, InfoItem, NormativeDoc
 from .filing import CorrectionRequest, DeadlineOverride, Filing, FilingTransition, FormAssignment
+from .job import ExportJob
 from .notice import (
     Attachment,
     Contact,
@@ -20,6 +22,8 @@ from .user import PortalUser
 from .values import VALUE_MODELS, value_model
 
 __all__ = [
+    "Blob",
+    "ExportJob",
     "DocFile",
     "DocTransition",
     "InfoBrief",

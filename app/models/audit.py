@@ -23,6 +23,8 @@ class AuditLog(Model):
     object_type: Mapped[str | None] = mapped_column(String(48))
     object_id: Mapped[int | None] = mapped_column(Integer, index=True)
     detail: Mapped[dict | None] = mapped_column(JSON)
+    # The request that wrote it (app/ops.py; also in the logs and on error pages); None for the CLI.
+    request_id: Mapped[str | None] = mapped_column(String(64), index=True)
     # Hash chain: hash = HMAC-SHA256(key, prev_hash + the entry's canonical text); see app.audit.
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))

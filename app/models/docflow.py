@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, declared_attr, deferred, mapped_column, relationship
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..clock import utcnow
 
@@ -30,8 +30,9 @@ class DocTransition(Model):
 
 
 class DocFile(Model):
-    """A checked upload of a document, its bytes in the database (every app server sees them).
-    `role` says what it is for the document: its text, an 审查意见书, an attachment."""
+    """A checked upload of a document; its bytes are a blob (app.blobs: in the database, so every
+    app server sees them). `role` says what it is for the document: its text, an 审查意见书, an
+    attachment."""
 
     __tablename__ = "doc_file"
 
@@ -43,7 +44,7 @@ class DocFile(Model):
     content_type: Mapped[str] = mapped_column(String(100), nullable=False)
     size: Mapped[int] = mapped_column(Integer, nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
-    data: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    storage_key: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     uploaded_by: Mapped[str] = mapped_column(String(128), nullable=False)
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
 

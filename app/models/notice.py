@@ -121,8 +121,8 @@ class FeedbackReply(Model):
 
 
 class Attachment(Model):
-    """An uploaded file of a notice or a feedback report. The bytes live outside the web root
-    (ATTACHMENT_DIR/<key[:2]>/<key>); `content_type` is what the content was found to be."""
+    """An uploaded file of a notice or a feedback report. The bytes live in the database (table
+    `blob`, key `storage_key`: app/blobs.py); `content_type` is what the content was found to be."""
 
     __tablename__ = "attachment"
 

@@ -1,4 +1,4 @@
-"""Attachments of notices and feedback: checked by content, stored outside the web root.
+"""Attachments of notices and feedback: checked by content, stored in the database.
 
 An upload is accepted only when its bytes are one of the allowed kinds (PNG, JPEG, PDF, Excel
 .xlsx, Word .docx, plain text) AND its extension names that same kind: the extension is never
@@ -6,10 +6,9 @@ trusted alone, the browser's declared type not at all. Refusals raise Attachment
 Chinese message naming the file and the problem; every upload of a request is checked before
 anything is written.
 
-Files live in ATTACHMENT_DIR (the instance folder, never under static/) as
-``<key[:2]>/<key>`` with a random key; the original name is kept only in the database and
-used as the download name. Downloads are always ``Content-Disposition: attachment`` with the
-type found at upload and ``nosniff``.
+The bytes live in the database (app/blobs.py: every app server sees them, a backup holds them)
+under a random key; the original name is kept only as the download name. Downloads are always
+``Content-Disposition: attachment`` with the type found at upload and ``nosniff``.
 """
 
 from __future__ import annotations
@@ -18,15 +17,15 @@ import hashlib
 import io
 import os
 import re
-import secrets
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from flask import current_app, send_file
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from .. import blobs
 from ..extensions import db
 from ..models.notice import Attachment
 
@@ -210,30 +209,9 @@ def read_uploads(files) -> list[Checked]:
         raise AttachmentError(f"上传的文件超过大小限制（{limit_label(limit)}）") from None
 
 
-def storage_dir() -> Path:
-    """ATTACHMENT_DIR, created private (0700); refused if it were inside the static folder."""
-    folder = Path(current_app.config["ATTACHMENT_DIR"]).resolve()
-    static = Path(current_app.static_folder or "").resolve()
-    if static != Path("/") and (folder == static or static in folder.parents):
-        raise RuntimeError("ATTACHMENT_DIR must not be inside the web root")
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
-
-
-def _path(key: str) -> Path:
-    if not re.fullmatch(r"[0-9a-f]{40}", key or ""):
-        raise FileNotFoundError(key)
-    return storage_dir() / key[:2] / key
-
-
 def store(checked: Checked, uploaded_by: str, *, notice=None, feedback=None) -> Attachment:
-    """Write the file and add its row to the session (the caller commits, or calls discard())."""
-    key = secrets.token_hex(20)
-    path = _path(key)
-    path.parent.mkdir(exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(checked.data)
+    """Keep the file and add its row to the session: both are committed (or rolled back) by the caller."""
+    key = blobs.put(checked.data, "attachment")
     att = Attachment(filename=checked.filename, content_type=checked.mimetype, size=len(checked.data),
                      sha256=hashlib.sha256(checked.data).hexdigest(), storage_key=key, uploaded_by=uploaded_by,
                      notice=notice, feedback=feedback)
@@ -241,49 +219,21 @@ def store(checked: Checked, uploaded_by: str, *, notice=None, feedback=None) -> 
     return att
 
 
-def discard(attachments: list[Attachment]) -> None:
-    """Remove the files of attachments whose rows were not committed."""
-    for att in attachments:
-        try:
-            _path(att.storage_key).unlink(missing_ok=True)
-        except FileNotFoundError:
-            pass
-
-
 def remove(att: Attachment) -> None:
-    """Delete an attachment's row (in the session) and, after the caller's commit, its file."""
-    key = att.storage_key
+    """Delete an attachment's row and its bytes (in the session; the caller commits)."""
+    blobs.drop(att.storage_key)
     db.session.delete(att)
     db.session.flush()
-    _pending_unlink().append(key)
-
-
-def _pending_unlink() -> list[str]:
-    from flask import g
-
-    return g.setdefault("_attachments_to_unlink", [])
-
-
-def unlink_removed() -> None:
-    """Call after commit: remove the files of attachments deleted in this request."""
-    for key in _pending_unlink():
-        try:
-            _path(key).unlink(missing_ok=True)
-        except FileNotFoundError:
-            pass
-    _pending_unlink().clear()
 
 
 def download(att: Attachment):
     """The attachment as a download: attachment disposition, its checked type, nosniff."""
-    try:
-        path = _path(att.storage_key)
-        fh = open(path, "rb")  # noqa: SIM115 - send_file closes it
-    except (FileNotFoundError, OSError):
+    data = blobs.get(att.storage_key)
+    if data is None:
         from flask import abort
 
         abort(404)
-    return send_checked(fh, att.content_type, att.filename)
+    return send_checked(io.BytesIO(data), att.content_type, att.filename)
 
 
 def send_checked(fh, content_type: str, filename: str):

@@ -12,11 +12,13 @@ def register_views(appbuilder) -> None:
     from .apikeys import ApiKeysView
     from .dashboard import ChartAssetView, DashboardView
     from .filings import FilingView
+    from .jobs import ExportJobView
     from .reports import ReportView
     from .staff import CertificateView, StaffStatsView, StaffView, TrainingCourseView, TrainingRecordView
     from .timeliness import TimelinessView
 
     appbuilder.add_view_no_menu(FilingView)
+    appbuilder.add_view_no_menu(ExportJobView)
     for spec in FORMS.values():
         entry = f"{spec.menu_title}报表"  # msgids of these labels: app/i18n.py
         appbuilder.add_link(

@@ -171,12 +171,16 @@ class AuditLogView(KnownActionsOnly, ModelView):
         """The entries matching the list's current search, as a streamed .xlsx."""
         import tempfile
 
-        from flask import send_file
+        from flask import redirect, send_file, url_for
         from flask_appbuilder.urltools import get_filter_args
 
+        from .. import jobs
         from ..exports.sheet import Col, write_sheet
         from ..exports.styles import Styles, open_workbook
 
+        if jobs.should_queue():  # the whole log can be large: built by the export worker
+            job = jobs.submit(g.user, _("审计日志"))
+            return redirect(url_for("ExportJobView.show", job_id=job.id))
         get_filter_args(self._filters)
         query = self.datamodel.session.query(AuditLog)
         query = self._filters.apply_all(query)

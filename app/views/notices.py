@@ -54,11 +54,11 @@ def _page() -> int:
 
 
 def _commit_with_files(stored: list[Attachment]) -> None:
+    """Commit the rows with their files' bytes (one transaction: app/blobs.py), or roll both back."""
     try:
         db.session.commit()
     except Exception:
         db.session.rollback()
-        files.discard(stored)
         raise
 
 
@@ -218,7 +218,6 @@ class NoticeView(BaseView):
         files.remove(att)
         record("notice.attachment_remove", "notice", nid, {"attachment": name})
         db.session.commit()
-        files.unlink_removed()
         flash(_("附件「%(name)s」已删除", name=name), "success")
         return redirect(url_for("NoticeView.edit", nid=nid))
 
@@ -275,7 +274,6 @@ class FeedbackView(BaseView):
                 _commit_with_files(stored)
             except (FeedbackError, AttachmentError) as exc:
                 db.session.rollback()
-                files.discard(stored)
                 error = str(exc)
             else:
                 flash(_("问题反馈已提交，市法制办处理后会在此答复"), "success")

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import io
 import tempfile
+from dataclasses import replace
 
-from flask import abort, flash, request, send_file
+from flask import abort, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from .. import jobs
 from ..audit import record
 from ..charts.assets import plotly_version
 from ..charts.base import figure_json
@@ -151,7 +153,10 @@ class ReportView(BaseView):
             flash(str(exc), "warning")
             last = last_complete(kind, today())
             first = Period(last.year - 19, kind, 1)
-        table = aggregate(StatsQuery(form_code, first, last, split=True, by=CITY))
+        unit = self._trend_unit()
+        base = StatsQuery(form_code, first, last, split=True, by=CITY,
+                          unit_ids=frozenset({unit.id}) if unit is not None else None)
+        table = aggregate(base)
         names = {m.name: m.label for m in measures(table.spec)}
         names.update({k: str(v.label) for k, v in derived(table.spec).items()})
         metric = request.args.get("metric") or (spec.rates[0].name if spec.rates else next(iter(names)))
@@ -159,14 +164,41 @@ class ReportView(BaseView):
             flash(_("未知的指标，已显示默认指标"), "warning")
             metric = spec.rates[0].name if spec.rates else next(iter(names))
         series = table.series(metric)
+        lines = [(names[metric], [v for _p, v in series])]
+        merged = []
+        if unit is not None:
+            # The unit's own filings, and with the units it succeeded counted under it
+            # (app.reporting.units): a merge shows as a jump in the first line only.
+            from ..reporting.units import final_successors
+
+            final = final_successors()
+            merged = [u.short_name for u in scoped_units() if final.get(u.id) == unit.id]
+            with_successors = aggregate(replace(base, successor=True)).series(metric)
+            lines = [(_("%(unit)s：本单位填报", unit=unit.short_name), [v for _p, v in series]),
+                     (_("%(unit)s：含撤并单位", unit=unit.short_name), [v for _p, v in with_successors])]
         metric_kind = kind_of(table.spec, metric)
         notes = definition_notes(form_code, metric, first, last) if metric_kind == "rate" else []
-        chart = trend_chart([p.label for p, _v in series], [(names[metric], [v for _p, v in series])],
+        # Over many periods the axis names each year once (the hover keeps the full period).
+        ticks = [str(p.year) if p.index == 1 else "" for p, _v in series] if len(series) > 12 else None
+        chart = trend_chart([p.label for p, _v in series], lines,
                             _("%(form)s：%(metric)s", form=spec.menu_title, metric=names[metric]),
-                            "" if metric_kind == "rate" else _("件"), kind=metric_kind, notes=notes)
+                            "" if metric_kind == "rate" else _("件"), kind=metric_kind, notes=notes, ticks=ticks)
         return self.render_template("report/trend.html", spec=spec, forms=FORMS, metric=metric,
                                     label=names[metric], metrics=list(names.items()), first=first, last=last,
-                                    notes=notes, chart=figure_json(chart), plotly_version=plotly_version())
+                                    notes=notes, chart=figure_json(chart), plotly_version=plotly_version(),
+                                    units=scoped_units(), unit=unit, merged=merged)
+
+    @staticmethod
+    def _trend_unit():
+        """The unit the trend is drawn for (`unit` = its id), None for the whole scope; 404 for a
+        unit that does not exist or that the user may not see."""
+        raw = request.args.get("unit")
+        if not raw:
+            return None
+        from ..models.unit import Unit
+        from ..scope import get_or_404
+
+        return get_or_404(Unit, raw, unit_attr="id")
 
     @expose("/<form_code>/")
     @has_access
@@ -223,6 +255,9 @@ class ReportView(BaseView):
     @has_access
     def filings_xlsx(self, form_code):
         spec, filters, scope, _ctx = _context(form_code)
+        if jobs.should_queue():  # many rows: built by the export worker, not this request's worker
+            job = jobs.submit(current_user, _("%(form)s明细", form=spec.title))
+            return redirect(url_for("ExportJobView.show", job_id=job.id))
         q = filters.query
         meta = [(_("统计范围"), scope), (_("报告期"), period_text(q)), (_("数据口径"), basis_text(q)),
                 (_("金额单位"), money_unit_label(filters.money))]

@@ -40,15 +40,17 @@ def _chain_existing_rows():
 
     from app.audit import GENESIS
     from app.audit import legacy_chain_hash as chain_hash  # 0006 wrote unkeyed links; 0007 re-seals them
-    from app.models.audit import AuditLog
+    from app.audit_reseal import _log  # the columns of this revision, not the ORM model of a later one
 
     session = Session(bind=op.get_bind())
-    prev, last_id = GENESIS, 0
-    for entry in session.query(AuditLog).order_by(AuditLog.id).yield_per(2000):
-        entry.prev_hash = prev
-        entry.hash = prev = chain_hash(prev, entry)
-        last_id = entry.id
-    session.flush()
+    prev, last_id, links = GENESIS, 0, []
+    for row in session.execute(sa.select(_log).order_by(_log.c.id)).all():
+        link = chain_hash(prev, row)
+        links.append({"b_id": row.id, "b_prev": prev, "b_hash": link})
+        prev, last_id = link, row.id
+    if links:
+        session.execute(sa.update(_log).where(_log.c.id == sa.bindparam("b_id"))
+                        .values(prev_hash=sa.bindparam("b_prev"), hash=sa.bindparam("b_hash")), links)
     # Not the ORM model: later revisions add columns to the head (0007: mac).
     session.execute(sa.text("INSERT INTO audit_chain_head (id, last_id, last_hash) VALUES (1, :i, :h)"),
                     {"i": last_id, "h": prev})

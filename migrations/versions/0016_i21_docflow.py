@@ -1,15 +1,15 @@
 """Document workflows: 规范性文件备案审查 and 信息报送 (one transition log, one file store)
 
-Revision ID: 0015_i21
-Revises: 0014_i22
+Revision ID: 0016_i21
+Revises: 0015_i20
 Create Date: 2026-11-29 22:20:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0015_i21'
-down_revision = '0014_i22'
+revision = '0016_i21'
+down_revision = '0015_i20'
 branch_labels = None
 depends_on = None
 
@@ -52,7 +52,7 @@ def upgrade():
         sa.Column('content_type', sa.String(length=100), nullable=False),
         sa.Column('size', sa.Integer(), nullable=False),
         sa.Column('sha256', sa.String(length=64), nullable=False),
-        sa.Column('data', sa.LargeBinary(), nullable=False),
+        sa.Column('storage_key', sa.String(length=64), nullable=False, unique=True),
         sa.Column('uploaded_by', sa.String(length=128), nullable=False),
         sa.Column('uploaded_at', sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint('id'),
