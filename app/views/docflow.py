@@ -9,6 +9,7 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .. import info, normative
 from ..clock import today
@@ -237,7 +238,7 @@ class InfoItemView(_DocView):
     def index(self):
         from ..scope import restrict
 
-        q = restrict(select(InfoItem), InfoItem.unit_id)
+        q = restrict(select(InfoItem).options(joinedload(InfoItem.unit)), InfoItem.unit_id)  # one query a page
         state = request.args.get("state", "")
         if state in info.STATES:
             q = q.where(InfoItem.state == state)
