@@ -145,6 +145,15 @@ class Config:
     BACKUP_KEY = os.environ.get("BACKUP_KEY")
     # Retention (years) before `flask portal anonymise` anonymises leavers (app/pii/retention.py).
     PII_RETENTION_STAFF_YEARS = int(os.environ.get("PII_RETENTION_STAFF_YEARS", "5"))
+    # Printed outputs (docs/printing.md): the forms' headings per form or form@version, e.g.
+    # {"reconsideration@2024": {"approval": "京统函〔2024〕12号", "valid_until": "2027年12月"}}
+    # (keys: number 表号, issuer 制表机关, approval 批准文号, valid_until 有效期, units 计量单位);
+    # the analysis report's 主送, 落款 and the Word file's body font; where the CJK fonts are.
+    FORM_HEADINGS: dict = {}
+    ANALYSIS_ADDRESSEE = "市人民政府"
+    ANALYSIS_ISSUER = "北京市人民政府法制办公室"
+    ANALYSIS_BODY_FONT = "Noto Serif CJK SC"
+    PRINT_FONT_DIR = os.environ.get("PRINT_FONT_DIR", "/usr/share/fonts/opentype/noto")
 
     def __init__(self) -> None:
         self.SECRET_KEY = _secret_key()

@@ -14,6 +14,8 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 # FAB's security REST API declares searches on relationship columns (roles.name, users.id) that
 # its filter converter does not know; it warns about each at every start. Nothing is wrong.
 logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
+# FAB's permission clean-up warns for every pair sync_roles keeps on purpose (app.security): noise.
+logging.getLogger("flask_appbuilder.security.sqla.manager").setLevel(logging.ERROR)
 
 
 def create_app(config=None) -> Flask:

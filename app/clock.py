@@ -16,9 +16,10 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def local_date(stamp: dt.datetime) -> dt.date:
-    """The local calendar date of a stored (naive UTC) timestamp."""
-    return stamp.replace(tzinfo=dt.UTC).astimezone(_zone()).date()
+def local_date(stamp: dt.datetime, zone: ZoneInfo | None = None) -> dt.date:
+    """The local calendar date of a stored (naive UTC) timestamp (`zone`: the portal's, read once
+    by a caller converting many)."""
+    return stamp.replace(tzinfo=dt.UTC).astimezone(zone or _zone()).date()
 
 
 def today() -> dt.date:

@@ -35,6 +35,9 @@ REVIEWER = "市级审核员"
 APPROVER = "单位审核人"
 FILLER = "填报员"
 LEADER = "领导"
+# The leaders' decision system and other systems fed with the statistics: a service account
+# that reads the statistics API city-wide and nothing else (no filings, no staff, no pages).
+STATS_SERVICE = "统计数据服务"
 
 FILING = "Filing"
 SCOPE = "Scope"
@@ -87,7 +90,7 @@ _CITY_READ = [
 
 # Statistics, charts and the dashboard: every role reads them; the scope decides what they cover.
 _STATS_READ = [
-    (r"^(Reports|Dashboard)$", r"^can_read$"),
+    (r"^(Reports|Dashboard|Statistics)$", r"^can_read$"),
     (r"^(统计分析|数据看板|统计报表|对比分析|分析报告)$", r"^menu_access$"),
 ]
 
@@ -120,6 +123,13 @@ ROLES: dict[str, list[tuple[str, str]]] = {
     APPROVER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + [(r"^Filing$", r"^can_approve$")],
     FILLER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _STAFF_KEEP + [(r"^Filing$", r"^can_(fill|import)$")],
     LEADER: _SELF + _FILING_MENUS + _STAFF_READ + _STATS_READ + _CITY_READ,
+    # The statistics API (/api/v1/statistics/) city-wide, and the API spec it follows (read with
+    # its key: the account never signs in on the web, so FAB's Swagger page is not for it).
+    STATS_SERVICE: [
+        (r"^Statistics$", r"^can_read$"),
+        (r"^Scope$", r"^can_all_units$"),
+        (r"^OpenApi$", r"^can_get$"),
+    ],
 }
 # role → (duty, permission regex): every pair of that duty whose permission matches.
 DUTY_GRANTS: dict[str, tuple[str, str]] = {
@@ -198,8 +208,9 @@ class PortalUserDBModelView(KnownActionsOnly, UserDBModelView):
     def pre_add(self, item):
         self._check_roles(item, set(), {r.name for r in item.roles})
         super().pre_add(item)  # FAB hashes the password here
-        # Accounts made by an administrator must choose their own password at first login.
-        item.must_change_password = True
+        # Accounts made by an administrator must choose their own password at first login — but a
+        # service account never signs in with a password (see is_service_account): its keys work.
+        item.must_change_password = not is_service_account(item)
 
     def pre_update(self, item):
         from sqlalchemy import inspect
@@ -428,6 +439,12 @@ class PortalSecurityManager(SecurityManager):
         cfg = current_app.config
         user = self.find_user(username=username) if username else None
         now = utcnow()
+        if user is not None and is_service_account(user):
+            # API keys only (minted by the security administrator): no password sign-in, web or API.
+            check_password_hash(cfg["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "password")
+            record("login.refused_service", "user", user.id, {"username": username}, user=user)
+            db.session.commit()
+            return None
         if user is not None and user.locked_until is not None and user.locked_until > now:
             # as long as a real check: the answer's timing tells nothing either
             check_password_hash(cfg["AUTH_DB_FAKE_PASSWORD_HASH_CHECK"], "password")
@@ -519,6 +536,14 @@ class PortalSecurityManager(SecurityManager):
             for view in self.appbuilder.baseviews:
                 if isinstance(view, SecurityApi):
                     self.limiter.limit(self.auth_rate_limit, methods=["POST"])(view.blueprint)
+
+
+def is_service_account(user) -> bool:
+    """An account whose only role is the statistics service's (STATS_SERVICE, directly or through
+    groups): it reads the statistics API with keys and never signs in with a password."""
+    from .duties import effective_roles
+
+    return effective_roles(user) == {STATS_SERVICE}
 
 
 def user_permissions(user) -> frozenset[tuple[str, str]]:

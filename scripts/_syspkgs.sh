@@ -9,6 +9,10 @@ missing_system_packages() {
     local chromium="${PORTAL_CHROMIUM:-/usr/bin/chromium}" missing=()
     [ -x "$chromium" ] || missing+=(chromium)
     dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q "ok installed" || missing+=(fonts-noto-cjk)
+    # The print tests (issue 19): poppler's pdfinfo/pdffonts/pdftotext/pdftoppm, and LibreOffice
+    # headless to render the exported workbooks and documents as they print.
+    command -v pdfinfo > /dev/null || missing+=(poppler-utils)
+    command -v soffice > /dev/null || missing+=(libreoffice-calc libreoffice-writer)
     echo "${missing[*]}"
 }
 

@@ -25,9 +25,10 @@ def row_values(spec, raw: dict) -> list:
 
 
 def big_import(first: str, last: str, max_units: int | None = None, total: int = 100,
-               skip=("0000",)) -> tuple[bytes, int]:
+               skip=("0000", "7900")) -> tuple[bytes, int]:
     """A penalty import with a row for every expected unit (up to `max_units`, by code) and every
-    quarter from `first` to `last`, except `skip` (市法制办: a reviewer cannot create its filings):
+    quarter from `first` to `last`, except `skip` (市法制办 and 市司法局, which runs the portal since
+    2018: the reviewer's own unit, whose filings a reviewer cannot create):
     (file, number of rows). App context needed."""
     periods = periods_between("quarter", Period.parse(first), Period.parse(last))
     spec = get_form("penalty", periods[0])  # the version of the file's periods

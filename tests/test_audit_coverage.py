@@ -31,7 +31,11 @@ def test_every_report_download_is_audited_with_user_address_and_filters(app, cli
     downloads = ["/reports/penalty/export.xlsx?from=2025&kind=district",
                  "/reports/reconsideration/compare.xlsx?from=2025H2",
                  "/reports/penalty/filings.xlsx?from=2025",
-                 "/reports/analysis.docx?period=2025H2"]
+                 "/reports/analysis.docx?period=2025H2",
+                 # issue 19: the PDFs
+                 "/reports/penalty/export.pdf?from=2025&kind=district",
+                 "/reports/reconsideration/compare.pdf?from=2025H2",
+                 "/reports/analysis.pdf?period=2025H2"]
     for url in downloads:
         before = _last_id(app)
         resp = c.get(url)

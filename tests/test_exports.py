@@ -198,7 +198,7 @@ def test_analysis_docx_opens_with_text_and_tables(app, client_for, figures):  # 
     assert resp.status_code == 200 and resp.mimetype.endswith("wordprocessingml.document")
     doc = Document(io.BytesIO(resp.get_data()))
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "法制统计分析报告（2024年度）" in text
+    assert "关于2024年度全市法制统计情况的分析报告" in text  # the GB/T 9704 title (issue 19)
     assert "行政处罚决定" in text or "处罚决定总数" in text
     assert "同比" in text and "报送方面" in text
     assert len(doc.tables) >= 6

@@ -174,7 +174,8 @@ def test_failure_pages_in_both_languages(app, monkeypatch, status, exc, zh, en):
     assert HTML_TAG.search(resp.get_data(as_text=True)).group(0) == '<html lang="en">'
     assert "Back to the home page" in page
     if status == 500:
-        assert re.search(r"error number [0-9a-f]{12}\.", page), page
+        # the error number is the request id: the same in the log line, the header and the audit rows
+        assert re.search(r"error number ([0-9a-f]{32})\.", page).group(1) == resp.headers["X-Request-Id"], page
     if status == 503:
         assert resp.headers["Retry-After"] == "5"
 
@@ -202,7 +203,7 @@ def test_unknown_page_and_api_path_in_english(app):
     api = c.get("/api/v1/no-such-endpoint")
     assert api.status_code == 404 and api.is_json
     assert api.json == {"message": "The page or data you requested does not exist: it may have been deleted, "
-                                   "or the link is wrong.", "errors": {}}
+                                   "or the link is wrong.", "errors": {}, "request_id": api.headers["X-Request-Id"]}
     assert app.test_client().get("/api/v1/no-such-endpoint").json["message"].startswith("您要访问的页面")
 
 
@@ -255,7 +256,7 @@ def test_oversized_api_body_gets_a_json_error(app):
     headers = {**jwt(c, "dongcheng_filler"), "Content-Type": "application/json"}
     resp = c.post("/api/v1/filings/", data=_too_large(app), headers=headers)
     assert resp.status_code == 413 and resp.is_json
-    assert set(resp.json) == {"message", "errors"} and resp.json["errors"] == {}
+    assert set(resp.json) == {"message", "errors", "request_id"} and resp.json["errors"] == {}
     assert "超过大小限制（10 MB）" in resp.json["message"]
 
 

@@ -480,6 +480,7 @@ UNIT_ENDPOINTS = {
     "FilingApi.put_values": "test_api_writes_to_other_units_filing_are_404",
     "FilingApi.transition": "test_api_writes_to_other_units_filing_are_404",
     "FilingApi.post": "test_api_create_takes_the_unit_from_the_account",
+    "FilingApi.document": "tests/test_print_filing.py::test_api_prints_only_the_callers_filings",
     # the user's own account pages: no other unit's data
     "PortalUserDBModelView.userinfo": "test_unit_user_never_sees_other_unit_name (own profile)",
     "ResetMyPasswordView.this_form_get": "test_unit_user_never_sees_other_unit_name (own password)",
@@ -526,6 +527,15 @@ UNIT_ENDPOINTS = {
     "ReportView.analysis": "tests/test_reporting_pages.py::test_unit_users_never_see_another_units_figures",
     "ReportView.analysis_docx": "tests/test_reporting_pages.py::test_unit_users_never_see_another_units_figures",
     "ReportView.indicators": "definitions read from the form declarations: no unit data",
+    # printed outputs (issue 19)
+    "ReportView.table_print": "tests/test_print_reports.py::test_unit_users_print_only_their_own_figures",
+    "ReportView.table_pdf": "tests/test_print_reports.py::test_unit_users_print_only_their_own_figures",
+    "ReportView.compare_pdf": "tests/test_print_reports.py::test_unit_users_print_only_their_own_figures",
+    "ReportView.analysis_pdf": "tests/test_print_reports.py::test_unit_users_print_only_their_own_figures",
+    "ReportView.analysis_print": "tests/test_print_reports.py::test_unit_users_print_only_their_own_figures",
+    "FilingView.print_html": "tests/test_print_filing.py::test_no_one_prints_another_units_filing",
+    "FilingView.print_pdf": "tests/test_print_filing.py::test_no_one_prints_another_units_filing",
+    "FilingView.print_xlsx": "tests/test_print_filing.py::test_no_one_prints_another_units_filing",
     "ReportView.trend": "tests/test_indicators.py::test_trend_shows_only_the_users_scope",
     "DashboardView.index": "tests/test_reporting_pages.py::test_dashboard_kpis_and_drill_down",
     "ChartAssetView.plotly": "plotly.min.js served locally (no data)",
@@ -534,6 +544,10 @@ UNIT_ENDPOINTS = {
     "PeriodApi.get_list": "periods and deadlines: no unit data",
     "FormApi.get": "form declarations (fields, rates per version): no unit data",
     "TimelinessApi.get": "tests/test_api.py::test_every_endpoint_scoped_and_valid",
+    # the statistics feed (issue 23)
+    "StatisticsApi.get": "tests/test_statistics_api.py::test_unit_credentials_see_their_own_units_only",
+    "StatisticsApi.changes": "tests/test_statistics_api.py::test_unit_credentials_see_their_own_units_only",
+    "StatisticsApi.indicators": "indicator definitions from the form declarations: no unit data",
     # Excel templates and import (issue 7)
     "FilingView.template": "tests/test_form_import.py::test_round_trip_unchanged_then_one_cell (own unit only)",
     "FilingView.upload": "tests/test_form_import.py::test_bad_files_refused_and_nothing_written (unit outside scope)",

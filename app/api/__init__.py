@@ -9,8 +9,9 @@ def register_apis(appbuilder) -> None:
     from .openapi import register_openapi
     from .reference import PeriodApi, TimelinessApi, UnitApi
     from .staff import StaffApi
+    from .statistics import StatisticsApi
 
-    for api in (FilingApi, FormApi, StaffApi, UnitApi, PeriodApi, TimelinessApi):
+    for api in (FilingApi, FormApi, StaffApi, UnitApi, PeriodApi, TimelinessApi, StatisticsApi):
         appbuilder.add_api(api)
     for api in (NormativeDocApi, InfoItemApi):  # app.docflow's document kinds
         appbuilder.add_api(api)

@@ -23,6 +23,8 @@ from ..scope import acting_user, restrict
 from .base import PAGE_PARAMS, PK_PARAM, PortalApi, endpoint, form_param, json_body, responses
 
 NOT_FOUND = "报表不存在或不在您的权限范围内"
+DOCUMENT_MIMES = {"pdf": "application/pdf",
+                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 def _value_json(spec, values):
@@ -60,7 +62,7 @@ class FilingApi(PortalApi):
     resource_name = "filings"
     class_permission_name = "Filing"
     method_permission_name = {"get_list": "read", "get": "read", "post": "fill",
-                              "put_values": "fill", "transition": "read"}
+                              "put_values": "fill", "transition": "read", "document": "read"}
     openapi_spec_tag = "Filings"
     openapi_spec_methods = {
         "get_list": {"get": {"parameters": [
@@ -75,6 +77,14 @@ class FilingApi(PortalApi):
                                "responses": responses("FilingSavedSchema", "400", "403", "404", "409")}},
         "transition": {"post": {"parameters": [PK_PARAM], "requestBody": json_body("TransitionPostSchema"),
                                 "responses": responses("FilingResultSchema", "400", "403", "404", "409")}},
+        "document": {"get": {"parameters": [
+            PK_PARAM, {"in": "query", "name": "format", "schema": {"type": "string", "enum": ["pdf", "xlsx"],
+                                                                   "default": "pdf"}}],
+            "responses": {"200": {"description": "The filing as its printed form (草稿 watermark until signed off)",
+                                  "content": {DOCUMENT_MIMES["pdf"]: {"schema": {"type": "string", "format": "binary"}},
+                                              DOCUMENT_MIMES["xlsx"]: {"schema": {"type": "string",
+                                                                                  "format": "binary"}}}},
+                          **{k: v for k, v in responses("FilingResultSchema", "400", "404").items() if k != "200"}}}},
     }
 
     def _fail(self, exc: FilingError):
@@ -108,6 +118,32 @@ class FilingApi(PortalApi):
         """
         filing = self.scoped_or_404(Filing, pk, NOT_FOUND)
         return self.response(200, result=filing_json(filing, with_values=True))
+
+    @endpoint("/<int:pk>/document")
+    def document(self, pk):
+        """The filing as its printed official form, PDF or xlsx (the filing page's downloads).
+        ---
+        get:
+          summary: Print a filing
+        """
+        import io
+
+        from flask import send_file
+
+        from ..audit import record
+        from ..exports.filing import filing_document, filing_xlsx
+        from ..exports.pdf import render_pdf
+
+        fmt = request.args.get("format", "pdf")
+        if fmt not in DOCUMENT_MIMES:
+            return self.error(400, "「format」应为：pdf、xlsx")
+        filing = self.scoped_or_404(Filing, pk, NOT_FOUND)
+        doc = filing_document(filing)
+        data = filing_xlsx(doc) if fmt == "xlsx" else render_pdf("print/filing.html", doc=doc, doc_title=doc.title)
+        record("export.filing", "filing", filing.id, {"format": fmt, "draft": doc.draft, "api": True})
+        db.session.commit()
+        return send_file(io.BytesIO(data), mimetype=DOCUMENT_MIMES[fmt], as_attachment=True, max_age=0,
+                         download_name=f"filing-{filing.id}-{filing.period_key}.{fmt}")
 
     @endpoint("/", "POST")
     def post(self):

@@ -234,3 +234,142 @@ ALL = (ErrorSchema, FilingSchema, FilingResultSchema, FilingSavedSchema, FilingL
        StaffListSchema, UnitSchema, UnitListSchema, PeriodSchema, PeriodListSchema, TimelinessRowSchema,
        TimelinessSchema, FormFieldSchema, FormRateSchema, FormDeclarationSchema, VersionSpanSchema,
        FormVersionSchema, *_values_schemas())
+
+
+# The statistics feed (/api/v1/statistics/): figures keyed by name (see the catalogue).
+FIGURES = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True, metadata={
+    "description": "name → figure: counts as integers, money as 元 strings, rates as fractions (6 places); "
+                   "null where the report shows “—”",
+    "example": {"decisions_total": 1240, "amount_fines": "7655321.09", "challenge_correction_rate": 0.0357}})
+
+
+class CoverageSchema(Schema):
+    expected = fields.Integer(required=True, metadata={"description": "filings expected (unit × period) by the "
+                                                                      "filing engine's rules (报送情况)"})
+    reported = fields.Integer(required=True, metadata={"description": "of those, signed off (on time or late)"})
+    counted = fields.Integer(required=True, metadata={"description": "filings the figures count (in `states`)"})
+    states = fields.List(fields.String(), required=True, metadata={"example": ["accepted"]})
+
+
+class ComparedSchema(Schema):
+    period = fields.String(allow_none=True, required=True, metadata={
+        "description": "the base period (2023Q2) or range (2023Q1-2023Q4)", "example": "2023Q2"})
+    figures = FIGURES
+    change = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True, metadata={
+        "description": "current − base (rates: difference of fractions, i.e. points ÷ 100)"})
+    pct = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True), required=True, metadata={
+        "description": "(current − base) ÷ base; null for rates, zero or missing bases"})
+
+
+class StatisticsRowSchema(Schema):
+    period = fields.String(allow_none=True, required=True, metadata={
+        "description": "the bucket (split=1) or null (the whole range)", "example": "2024Q1"})
+    period_label = fields.String(required=True, metadata={"example": "2024年第1季度"})
+    code = fields.String(required=True, metadata={"description": "unit code, unit kind, parent unit code, or "
+                                                                 "\"\" (city, totals)", "example": "0100"})
+    label = fields.String(required=True, metadata={"example": "东城区"})
+    filings = fields.Integer(required=True)
+    coverage = fields.Nested(CoverageSchema, required=True)
+    figures = FIGURES
+    small_base = fields.List(fields.String(), required=True, metadata={
+        "description": "rates over fewer cases than RATE_MIN_BASE (shown with * and never ranked)"})
+    yoy = fields.Nested(ComparedSchema, metadata={"description": "同比 (compare=yoy)"})
+    mom = fields.Nested(ComparedSchema, metadata={"description": "环比 (compare=mom; not for years)"})
+
+
+class StatisticsColumnSchema(Schema):
+    name = fields.String(required=True, metadata={"example": "amount_fines"})
+    label = fields.String(required=True, metadata={"example": "罚款金额（元）"})
+    kind = fields.String(required=True, metadata={"enum": ["count", "money", "rate"]})
+    unit = fields.String(required=True, metadata={"enum": ["count", "元", "fraction"]})
+
+
+class StatisticsSchema(Schema):
+    form = fields.String(required=True, metadata={"example": "penalty"})
+    form_version = fields.String(required=True, metadata={"example": "2021"})
+    title = fields.String(required=True)
+    versions = fields.List(fields.String(), required=True, metadata={
+        "description": "form versions the range spans"})
+    partial = fields.List(fields.String(), required=True, metadata={
+        "description": "fields an older version in the range did not collect (null where so)"})
+    first = fields.String(required=True, metadata={"example": "2024Q1"})
+    last = fields.String(required=True, metadata={"example": "2024Q4"})
+    period_label = fields.String(required=True)
+    split = fields.Boolean(required=True)
+    by = fields.String(required=True, metadata={"enum": ["unit", "kind", "parent", "city"]})
+    successor = fields.Boolean(required=True)
+    basis = fields.String(required=True, metadata={"enum": ["accepted", "reported"]})
+    states = fields.List(fields.String(), required=True)
+    scope = fields.String(required=True, metadata={"example": "全市"})
+    generated_at = fields.String(required=True, metadata={"example": "2026-11-29T21:40:00.000000Z"})
+    last_change = fields.String(allow_none=True, required=True, metadata={
+        "description": "the latest acceptance, sign-off, return or correction of the form in scope"})
+    columns = fields.List(fields.Nested(StatisticsColumnSchema), required=True)
+    count = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    result = fields.List(fields.Nested(StatisticsRowSchema), required=True)
+    totals = fields.List(fields.Nested(StatisticsRowSchema), required=True, metadata={
+        "description": "合计 of every group, one per bucket"})
+
+
+class IndicatorPartSchema(Schema):
+    name = fields.String(allow_none=True, required=True)
+    label = fields.String(required=True)
+
+
+class IndicatorVersionSchema(Schema):
+    version = fields.String(required=True)
+    version_label = fields.String(required=True)
+    periods = fields.String(required=True, metadata={"example": "2024年上半年起"})
+    definition = fields.String()
+    numerator = fields.List(fields.Nested(IndicatorPartSchema))
+    denominator = fields.List(fields.Nested(IndicatorPartSchema))
+
+
+class IndicatorSchema(Schema):
+    form = fields.String(allow_none=True, required=True, metadata={"description": "null: 报送情况 (every form)"})
+    name = fields.String(required=True, metadata={"example": "correction_rate"})
+    label = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"enum": ["field", "choice", "combined", "rate", "timeliness"]})
+    group = fields.String(required=True)
+    unit = fields.String(required=True, metadata={"description": "unit of measure", "example": "%"})
+    definition = fields.String(required=True)
+    numerator = fields.List(fields.Nested(IndicatorPartSchema), required=True)
+    denominator = fields.List(fields.Nested(IndicatorPartSchema), required=True)
+    source = fields.String()
+    versions = fields.List(fields.Nested(IndicatorVersionSchema), required=True)
+
+
+class IndicatorListSchema(Schema):
+    count = fields.Integer(required=True)
+    result = fields.List(fields.Nested(IndicatorSchema), required=True)
+
+
+class ChangeEventSchema(Schema):
+    at = fields.String(required=True, metadata={"example": "2026-11-29T08:15:02.123456Z"})
+    event = fields.String(required=True, metadata={"enum": ["sign_off", "accept", "return", "correction"]})
+    form = fields.String(required=True)
+    period = fields.String(required=True)
+    period_label = fields.String(required=True)
+    unit_code = fields.String(required=True)
+    unit_name = fields.String(required=True)
+    filing_id = fields.Integer(required=True)
+    state = fields.String(required=True)
+    revision = fields.Integer(allow_none=True, required=True, metadata={
+        "description": "the revision an approved correction made current"})
+    bases = fields.List(fields.String(), required=True, metadata={
+        "description": "the bases (basis=…) whose figures the event changes"})
+
+
+class ChangeListSchema(Schema):
+    count = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    generated_at = fields.String(required=True)
+    result = fields.List(fields.Nested(ChangeEventSchema), required=True)
+
+
+ALL = (*ALL, CoverageSchema, ComparedSchema, StatisticsRowSchema, StatisticsColumnSchema, StatisticsSchema,
+       IndicatorPartSchema, IndicatorVersionSchema, IndicatorSchema, IndicatorListSchema, ChangeEventSchema,
+       ChangeListSchema)

@@ -1,91 +1,169 @@
-"""分析报告 as a Word document (python-docx): title, heading lines, the generated text and the
-tables of the printable page. Text goes in as text: nothing in it is ever interpreted."""
+"""分析报告 as a Word document (python-docx), for editing before it is sent: A4 with the GB/T 9704
+margins (天头 37 mm, 订口 28 mm, 版心 156 × 225 mm), a 仿宋-style body (a free equivalent by
+default: setting ANALYSIS_BODY_FONT), 三号 text on a 28 pt line, the title, 主送, the five
+numbered sections with the charts, 落款, 日期, page numbers — N — at the outer edge, and the
+附表. It prints the same OfficialReport as the PDF. Text goes in as text: nothing in it is
+ever interpreted."""
 
 from __future__ import annotations
 
 import io
 
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Mm, Pt, RGBColor
+from flask import current_app
 from flask_babel import gettext as _
 
-from ..forms.base import format_rate
-from ..reporting.analysis import Analysis, change_phrase, show
-from ..reporting.compare import format_pct
+from .analysis_doc import OfficialReport, ordinal
 
-BODY_FONT, HEADING_FONT = "宋体", "黑体"
+BODY_FONT, HEADING_FONT = "Noto Serif CJK SC", "Noto Sans CJK SC"  # 仿宋 / 黑体 stand-ins
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+BODY_PT, TITLE_PT, TABLE_PT, LINE_PT = 16, 22, 10.5, 28  # 三号, 二号, 五号; 22 lines a page
 
 
-def _font(style, name: str, size: int | None = None) -> None:
-    style.font.name = name
-    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+def _fonts(target, name: str, size: float | None = None, bold: bool | None = None) -> None:
+    """Set a style's or run's Latin and East Asian font (Word keeps them apart)."""
+    target.font.name = name
+    target._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
     if size:
-        style.font.size = Pt(size)
+        target.font.size = Pt(size)
+    if bold is not None:
+        target.font.bold = bold
+    target.font.color.rgb = RGBColor(0, 0, 0)
 
 
-def _table(doc, header: list[str], rows: list[list[str]]) -> None:
+def _para(doc, text: str, *, indent: bool = True, align=None, font: str | None = None, size: float | None = None,
+          bold: bool = False, keep_next: bool = False):
+    p = doc.add_paragraph()
+    run = p.add_run(text)
+    if font or size or bold:
+        _fonts(run, font or current_app.config.get("ANALYSIS_BODY_FONT") or BODY_FONT, size, bold)
+    fmt = p.paragraph_format
+    fmt.first_line_indent = Pt(BODY_PT * 2) if indent else Pt(0)
+    if align is not None:
+        p.alignment = align
+    fmt.keep_with_next = keep_next
+    return p
+
+
+def _page_number(paragraph) -> None:
+    """— PAGE — as a field, in the body font at 四号 (14 pt)."""
+    def run(text=None):
+        r = paragraph.add_run(text)
+        _fonts(r, current_app.config.get("ANALYSIS_BODY_FONT") or BODY_FONT, 14)
+        return r
+
+    run("— ")
+    r = run()
+    for kind, text in (("begin", None), (None, " PAGE "), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        r._r.append(el)
+    run(" —")
+
+
+def _setup(doc) -> None:
+    body = current_app.config.get("ANALYSIS_BODY_FONT") or BODY_FONT
+    normal = doc.styles["Normal"]
+    _fonts(normal, body, BODY_PT)
+    pf = normal.paragraph_format
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = Pt(LINE_PT)
+    pf.space_before = pf.space_after = Pt(0)
+    for name, font, bold in (("Heading 1", HEADING_FONT, False), ("Heading 2", body, True)):
+        style = doc.styles[name]
+        _fonts(style, font, BODY_PT, bold)
+        style.font.italic = False
+        style.paragraph_format.space_before = style.paragraph_format.space_after = Pt(0)
+        style.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        style.paragraph_format.line_spacing = Pt(LINE_PT)
+        style.paragraph_format.first_line_indent = Pt(BODY_PT * 2)
+    s = doc.sections[0]
+    s.orientation = WD_ORIENT.PORTRAIT
+    s.page_width, s.page_height = Mm(210), Mm(297)
+    s.top_margin, s.bottom_margin, s.left_margin, s.right_margin = Mm(37), Mm(35), Mm(28), Mm(26)
+    s.footer_distance = Mm(28)
+    doc.settings.odd_and_even_pages_header_footer = True
+    odd = s.footer.paragraphs[0]
+    odd.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    odd.paragraph_format.right_indent = Pt(BODY_PT)  # 空一字
+    _page_number(odd)
+    even = s.even_page_footer.paragraphs[0]
+    even.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    even.paragraph_format.left_indent = Pt(BODY_PT)
+    _page_number(even)
+
+
+def _table(doc, title: str, header: list[str], rows: list[list[str]]) -> None:
+    _para(doc, title, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, size=12, bold=True, keep_next=True)
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for values in rows:
-        cells = table.add_row().cells
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for values, bold in ([(header, True)] + [(r, False) for r in rows]):
+        cells = table.rows[0].cells if bold else table.add_row().cells
         for i, (cell, text) in enumerate(zip(cells, values, strict=True)):
-            cell.text = text
-            if i:
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            p = cell.paragraphs[0]
+            run = p.add_run(text)
+            _fonts(run, current_app.config.get("ANALYSIS_BODY_FONT") or BODY_FONT, TABLE_PT, bold)
+            p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+            p.paragraph_format.first_line_indent = Pt(0)
+            if i and not bold:
+                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     doc.add_paragraph()
 
 
-def analysis_docx(a: Analysis, generated: str) -> bytes:
+def analysis_docx(r: OfficialReport) -> bytes:
+    """The report as a .docx (A4, GB/T 9704 layout)."""
     doc = Document()
-    _font(doc.styles["Normal"], BODY_FONT, 11)
-    for level in (0, 1, 2):
-        _font(doc.styles["Title" if level == 0 else f"Heading {level}"], HEADING_FONT)
-    title = doc.add_heading(_("法制统计分析报告（%(period)s）", period=a.period.label), level=0)
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_paragraph(f"{_('统计范围')}：{a.scope}    {_('数据口径')}：{a.basis}    {_('生成时间')}：{generated}")
-    if a.summary:
-        doc.add_heading(_("总体情况"), level=1)
-        for line in a.summary:
-            doc.add_paragraph(line, style="List Bullet")
-    for s in a.sections:
-        doc.add_heading(s.spec.title, level=1)
-        if not s.applicable:
-            doc.add_paragraph(_("该报表不按本报告期报送，本期不作分析。"))
+    _setup(doc)
+    _para(doc, r.title, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, size=TITLE_PT, bold=True)
+    doc.add_paragraph()
+    _para(doc, r.addressee, indent=False)
+    _para(doc, r.opening)
+    heads = r.sections()
+    parts = [r.basic, None, r.problems, r.causes, r.advice]
+    for (num, title), lines in zip(heads, parts, strict=True):
+        doc.add_heading(f"{num}、{title}", level=1)
+        if lines is None:
+            for i, f in enumerate(r.features, 1):
+                doc.add_heading(f"（{ordinal(i)}）{f.title}", level=2)
+                for line in f.paragraphs:
+                    _para(doc, line)
+                for c in f.charts:
+                    pic = doc.add_paragraph()
+                    pic.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                    pic.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+                    pic.paragraph_format.first_line_indent = Pt(0)
+                    pic.paragraph_format.keep_with_next = True
+                    pic.add_run().add_picture(io.BytesIO(c.png), width=Mm(156))
+                    cap = _para(doc, c.caption, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, size=12)
+                    cap.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
             continue
-        for line in s.paragraphs:
-            doc.add_paragraph(line)
-        if not s.filings:
-            continue
-        cmp = s.comparison
-        doc.add_heading(_("主要指标"), level=2)
-        header = [_("指标"), cmp.period.label, cmp.yoy_period.label, _("同比")]
-        if cmp.mom_period:
-            header += [cmp.mom_period.label, _("环比")]
-        rows = []
-        for h in s.headlines:
-            row = [h.label, show(h.kind, h.current, h.suffix), show(h.kind, h.yoy_base, h.suffix),
-                   change_phrase(h.kind, h.current, h.yoy_base, "") or "—"]
-            if cmp.mom_period:
-                row += [show(h.kind, h.mom_base, h.suffix), change_phrase(h.kind, h.current, h.mom_base, "") or "—"]
-            rows.append(row)
-        _table(doc, header, rows)
-        if s.top:
-            doc.add_heading(_("居前单位"), level=2)
-            _table(doc, [_("排名"), _("单位"), cmp.period.label, _("占合计比重"), _("同比")],
-                   [[str(r.rank), r.label, show(cmp.kind, r.current), format_pct(r.share, signed=False),
-                     format_pct(r.yoy_pct)] for r in s.top])
-        if s.timeliness:
-            doc.add_heading(_("报送及时性"), level=2)
-            _table(doc, [_("报告期"), _("应报"), _("按时"), _("迟报"), _("未报"), _("完成率")],
-                   [[p.period.label, str(p.expected), str(p.on_time), str(p.late), str(p.missing),
-                     format_rate(p.rate)] for p in s.timeliness])
+        numbered = title != heads[0][1]
+        for i, line in enumerate(lines, 1):
+            _para(doc, f"（{ordinal(i)}）{line}" if numbered else line)
+    _para(doc, _("附表：") + "；".join(f"{i}. {t.title}" for i, t in enumerate(r.annex, 1)))
+    doc.add_paragraph()
+    sig = _para(doc, r.issuer, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    sig.paragraph_format.right_indent = Pt(BODY_PT * 4)
+    date = _para(doc, r.date_text, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    date.paragraph_format.right_indent = Pt(BODY_PT * 4)
+    if r.annex:
+        brk = doc.add_paragraph().add_run()
+        brk.add_break(WD_BREAK.PAGE)
+        _para(doc, _("附表"), indent=False, font=HEADING_FONT, size=BODY_PT)
+        for i, t in enumerate(r.annex, 1):
+            _table(doc, _("附表%(n)d  %(title)s", n=i, title=t.title), t.header, t.rows)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

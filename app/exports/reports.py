@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from ..reporting.comparison import Comparison, sorted_by_rank
 from ..reporting.detail import detail_fields, field_kind
 from ..reporting.report import Report
+from .official import heading_lines
 from .sheet import Col, write_sheet
 from .styles import COUNT, RATE, TEXT, Styles, open_workbook
 
@@ -29,7 +30,8 @@ def report_xlsx(report: Report) -> bytes:
     columns = [Col(c.label, c.kind, g if g else "") for g, cols in report.groups for c in cols]
     meta = [*report.meta, (_("生成时间"), report.generated_text)]
     write_sheet(wb, styles, _("统计表"), report.title, meta, columns, [r.cells for r in report.rows],
-                report.total.cells, samples=[r.cells for r in report.rows[:200]])
+                report.total.cells, samples=[r.cells for r in report.rows[:200]],
+                corner="  ".join(f"{k}：{v}" for k, v in heading_lines(report.table.spec)))
     wb.close()
     return out.getvalue()
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .print_setup import page_plan, setup_pages
 from .styles import COUNT, FEN_PER, MISSING, MONEY, RATE, TEXT, Styles, column_width
 
 
@@ -36,11 +37,14 @@ def _group_spans(columns: Sequence[Col]) -> list[tuple[int, int, str]]:
 
 def write_sheet(wb, styles: Styles, name: str, title: str, meta: Sequence[tuple[str, str]],
                 columns: Sequence[Col], rows: Iterable[Sequence], totals: Sequence | None = None,
-                streaming: bool = False, samples: Sequence[Sequence] = ()) -> int:
+                streaming: bool = False, samples: Sequence[Sequence] = (), corner: str = "") -> int:
     """Write the table; returns the number of data rows written. `samples` (a few rows) help
-    size text columns when `rows` is a stream."""
+    size text columns when `rows` is a stream. `corner` (表号 …) is printed in the page header."""
     ws = wb.add_worksheet(name[:31])
-    last_col = len(columns) - 1
+    widths = [col.width or column_width(col.kind, col.label, [row[c] for row in samples] if col.kind == TEXT else ())
+              for c, col in enumerate(columns)]
+    # the title spans the first printed page's columns (the whole table when it fits one page)
+    last_col = page_plan(widths, [c.group for c in columns]).pages[0][-1]
     r = 0
     if last_col > 0:
         ws.merge_range(r, 0, r, last_col, title, styles.title)
@@ -73,17 +77,14 @@ def write_sheet(wb, styles: Styles, name: str, title: str, meta: Sequence[tuple[
     header_last = r
     r += 1
     ws.freeze_panes(r, 1)
-    ws.repeat_rows(header_last - (1 if grouped else 0), header_last)
-    for c, col in enumerate(columns):
-        sample = [row[c] for row in samples] if col.kind == TEXT else ()
-        ws.set_column(c, c, col.width or column_width(col.kind, col.label, sample))
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
+    setup_pages(ws, widths, [c.group for c in columns], title, corner,
+                (header_last - (1 if grouped else 0), header_last))
     n = _write_rows(ws, styles, columns, rows, r, False)
     r += n
     if totals is not None:
         _write_rows(ws, styles, columns, [totals], r, True)
-    ws.set_landscape()
-    ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
     return n
 
 

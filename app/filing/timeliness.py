@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from flask import g
 from sqlalchemy import select
 
-from ..clock import local_date, today
+from ..clock import _zone, local_date, today
 from ..extensions import db
 from ..forms import FORMS, get_form
 from ..models.filing import Filing, FormAssignment
@@ -103,10 +103,10 @@ class PeriodTimeliness:
         return Decimal(self.count(ON_TIME) + self.count(LATE)) / Decimal(self.expected)
 
 
-def _status(reported_at: dt.datetime | None, due: dt.date) -> tuple[str, dt.date | None, int]:
+def _status(reported_at: dt.datetime | None, due: dt.date, zone=None) -> tuple[str, dt.date | None, int]:
     if reported_at is None:
         return MISSING, None, 0
-    day = local_date(reported_at)
+    day = local_date(reported_at, zone)
     late = (day - due).days
     return (ON_TIME, day, 0) if late <= 0 else (LATE, day, late)
 
@@ -161,6 +161,7 @@ def timeliness_over(form_code: str, periods: list[Period], unit_ids: set[int] | 
         )
     }
     out = []
+    zone = _zone()  # once, not per filing (a 20-year series converts tens of thousands of times)
     for period in periods:
         key, last_day, due = period.key, period.end, dues[period.key]
         result = PeriodTimeliness(form_code, period, due)
@@ -168,7 +169,7 @@ def timeliness_over(form_code: str, periods: list[Period], unit_ids: set[int] | 
             if not expected_on(u, required, last_day):
                 continue
             fid, state, reported = filings.get((key, u.id), (None, None, None))
-            status, day, late = _status(reported, due)
+            status, day, late = _status(reported, due, zone)
             result.rows.append(UnitStatus(u, status, day, late, fid, state))
         out.append(result)
     return out

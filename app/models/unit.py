@@ -32,6 +32,11 @@ class Unit(Model):
     # The penalty kinds the unit may impose, as their labels separated by 、 (e.g. 警告、罚款);
     # empty: every kind the law does not reserve to other bodies (app.forms.penalty.RESERVED).
     penalty_kinds: Mapped[str | None] = mapped_column(String(400))
+    # The sign-off block printed under the unit's forms (单位负责人 / 统计负责人 / 联系电话);
+    # 填表人 and 报出日期 come from the filing's own transitions.
+    head_name: Mapped[str | None] = mapped_column(String(64))
+    stats_head_name: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(64))
 
     parent = relationship("Unit", remote_side=[id], foreign_keys=[parent_id])
     successor = relationship("Unit", remote_side=[id], foreign_keys=[successor_id])

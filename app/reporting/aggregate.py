@@ -213,6 +213,13 @@ def _group(by: str, keys) -> tuple[object, str, str]:
     return CITY_KEY, "", _("合计")
 
 
+def group_key(by: str, unit_id: int, kind: str, parent_id: int | None):
+    """The key under which the statement groups a unit's filings (the unit it counts under):
+    g.id, g.kind, g.parent_id, or the whole city — for figures kept beside the query's, such as
+    the units expected to file (app.reporting.feed.coverage)."""
+    return {UNIT: unit_id, KIND: kind, PARENT: parent_id}.get(by, CITY_KEY)
+
+
 _TEMPLATES: dict[tuple, tuple] = {}
 
 

@@ -53,13 +53,13 @@ class UnitModelView(KnownActionsOnly, AuditedModelView, ModelView):
     datamodel = SQLAInterface(Unit)
     audit_object = "unit"
     audit_columns = ("code", "name", "short_name", "kind", "parent_id", "valid_from", "valid_to", "successor_id",
-                     "penalty_kinds")
+                     "penalty_kinds", "head_name", "stats_head_name", "phone")
     base_filters = [["id", UnitSelfScopeFilter, None]]
     base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
     list_columns = ["code", "short_name", "name", "kind_label", "parent", "valid_from", "valid_to", "successor"]
-    show_columns = [*list_columns, "penalty_kinds"]
+    show_columns = [*list_columns, "penalty_kinds", "head_name", "stats_head_name", "phone"]
     add_columns = ["code", "name", "short_name", "kind", "parent", "valid_from", "valid_to", "successor",
-                   "penalty_kinds"]
+                   "penalty_kinds", "head_name", "stats_head_name", "phone"]
     edit_columns = add_columns
     search_columns = ["code", "name", "short_name", "kind", "valid_to"]
     order_columns = ["code", "short_name", "valid_from", "valid_to"]
@@ -69,6 +69,7 @@ class UnitModelView(KnownActionsOnly, AuditedModelView, ModelView):
         "code": _l("编码"), "name": _l("全称"), "short_name": _l("简称"), "kind": _l("类型"),
         "kind_label": _l("类型"), "parent": _l("上级单位"), "valid_from": _l("设立日期"), "valid_to": _l("撤销日期"),
         "successor": _l("承继单位"), "penalty_kinds": _l("可作出的处罚种类"),
+        "head_name": _l("单位负责人"), "stats_head_name": _l("统计负责人"), "phone": _l("联系电话"),
     }
     list_title = lazy_pgettext("plural", "单位")
     show_title = _l("单位信息")
@@ -79,6 +80,8 @@ class UnitModelView(KnownActionsOnly, AuditedModelView, ModelView):
         "valid_to": _l("撤销或合并之日；留空表示现存单位"),
         "successor": _l("合并时填写承继其数据的单位"),
         "penalty_kinds": _l("以顿号分隔，如：警告、罚款；留空表示法律未专属其他机关的全部种类（行政拘留仅公安机关）"),
+        "head_name": _l("打印报表表尾的单位负责人；留空时为审核签发人"),
+        "phone": _l("打印报表表尾的联系电话"),
     }
     validators_columns = {"kind": [_kind_choice], "valid_to": [_dates], "penalty_kinds": [_penalty_kinds]}
 

@@ -57,6 +57,9 @@ class FilingView(BaseView):
     method_permission_name = {
         "index": "read",
         "show": "read",
+        "print_html": "read",
+        "print_pdf": "read",
+        "print_xlsx": "read",
         "act": "read",  # the state machine checks the action's own capability
         "corrections": "read",
         "open": "fill",
@@ -171,6 +174,54 @@ class FilingView(BaseView):
             period=Period.parse(filing.period_key), prefill=prefill, title=title,
             action_url=url_for(endpoint, fid=filing.id), extra_reason=extra_reason,
         )
+
+    def _print(self, fid, ext: str):
+        """The filing as its printed form (scope: get_or_404), the download recorded in the audit log."""
+        from ..audit import record
+        from ..exports.filing import filing_document
+
+        filing = get_or_404(Filing, fid)
+        doc = filing_document(filing)
+        if ext != "html":
+            record("export.filing", "filing", filing.id, {"format": ext, "draft": doc.draft})
+            db.session.commit()
+        return filing, doc
+
+    def _print_name(self, filing, doc, ext: str) -> str:
+        return f"{doc.title}-{filing.unit.short_name}-{filing.period_key}{'-草稿' if doc.draft else ''}.{ext}"
+
+    @expose("/<int:fid>/print")
+    @has_access
+    def print_html(self, fid):
+        """The printable form in the browser (the same template as the PDF)."""
+        filing, doc = self._print(fid, "html")
+        return self.render_template("print/filing.html", doc=doc, doc_title=doc.title, for_pdf=False,
+                                    pdf_url=url_for("FilingView.print_pdf", fid=fid),
+                                    xlsx_url=url_for("FilingView.print_xlsx", fid=fid))
+
+    @expose("/<int:fid>/print.pdf")
+    @has_access
+    def print_pdf(self, fid):
+        import io
+
+        from ..exports.pdf import PDF_MIME, render_pdf
+
+        filing, doc = self._print(fid, "pdf")
+        data = render_pdf("print/filing.html", doc=doc, doc_title=doc.title)
+        return send_file(io.BytesIO(data), mimetype=PDF_MIME, as_attachment=True, max_age=0,
+                         download_name=self._print_name(filing, doc, "pdf"))
+
+    @expose("/<int:fid>/print.xlsx")
+    @has_access
+    def print_xlsx(self, fid):
+        import io
+
+        from ..exports.filing import filing_xlsx
+        from ..exports.reports import XLSX_MIME
+
+        filing, doc = self._print(fid, "xlsx")
+        return send_file(io.BytesIO(filing_xlsx(doc)), mimetype=XLSX_MIME, as_attachment=True, max_age=0,
+                         download_name=self._print_name(filing, doc, "xlsx"))
 
     @expose("/<int:fid>/edit", methods=["GET", "POST"])
     @has_access

@@ -8,6 +8,7 @@ from flask import abort, jsonify, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import blobs, jobs
 from ..clock import utcnow
@@ -15,7 +16,7 @@ from ..extensions import db
 from ..models.job import ExportJob
 from ..scope import acting_user
 
-STATE_LABELS = {"queued": "排队中", "running": "正在生成", "done": "已完成", "failed": "失败"}
+STATE_LABELS = {"queued": _l("排队中"), "running": _l("正在生成"), "done": _l("已完成"), "failed": _l("失败")}
 
 
 def _own_job(job_id: str) -> ExportJob:
@@ -30,8 +31,11 @@ def job_state(job: ExportJob) -> dict:
     """What the page and its script show: state, queue position, seconds spent, the download link."""
     since = job.started_at or job.created_at
     end = job.finished_at or utcnow()
-    return {"id": job.id, "status": job.status, "label": _(STATE_LABELS[job.status]),
-            "position": jobs.position(job), "seconds": max(int((end - since).total_seconds()), 0),
+    position, seconds = jobs.position(job), max(int((end - since).total_seconds()), 0)
+    detail = (_("前面还有 %(n)s 个任务", n=position) if job.status == "queued"
+              else _("已用 %(s)s 秒", s=seconds) if job.status == "running" else "")
+    return {"id": job.id, "status": job.status, "label": str(STATE_LABELS[job.status]), "detail": detail,
+            "position": position, "seconds": seconds,
             "download": url_for("ExportJobView.download", job_id=job.id) if job.status == "done" else None,
             "filename": job.filename, "size": job.size}
 

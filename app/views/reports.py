@@ -23,7 +23,16 @@ from ..charts.base import figure_json
 from ..charts.ranking import ranked_bar
 from ..clock import today
 from ..exports.docx import DOCX_MIME, analysis_docx
-from ..exports.reports import XLSX_MIME, comparison_xlsx, detail_xlsx, report_xlsx
+from ..exports.pdf import PDF_MIME, render_pdf
+from ..exports.reports import (
+    XLSX_MIME,
+    comparison_cells,
+    comparison_columns,
+    comparison_xlsx,
+    detail_xlsx,
+    report_xlsx,
+)
+from ..exports.table_print import comparison_print, report_print
 from ..extensions import db
 from ..filing.periods import HALF, Period, PeriodError, last_complete
 from ..filing.values import printable
@@ -110,7 +119,8 @@ class ReportView(BaseView):
     class_permission_name = REPORTS
     method_permission_name = {name: "read" for name in (
         "index", "table", "table_xlsx", "compare_page", "compare_xlsx", "filings_xlsx", "analysis",
-        "analysis_docx", "indicators", "trend")}
+        "analysis_docx", "indicators", "trend", "table_print", "table_pdf", "compare_pdf", "analysis_pdf",
+        "analysis_print")}
     default_view = "index"
 
     @expose("/")
@@ -214,6 +224,24 @@ class ReportView(BaseView):
         report = build_report(filters.query, scope, filters.money)
         return _download(report_xlsx(report), _filename(spec.title, period_text(filters.query)))
 
+    @expose("/<form_code>/print")
+    @has_access
+    def table_print(self, form_code):
+        """The report as it prints (the PDF's template, in the browser)."""
+        _spec, filters, scope, _ctx = _context(form_code)
+        t = report_print(build_report(filters.query, scope, filters.money))
+        return self.render_template("print/table.html", t=t, doc_title=t.title, body_class=t.body_class,
+                                    for_pdf=False, pdf_url=url_for("ReportView.table_pdf", form_code=form_code,
+                                                                   **request.args.to_dict()))
+
+    @expose("/<form_code>/export.pdf")
+    @has_access
+    def table_pdf(self, form_code):
+        spec, filters, scope, _ctx = _context(form_code)
+        t = report_print(build_report(filters.query, scope, filters.money))
+        data = render_pdf("print/table.html", t=t, doc_title=t.title, body_class=t.body_class)
+        return _download(data, _filename(spec.title, period_text(filters.query), ext="pdf"), PDF_MIME)
+
     def _comparison(self, spec, filters):
         metric = request.args.get("metric", "")
         names = [m.name for m in measures(spec)] + list(derived(spec))
@@ -251,6 +279,22 @@ class ReportView(BaseView):
         data = comparison_xlsx(cmp, title, meta, label, group_label(filters.query.by), filters.money)
         return _download(data, _filename(title, label_of(spec, metric), cmp.period.key))
 
+    @expose("/<form_code>/compare.pdf")
+    @has_access
+    def compare_pdf(self, form_code):
+        spec, filters, scope, _ctx = _context(form_code)
+        cmp, metric, _names = self._comparison(spec, filters)
+        label = label_of(spec, metric)
+        if cmp.kind == "money":
+            label = f"{label}（{money_unit_label(filters.money)}）"
+        meta = [(_("统计范围"), scope), (_("指标"), label), (_("报告期"), cmp.period.label),
+                (_("数据口径"), basis_text(filters.query))]
+        title = _("%(form)s对比分析", form=spec.menu_title)
+        columns = comparison_columns(cmp, label, group_label(filters.query.by))
+        t = comparison_print(cmp, title, meta, columns, comparison_cells, filters.money)
+        data = render_pdf("print/table.html", t=t, doc_title=title, body_class=t.body_class)
+        return _download(data, _filename(title, label_of(spec, metric), cmp.period.key, ext="pdf"), PDF_MIME)
+
     @expose("/<form_code>/filings.xlsx")
     @has_access
     def filings_xlsx(self, form_code):
@@ -283,23 +327,54 @@ class ReportView(BaseView):
     @expose("/analysis")
     @has_access
     def analysis(self):
+        """The analysis page: its figures are the ones the printed report draws (app.charts.analysis)."""
+        from ..charts.analysis import analysis_figures
+        from ..reporting.findings import analysis_trends
+
         a, basis = self._analysis()
-        charts = []
-        for s in a.sections:
-            if s.top and s.comparison is not None:
-                rows = sorted_by_rank(s.comparison.rows)
-                label = label_of(s.spec, s.top_metric)
-                fig = ranked_bar([r.label for r in rows], [r.current for r in rows],
-                                 _("%(form)s：%(metric)s前10位", form=s.spec.menu_title, metric=label), label,
-                                 kind=s.comparison.kind, limit=10)
-                charts.append((s.spec.code, figure_json(fig)))
-        return self.render_template("report/analysis.html", a=a, basis=basis, charts=dict(charts),
+        trends = analysis_trends(a.period, STATES[basis], successor=request.args.get("successor") == "1")
+        figures = [(key, figure_json(fig)) for key, fig in analysis_figures(a, trends)]
+        charts = {key.removeprefix("top-"): json for key, json in figures if key.startswith("top-")}
+        return self.render_template("report/analysis.html", a=a, basis=basis, charts=charts,
+                                    figures=[(k, j) for k, j in figures if not k.startswith("top-")],
                                     periods=period_choices(get_form("penalty"), today()),
                                     generated=local_text(a.generated_at), plotly_version=plotly_version())
+
+    def _official(self):
+        """The analysis report as a document: the analysis of the page, its city trends and the
+        rules' findings (all in the user's scope)."""
+        from ..exports.analysis_doc import official_report
+        from ..reporting.findings import analysis_trends, findings
+
+        a, basis = self._analysis()
+        states = STATES[basis]
+        trends = analysis_trends(a.period, states, successor=request.args.get("successor") == "1")
+        return a, official_report(a, trends, findings(a, trends, states), today())
+
+    @expose("/analysis/print")
+    @has_access
+    def analysis_print(self):
+        """The analysis report as it prints (the PDF's template, in the browser)."""
+        from ..exports.analysis_doc import ordinal
+
+        _a, r = self._official()
+        args = request.args.to_dict()
+        return self.render_template("print/analysis.html", r=r, ordinal=ordinal, doc_title=r.title,
+                                    body_class="official", for_pdf=False,
+                                    pdf_url=url_for("ReportView.analysis_pdf", **args),
+                                    docx_url=url_for("ReportView.analysis_docx", **args))
+
+    @expose("/analysis.pdf")
+    @has_access
+    def analysis_pdf(self):
+        from ..exports.analysis_doc import ordinal
+
+        a, r = self._official()
+        data = render_pdf("print/analysis.html", r=r, ordinal=ordinal, doc_title=r.title, body_class="official")
+        return _download(data, _filename(_("法制统计分析报告"), a.period.key, ext="pdf"), PDF_MIME)
 
     @expose("/analysis.docx")
     @has_access
     def analysis_docx(self):
-        a, _basis = self._analysis()
-        data = analysis_docx(a, local_text(a.generated_at))
-        return _download(data, _filename(_("法制统计分析报告"), a.period.key, ext="docx"), DOCX_MIME)
+        a, r = self._official()
+        return _download(analysis_docx(r), _filename(_("法制统计分析报告"), a.period.key, ext="docx"), DOCX_MIME)

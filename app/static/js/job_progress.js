@@ -7,9 +7,7 @@
   var url = box.getAttribute('data-state-url');
   function show(s) {
     document.getElementById('job-label').textContent = s.label;
-    var detail = document.getElementById('job-detail');
-    detail.textContent = s.status === 'queued' ? ('前面还有 ' + s.position + ' 个任务')
-      : (s.status === 'running' ? ('已用 ' + s.seconds + ' 秒') : '');
+    document.getElementById('job-detail').textContent = s.detail;  // in the page's language
     var bar = document.getElementById('job-bar');
     bar.style.width = (s.status === 'done' || s.status === 'failed') ? '100%' : (s.status === 'running' ? '60%' : '15%');
     if (s.download) {

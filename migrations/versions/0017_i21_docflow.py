@@ -1,15 +1,15 @@
 """Document workflows: 规范性文件备案审查 and 信息报送 (one transition log, one file store)
 
-Revision ID: 0016_i21
-Revises: 0015_i20
+Revision ID: 0017_i21
+Revises: 0016_i19
 Create Date: 2026-11-29 22:20:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0016_i21'
-down_revision = '0015_i20'
+revision = '0017_i21'
+down_revision = '0016_i19'
 branch_labels = None
 depends_on = None
 
