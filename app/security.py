@@ -47,6 +47,10 @@ CAPABILITIES = [
     ("can_review", FILING),
     ("can_import", FILING),
     ("can_all_units", SCOPE),
+    ("can_fill", "NormativeDoc"),
+    ("can_review", "NormativeDoc"),
+    ("can_fill", "InfoItem"),
+    ("can_review", "InfoItem"),
     ("can_full_citizen_id", "Staff"),
     ("can_assign_roles", "Security"),
     ("can_read", "CaseRegister"),
@@ -154,6 +158,16 @@ _NOTICES_OFFICE = [(r"^Notice$", r"^can_publish$"), (r"^Feedback$", r"^can_(read
 for _role, _extra in ((REVIEWER, _NOTICES_READ + _NOTICES_OFFICE), (APPROVER, _NOTICES_READ + _FEEDBACK_FILE),
                       (FILLER, _NOTICES_READ + _FEEDBACK_FILE), (LEADER, _NOTICES_READ)):
     ROLES[_role] = ROLES[_role] + _extra
+# 规范性文件备案审查 / 信息报送 / 年度考核 (app.docflow): units file their own (can_fill), the office
+# registers, reviews and adopts (can_review), leaders read; the scope decides which units' rows.
+_DOCS = r"(NormativeDoc|InfoItem)"
+_DOCS_MENUS = (r"^(规范性文件备案|信息报送|规范性文件|备案统计|法治工作信息|信息排名)$", r"^menu_access$")
+_DOCS_CITY = [(r"^Assessment$", r"^can_read$"), (r"^(法治信息简报|年度考核)$", r"^menu_access$")]
+for _role, _extra in ((REVIEWER, [(rf"^{_DOCS}$", r"^can_(read|review)$"), *_DOCS_CITY]),
+                      (APPROVER, [(rf"^{_DOCS}$", r"^can_(read|fill)$")]),
+                      (FILLER, [(rf"^{_DOCS}$", r"^can_(read|fill)$")]),
+                      (LEADER, [(rf"^{_DOCS}$", r"^can_read$"), *_DOCS_CITY])):
+    ROLES[_role] = ROLES[_role] + _extra + [_DOCS_MENUS]
 # The leaders' decision system (a leader's API key) reads the API spec it follows, and its Swagger UI.
 ROLES[LEADER] = ROLES[LEADER] + [(r"^(OpenApi|SwaggerView)$", r"^can_(get|show)$")]
 

@@ -586,6 +586,15 @@ UNIT_ENDPOINTS = {
         "tests/test_case_pages.py::test_home_page_and_supervision_list_show_overdue_and_due_cases",
     "ReconCaseView.figure":
         "tests/test_case_statistics.py::test_hand_filed_figures_that_differ_are_flagged_for_the_reviewer",
+    # 规范性文件备案审查, 信息报送 (issue 21, app.docflow)
+    **{f"NormativeDocView.{m}": "tests/test_normative.py::test_another_unit_never_sees_or_touches_the_document"
+       for m in ("index", "show", "edit", "act", "download", "stats", "new")},
+    **{f"NormativeDocApi.{m}": "tests/test_normative.py::test_another_unit_never_sees_or_touches_the_document"
+       for m in ("get_list", "get", "post", "transition")},
+    **{f"InfoItemView.{m}": "tests/test_info_assessment.py::test_submit_edit_adopt_instruct_score_and_scope"
+       for m in ("index", "show", "edit", "act", "download", "ranking", "new")},
+    **{f"InfoItemApi.{m}": "tests/test_info_assessment.py::test_submit_edit_adopt_instruct_score_and_scope"
+       for m in ("get_list", "get", "post", "transition")},
 }
 PUBLIC_ENDPOINTS = {
     "static": "portal static files (no data)",
@@ -620,6 +629,10 @@ RESTRICTED_PREFIXES = {
     "TimelinessView.": "municipal office (can_read on Timeliness): not granted to unit roles",
     "HolidayView.": "admin only: the holiday calendar of the legal time limits",
     "FilingView.decide": "can_review (municipal reviewer): test_corrections_list_and_decide_stay_scoped",
+    "AssessmentView.": "年度考核: the office and leaders (can_read on Assessment), not unit roles",
+    "InfoItemView.briefs": "法治信息简报 (many units' items): city-wide users only, 404 to units",
+    "InfoItemView.brief_file": "法治信息简报 (many units' items): city-wide users only, 404 to units",
+    "InfoItemView.compile": "can_review on InfoItem (the office): tests/test_info_assessment.py",
     # FAB's security views and APIs: administrators only
     "PortalUserDBModelView.": "FAB user admin",
     "RoleModelView.": "FAB security view",

@@ -111,6 +111,22 @@ def _status(reported_at: dt.datetime | None, due: dt.date, zone=None) -> tuple[s
     return (ON_TIME, day, 0) if late <= 0 else (LATE, day, late)
 
 
+def status_of(reported_at: dt.datetime | None, due: dt.date) -> tuple[str, dt.date | None, int]:
+    """(on time | late | missing, the local date it was done, days late) of something due on
+    `due` and done at `reported_at` (a stored UTC time, or None): the rule every deadline of the
+    portal is judged by (filings here, documents in app.docflow)."""
+    return _status(reported_at, due)
+
+
+def score_of(counts: dict) -> float | None:
+    """100 × points / expected, one decimal (on time 1, late 0.5, missing 0); None when nothing
+    was expected. `counts` holds "expected" and a number per status."""
+    if not counts.get("expected"):
+        return None
+    points = sum(POINTS[k] * counts.get(k, 0) for k in (ON_TIME, LATE, MISSING))
+    return round(100 * points / counts["expected"], 1)
+
+
 def period_timeliness(form_code: str, period: Period, unit_ids: set[int] | None = None) -> PeriodTimeliness:
     """Per expected unit: on time, late (days) or missing, for one form and period."""
     return timeliness_over(form_code, [period], unit_ids)[0]
@@ -179,8 +195,7 @@ def year_scores(year: int, unit_ids: set[int] | None = None, on: dt.date | None 
                 s["expected"] += 1
                 s[row.status] += 1
     for s in out.values():
-        points = sum(POINTS[k] * s[k] for k in (ON_TIME, LATE, MISSING))
-        s["score"] = round(100 * points / s["expected"], 1) if s["expected"] else None
+        s["score"] = score_of(s)
     return out
 
 

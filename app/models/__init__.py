@@ -3,6 +3,7 @@
 from .audit import AuditLog
 from .blob import Blob
 from .cases import CaseCounter, CasePrefix, Holiday, LitigationCase, ReconApplicant, ReconCase
+from .docflow import DocFile, DocTransition, InfoBrief, InfoItem, NormativeDoc
 from .filing import CorrectionRequest, DeadlineOverride, Filing, FilingTransition, FormAssignment
 from .job import ExportJob
 from .notice import (
@@ -24,6 +25,11 @@ from .values import VALUE_MODELS, value_model
 __all__ = [
     "Blob",
     "ExportJob",
+    "DocFile",
+    "DocTransition",
+    "InfoBrief",
+    "InfoItem",
+    "NormativeDoc",
     "PiiKeyState",
     "Attachment",
     "Contact",

@@ -60,6 +60,7 @@ def register_views(appbuilder) -> None:
                         icon="fa-id-card", label=_l("身份证号查看记录"), baseview=audit_view)
     appbuilder.add_view(ApiKeysView, "API 密钥", category="Security", icon="fa-key", label=_l("API 密钥"))
     _register_notices(appbuilder)
+    _register_docflow(appbuilder)
     from flask import current_app
 
     from .base import register_list_guard
@@ -96,3 +97,20 @@ def _register_notices(appbuilder) -> None:
     appbuilder.add_view(ContactsView, "联系方式", category=menu, icon="fa-phone", label=_l("联系方式"))
     appbuilder.add_view(DivisionView, "处室", category=menu, icon="fa-building", label=_l("处室"))
     appbuilder.add_view(ContactView, "联系人", category=menu, icon="fa-address-book", label=_l("联系人"))
+
+
+def _register_docflow(appbuilder) -> None:
+    """规范性文件备案审查, 信息报送 (app.docflow) and 年度考核."""
+    from .docflow import AssessmentView, InfoItemView, NormativeDocView
+
+    menu = "规范性文件备案"
+    appbuilder.add_view(NormativeDocView, "规范性文件", category=menu, icon="fa-file-text", label=_l("规范性文件"),
+                        category_label=_l("规范性文件备案"))
+    appbuilder.add_link("备案统计", href="/normative/stats", category=menu, icon="fa-bar-chart",
+                        label=_l("备案统计"))
+    menu = "信息报送"
+    appbuilder.add_view(InfoItemView, "法治工作信息", category=menu, icon="fa-newspaper-o", label=_l("法治工作信息"),
+                        category_label=_l("信息报送"))
+    appbuilder.add_link("信息排名", href="/info/ranking", category=menu, icon="fa-trophy", label=_l("信息排名"))
+    appbuilder.add_link("法治信息简报", href="/info/briefs", category=menu, icon="fa-book", label=_l("法治信息简报"))
+    appbuilder.add_view(AssessmentView, "年度考核", category="统计分析", icon="fa-star", label=_l("年度考核"))

@@ -42,7 +42,16 @@ def dashboard_page(view, unit_arg=None):
         "report/dashboard.html", data=data, unit=unit, city=city,
         figures=[(key, figure_json(fig)) for key, fig in figures],
         drill=visible is None and unit is not None, plotly_version=plotly_version(),
+        docflow_cards=_docflow_cards(unit_ids if unit_ids is not None else visible),
     )
+
+
+def _docflow_cards(unit_ids):
+    """规范性文件备案 and 信息报送 cards (app.views.docflow), for readers of those modules."""
+    from ..security import has_perm
+    from .docflow import dashboard_cards
+
+    return dashboard_cards(unit_ids) if has_perm(current_user, "can_read", "NormativeDoc") else None
 
 
 class DashboardView(BaseView):

@@ -65,6 +65,9 @@ class HomeView(IndexView):
 
             lists = due_cases(current_user, today(), limit=10)
             ctx["case_lists"] = lists if lists["overdue"] or lists["soon"] else None
+        from .docflow import home_context  # 规范性文件备案 / 信息报送 (app.docflow)
+
+        ctx.update(home_context(current_user))
         # A unit's own page links to its dashboard and reports (report/home_unit.html extends the home page).
         template = "report/home_unit.html" if dashboard and not ctx.get("city") else self.index_template
         return self.render_template(template, appbuilder=self.appbuilder, **ctx)
