@@ -339,9 +339,10 @@ def test_the_twenty_year_trend_shows_a_merge_with_and_without_successors(app, ci
 def test_the_demo_loads_quickly(app, city):
     """The load itself (scripts/demo.sh adds migrations and start-up) takes a fraction of the 90 s
     budget. Asserted on this process's CPU time: wall time on a shared, loaded machine says more
-    about the neighbours than about the loader (≈ 6 s CPU, 8–13 s wall when alone)."""
+    about the neighbours than about the loader (≈ 6 s CPU for the city's filings when alone, plus
+    ≈ 15–20 s for the ≈ 1,900 register cases, which go through the register's own write path)."""
     print(f"demo load: {LOAD['wall']:.1f} s wall, {LOAD['cpu']:.1f} s CPU: {LOAD['result']}")
-    assert LOAD["cpu"] < 30
+    assert LOAD["cpu"] < 60
 
 
 def test_demo_accounts_belong_to_the_units_after_the_reforms(app, city):

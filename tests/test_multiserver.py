@@ -179,6 +179,21 @@ def two_servers(app, tmp_path):
         for proc, _ in servers:
             _stop(proc)
         redis.Redis.from_url(REDIS_URL).flushdb()
+        _remove_notices(app)
+
+
+def _remove_notices(app) -> None:
+    """The notice the test published (the suite's cleanup keeps notices: tests/test_notices.py has its own)."""
+    from sqlalchemy import delete
+
+    from app.extensions import db
+    from app.models import Attachment, Notice, NoticeRead, NoticeTarget
+    from app.models.blob import Blob
+
+    with app.app_context():
+        for model in (NoticeRead, NoticeTarget, Attachment, Notice, Blob):
+            db.session.execute(delete(model))
+        db.session.commit()
 
 
 def test_two_servers_behind_nginx_share_everything_a_user_depends_on(app, two_servers):

@@ -25,7 +25,7 @@ from ..cases.recon import create_recon_case
 from ..clock import today
 from ..extensions import db
 from ..models import PortalUser
-from ..models.cases import Holiday
+from ..models.cases import Holiday, ReconCase
 from ..models.filing import FormAssignment
 from ..staff.citizen_id import check_digit
 from ..unit_list import unit_by_code
@@ -161,17 +161,27 @@ def load_registers_demo(seed: int = 17) -> dict[str, int]:
                  act_number=f"东房征〔{group_day.year}〕3号", matter=list(F.matters(group_day))[-1])
     made.append((group_day, "0100", group))
     made.sort(key=lambda item: item[0])  # numbered in the order received
-    cases = []
-    for _receipt, code, data in made:
-        cases.append(create_recon_case({k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in data.items()},
-                                       keepers[code]))
+    keeper_ids = {code: u.id for code, u in keepers.items()}
+    city, dongcheng = unit_by_code("7900").id, unit_by_code("0100").id
+    sued_ids, count = [], 0
+    for i, (_receipt, code, data) in enumerate(made):
+        case = create_recon_case({k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in data.items()},
+                                 keepers[code])
+        count += 1
+        if case.decided_on and case.unit_id == city and case.respondent_unit_id == dongcheng:
+            db.session.flush()
+            sued_ids.append(case.id)
+        if i % 200 == 199:  # a session of thousands of cases makes every flush slow: commit in batches
+            db.session.commit()
+            db.session.expunge_all()
+            keepers = {c: db.session.get(PortalUser, uid) for c, uid in keeper_ids.items()}
     db.session.flush()
-    suits = _suits(rnd, [c for c in cases if c.decided_on and c.unit_id == unit_by_code("7900").id
-                         and c.respondent_unit_id == unit_by_code("0100").id], keepers["0100"], on)
+    sued = [db.session.get(ReconCase, cid) for cid in sued_ids]
+    suits = _suits(rnd, sued, keepers["0100"], on)
     db.session.add(FormAssignment(unit_id=unit_by_code("0100").id, form_code="reconsideration", required=True,
                                   valid_from=dt.date(on.year, 1, 1), from_register=True))
     db.session.commit()
-    return {"recon_cases": len(cases), "litigation_cases": suits}
+    return {"recon_cases": count, "litigation_cases": suits}
 
 
 def _suits(rnd: random.Random, sued: list, keeper, on: dt.date) -> int:
