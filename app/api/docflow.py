@@ -51,6 +51,9 @@ def info_json(i: InfoItem, full: bool = False) -> dict:
 
 
 class _DocApi(PortalApi):
+    """A document kind's API (app.docflow): list, show, create a draft, take a step — declared once
+    here; each kind's class names its kind, model, JSON shape and create function."""
+
     kind = None
     model = None
     to_json = None
@@ -61,7 +64,13 @@ class _DocApi(PortalApi):
         db.session.rollback()
         return self.error(exc.status, exc.message, exc.errors)
 
-    def _list(self):
+    @endpoint("/")
+    def get_list(self):
+        """The kind's documents in the caller's scope, newest first (optional `state`).
+        ---
+        get:
+          summary: List documents
+        """
         q = restrict(select(self.model), self.model.unit_id)
         state = request.args.get("state")
         if state:
@@ -70,11 +79,23 @@ class _DocApi(PortalApi):
             q = q.where(self.model.state == state)
         return self.page_of(q, q.order_by(self.model.id.desc()), type(self).to_json)
 
-    def _get(self, pk):
+    @endpoint("/<int:pk>")
+    def get(self, pk):
+        """One document with its files and history.
+        ---
+        get:
+          summary: Get a document
+        """
         doc = self.scoped_or_404(self.model, pk, NOT_FOUND)
         return self.response(200, result=type(self).to_json(doc, True))
 
-    def _post(self):
+    @endpoint("/", "POST")
+    def post(self):
+        """A draft of the caller's own unit (files are uploaded on the web page).
+        ---
+        post:
+          summary: Create a draft
+        """
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             return self.error(400, "请求体应为 JSON 对象")
@@ -85,7 +106,13 @@ class _DocApi(PortalApi):
             return self._fail(exc)
         return self.response(200, result=type(self).to_json(doc, True))
 
-    def _transition(self, pk):
+    @endpoint("/<int:pk>/transition", "POST")
+    def transition(self, pk):
+        """A step of the kind's workflow (see its states and steps); `version` required.
+        ---
+        post:
+          summary: Take a step
+        """
         doc = self.scoped_or_404(self.model, pk, NOT_FOUND)
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
@@ -101,7 +128,7 @@ class _DocApi(PortalApi):
 
 
 class NormativeDocApi(_DocApi):
-    """规范性文件备案审查."""
+    """规范性文件备案审查: steps edit, submit, register, reject, review, respond, close, mark."""
 
     resource_name = "normative-docs"
     class_permission_name = normative.NORMATIVE
@@ -110,45 +137,9 @@ class NormativeDocApi(_DocApi):
     to_json = staticmethod(normative_json)
     create = staticmethod(normative.create_doc)
 
-    @endpoint("/")
-    def get_list(self):
-        """Normative documents in the caller's scope, newest first.
-        ---
-        get:
-          summary: List normative documents
-        """
-        return self._list()
-
-    @endpoint("/<int:pk>")
-    def get(self, pk):
-        """One document with its files and history.
-        ---
-        get:
-          summary: Get a normative document
-        """
-        return self._get(pk)
-
-    @endpoint("/", "POST")
-    def post(self):
-        """A draft of the caller's own unit (the text file is uploaded on the web page).
-        ---
-        post:
-          summary: Create a draft
-        """
-        return self._post()
-
-    @endpoint("/<int:pk>/transition", "POST")
-    def transition(self, pk):
-        """A step: edit, submit, register, reject, review, respond, close, mark; `version` required.
-        ---
-        post:
-          summary: Take a step
-        """
-        return self._transition(pk)
-
 
 class InfoItemApi(_DocApi):
-    """信息报送."""
+    """信息报送: steps edit, submit, office_edit, adopt, decline, instruct."""
 
     resource_name = "info-items"
     class_permission_name = info.INFO
@@ -156,39 +147,3 @@ class InfoItemApi(_DocApi):
     kind, model = info.KIND, InfoItem
     to_json = staticmethod(info_json)
     create = staticmethod(info.create_item)
-
-    @endpoint("/")
-    def get_list(self):
-        """Information items in the caller's scope, newest first.
-        ---
-        get:
-          summary: List information items
-        """
-        return self._list()
-
-    @endpoint("/<int:pk>")
-    def get(self, pk):
-        """One item.
-        ---
-        get:
-          summary: Get an information item
-        """
-        return self._get(pk)
-
-    @endpoint("/", "POST")
-    def post(self):
-        """A draft of the caller's own unit.
-        ---
-        post:
-          summary: Create a draft
-        """
-        return self._post()
-
-    @endpoint("/<int:pk>/transition", "POST")
-    def transition(self, pk):
-        """A step: edit, submit, office_edit, adopt, decline, instruct; `version` required.
-        ---
-        post:
-          summary: Take a step
-        """
-        return self._transition(pk)
