@@ -265,17 +265,22 @@ class ReportView(BaseView):
             unit_header=group_label(filters.query.by), basis=basis_text(filters.query),
             plotly_version=plotly_version(), **ctx)
 
-    @expose("/<form_code>/compare.xlsx")
-    @has_access
-    def compare_xlsx(self, form_code):
-        spec, filters, scope, _ctx = _context(form_code)
+    def _comparison_download(self, spec, filters, scope):
+        """What the comparison's xlsx and pdf share: the comparison, its metric and label (with the
+        money unit), the heading lines and the title."""
         cmp, metric, _names = self._comparison(spec, filters)
         label = label_of(spec, metric)
         if cmp.kind == "money":
             label = f"{label}（{money_unit_label(filters.money)}）"
         meta = [(_("统计范围"), scope), (_("指标"), label), (_("报告期"), cmp.period.label),
                 (_("数据口径"), basis_text(filters.query))]
-        title = _("%(form)s对比分析", form=spec.menu_title)
+        return cmp, metric, label, meta, _("%(form)s对比分析", form=spec.menu_title)
+
+    @expose("/<form_code>/compare.xlsx")
+    @has_access
+    def compare_xlsx(self, form_code):
+        spec, filters, scope, _ctx = _context(form_code)
+        cmp, metric, label, meta, title = self._comparison_download(spec, filters, scope)
         data = comparison_xlsx(cmp, title, meta, label, group_label(filters.query.by), filters.money)
         return _download(data, _filename(title, label_of(spec, metric), cmp.period.key))
 
@@ -283,13 +288,7 @@ class ReportView(BaseView):
     @has_access
     def compare_pdf(self, form_code):
         spec, filters, scope, _ctx = _context(form_code)
-        cmp, metric, _names = self._comparison(spec, filters)
-        label = label_of(spec, metric)
-        if cmp.kind == "money":
-            label = f"{label}（{money_unit_label(filters.money)}）"
-        meta = [(_("统计范围"), scope), (_("指标"), label), (_("报告期"), cmp.period.label),
-                (_("数据口径"), basis_text(filters.query))]
-        title = _("%(form)s对比分析", form=spec.menu_title)
+        cmp, metric, label, meta, title = self._comparison_download(spec, filters, scope)
         columns = comparison_columns(cmp, label, group_label(filters.query.by))
         t = comparison_print(cmp, title, meta, columns, comparison_cells, filters.money)
         data = render_pdf("print/table.html", t=t, doc_title=title, body_class=t.body_class)
