@@ -13,6 +13,8 @@ missing_system_packages() {
     # headless to render the exported workbooks and documents as they print.
     command -v pdfinfo > /dev/null || missing+=(poppler-utils)
     command -v soffice > /dev/null || missing+=(libreoffice-calc libreoffice-writer)
+    # The two-server test (issue 20): Debian's nginx in front of two gunicorn servers.
+    [ -x /usr/sbin/nginx ] || command -v nginx > /dev/null || missing+=(nginx)
     echo "${missing[*]}"
 }
 
