@@ -78,6 +78,7 @@ def _clean(app):
         Filing,
         FilingTransition,
         FormAssignment,
+        FormSetting,
         PortalUser,
         Unit,
     )
@@ -92,7 +93,7 @@ def _clean(app):
         for model in (CorrectionRequest, FilingTransition, *VALUE_MODELS.values()):
             db.session.execute(delete(model))
         # The audit chain restarts with the emptied log (its head would point at deleted rows).
-        for model in (Filing, DeadlineOverride, FormAssignment, AuditLog, AuditChainHead):
+        for model in (Filing, DeadlineOverride, FormAssignment, FormSetting, AuditLog, AuditChainHead):
             db.session.execute(delete(model))
         extra_users = select(PortalUser.id).where(PortalUser.id > app.config["BASE_MAX_USER"])
         db.session.execute(text("DELETE FROM ab_user_role WHERE user_id > :m"),

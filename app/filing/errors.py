@@ -6,10 +6,13 @@ class FilingError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, errors: dict | None = None):
+    def __init__(self, message: str, errors: dict | None = None, issues: list | None = None):
         super().__init__(message)
         self.message = message
         self.errors = errors or {}
+        # The broken rules behind the message, errors and warnings (app.forms.base.Issue): a page
+        # lists each one at its field.
+        self.issues = issues or []
 
 
 class Forbidden(FilingError):

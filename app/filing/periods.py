@@ -73,6 +73,16 @@ class Period:
         """The last day of the period."""
         return self.next().start - dt.timedelta(days=1)
 
+    @property
+    def opens_on(self) -> dt.date:
+        """The first day figures can be filed: the day after the period ends (a period is filed
+        once it is over; the office may allow early drafts, app/filing/deadlines.py)."""
+        return self.next().start
+
+    def is_open(self, on: dt.date) -> bool:
+        """Has the period ended by `on`, so that its figures can be filed?"""
+        return on >= self.opens_on
+
     def next(self) -> Period:
         if self.index < _PER_YEAR[self.kind]:
             return Period(self.year, self.kind, self.index + 1)

@@ -226,7 +226,7 @@ def parse_and_check(filing: Filing, raw: Mapping[str, Any]) -> tuple[dict, list[
         message = "；".join(messages)
         if warnings:
             message += "。另需说明：" + "；".join(w.message for w in warnings)
-        raise Invalid(message, errors)
+        raise Invalid(message, errors, [*blocking, *warnings])
     return values, warnings
 
 
@@ -310,7 +310,8 @@ def save_values(filing: Filing, raw: Mapping[str, Any], user, expected_version=N
 
 
 def open_filing(form_code: str, period: Period, user, unit=None, commit: bool = True) -> Filing:
-    """A unit's filing for a period, created as a draft if absent.
+    """A unit's filing for a period, created as a draft if absent (not for a period not yet open,
+    unless the office allows early drafts of the form: app/filing/deadlines.py).
 
     The unit is the account's own; only importers (can_import) name another unit, which must
     be in their scope. The unit never comes from a request body. With commit=False the new
@@ -327,6 +328,9 @@ def open_filing(form_code: str, period: Period, user, unit=None, commit: bool = 
 
     if not is_expected(unit, form_code, period):
         raise Conflict(f"{unit.short_name}无需填报{period.label}的{spec.menu_title or spec.title}")
+    from .deadlines import check_may_draft
+
+    check_may_draft(form_code, period)  # not before the period opens, unless early drafts are allowed
     created = _insert_once(dict(form_code=form_code, unit_id=unit.id, period_key=period.key,
                                 year=period.year, sub=period.index, state="draft", revision=1))
     filing = _find(form_code, unit.id, period)

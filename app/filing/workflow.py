@@ -116,6 +116,8 @@ def apply(filing: Filing, action_name: str, user, comment: str | None = None,
     Raises Forbidden (role/scope), Conflict (state/version) or Invalid (missing reason,
     blocking errors, unexplained warnings). On any error nothing is written.
     """
+    from .deadlines import check_may_submit
+    from .periods import Period
     from .values import current_values, validate_for_submit
 
     action = ACTIONS.get(action_name)
@@ -132,6 +134,8 @@ def apply(filing: Filing, action_name: str, user, comment: str | None = None,
     if action.name == "submit":
         explanation = clean_text(explanation, "情况说明", "explanation") or filing.explanation
         validate_for_submit(filing, current_values(filing), explanation)
+        # After the figures' checks, so that one attempt names every problem with them first.
+        check_may_submit(filing.form_code, Period.parse(filing.period_key))
         filing.explanation = explanation
     source = filing.state
     filing.state = action.target

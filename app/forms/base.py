@@ -419,6 +419,9 @@ class FormSpec:
     mapping: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # What changed in this version, in one sentence (shown on 指标说明 and on trend charts).
     version_note: str = ""
+    # A slow-moving form (e.g. the yearly institution report): a new draft may start from the
+    # unit's previous period's figures (复制上期, app/filing/copy.py).
+    copy_previous: bool = False
 
     def __post_init__(self) -> None:
         self._by_name = {f.name: f for f in self.fields}
@@ -482,6 +485,19 @@ class FormSpec:
         for rule in self.rules:
             issues.extend(rule.check(self, values, ctx))
         return issues
+
+    def live_rules(self) -> dict:
+        """The rules a page can check while the user types (static/js/filing_live.js): sums
+        (result = Σ plus − Σ minus) and limits (part ≤ Σ whole). The server stays the authority:
+        every save runs every rule (check)."""
+        sums, limits = [], []
+        for r in self.rules:
+            if isinstance(r, Balance):
+                sums.append({"result": r.result, "plus": list(r.plus), "minus": list(r.minus)})
+            elif isinstance(r, NotGreater):
+                wholes = [r.whole] if isinstance(r.whole, str) else list(r.whole)
+                limits.append({"part": r.part, "whole": wholes, "level": r.level})
+        return {"sums": sums, "limits": limits}
 
     def compute_rates(self, values: Mapping[str, Any], min_base: int = 0) -> list[tuple[Rate, Decimal | None]]:
         return [(r, r.compute(values, min_base)) for r in self.rates]

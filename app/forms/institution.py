@@ -57,6 +57,7 @@ INSTITUTION_2006 = FormSpec(
     prefill_hook=_prefill_from_register,
     hooks={"sign_off": _freeze_staff_stats},
     detail_panel=("staff/_frozen.html", _frozen_panel),
+    copy_previous=True,
 )
 
 
@@ -90,6 +91,7 @@ INSTITUTION_2026 = FormSpec(
     prefill_hook=_prefill_from_register,
     hooks=INSTITUTION_2006.hooks,
     detail_panel=INSTITUTION_2006.detail_panel,
+    copy_previous=True,
 )
 
 INSTITUTION = INSTITUTION_2026  # the newest version

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
+from ..filing.deadlines import check_may_draft
 from ..filing.errors import FilingError
 from ..filing.periods import Period, PeriodError
 from ..filing.timeliness import is_expected
@@ -94,6 +95,14 @@ class FormPreview:
     warnings: list[str] = field(default_factory=list)  # to explain before submitting (not blocking)
     plans: list[RowPlan] = field(default_factory=list)
     locked: list[Filing] = field(default_factory=list)
+    spec: FormSpec | None = None  # the version the file was made for: its labels and formats
+
+    def change_rows(self, plan: RowPlan) -> list[tuple[str, str, str]]:
+        """What confirming would change in one filing, field by field: (label, old, new) as
+        shown on a page ("—" for a figure not yet filled)."""
+        return [(f.label + ("（元）" if f.kind == MONEY else ""), f.display(plan.changes[f.name][0]),
+                 f.display(plan.changes[f.name][1]))
+                for f in self.spec.fields if f.name in plan.changes]
 
     @property
     def ok(self) -> bool:
@@ -111,7 +120,7 @@ def preview(data: bytes, form_code: str, user) -> FormPreview:
     spec = by_kind[sheet.kind]  # the version the template was made for
     cols = headers(spec)
     letter = _letters(spec)
-    out = FormPreview()
+    out = FormPreview(spec=spec)
     if not sheet.rows:
         out.errors.append("文件中没有数据行")
     units = {u.code: u for u in db.session.scalars(select(Unit))}
@@ -156,8 +165,9 @@ def preview(data: bytes, form_code: str, user) -> FormPreview:
         filing = db.session.scalar(select(Filing).where(
             Filing.form_code == form_code, Filing.unit_id == unit.id, Filing.period_key == period.key))
         if filing is None:
-            try:  # the confirmation would have to create it: may this user?
+            try:  # the confirmation would have to create it: may this user, for this period?
                 check_may_open(user, unit)
+                check_may_draft(form_code, period)
             except FilingError as exc:
                 out.errors.append(f"A{rownum}：{exc.message}（{unit.short_name}）")
                 continue

@@ -18,6 +18,7 @@ from ..audit import record
 from ..extensions import db
 from ..models.staff import EDUCATION, STAFF_STATUS, StaffMember
 from ..staff.citizen_id import CitizenIdError, parse_citizen_id
+from ..staff.duplicates import duplicate_message
 from . import UNDONE
 from .template import HEADER_ROW, blank_template
 from .xlsx import read_template
@@ -150,7 +151,7 @@ def preview(data: bytes, unit_id: int) -> Preview:
         if person is None:
             out.adds.append(row)
         elif person.unit_id != unit_id:
-            out.errors.append(f"B{rownum}：该身份证号已登记在其他单位的名册中，请联系市法制办")
+            out.errors.append(f"B{rownum}：{duplicate_message(row['citizen_id'])}")
         else:
             changes = {k: v for k, v in row.items() if getattr(person, k) != v}
             if changes:

@@ -126,3 +126,16 @@ class FormAssignment(Model):
     from_register: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default="0")
 
     unit = relationship("Unit")
+
+
+class FormSetting(Model):
+    """The municipal office's settings of one form, kept in the database (every app server reads
+    the same): `early_drafts` lets units create and save a draft for a period that has not yet
+    ended (never submit it before it opens). No row: the defaults (off)."""
+
+    __tablename__ = "form_setting"
+
+    form_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    early_drafts: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default="0")
+    set_by: Mapped[str | None] = mapped_column(String(128))
+    set_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)

@@ -3,7 +3,7 @@ engine (app.filing) decides what is allowed; the scope (app.scope) decides what 
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
@@ -15,6 +15,7 @@ from sqlalchemy.orm import contains_eager
 from ..clock import today
 from ..extensions import db
 from ..filing import corrections, workflow
+from ..filing.deadlines import early_drafts_allowed, next_due, opening
 from ..filing.errors import FilingError
 from ..filing.periods import Period, PeriodError, last_complete, periods_between
 from ..filing.timeliness import assignments, is_expected
@@ -35,6 +36,37 @@ from ..scope import get_or_404, is_city_wide, restrict, scoped_units
 from ..security import FILING, has_perm
 
 PAGE_SIZE = 50
+
+
+def problem_list(spec, errors: dict, issues) -> list[tuple[str, str, str]]:
+    """Every problem of one save, once each, in the form's field order: (level, message, the
+    field to jump to) — the fields' own errors, then the broken rules, then the warnings."""
+    out, seen = [], set()
+    for f in spec.fields:
+        msg = errors.get(f.name)
+        if msg and msg not in seen:
+            seen.add(msg)
+            out.append(("error", msg, f.name))
+    for level in ("error", "warning"):
+        for issue in issues:
+            if issue.level == level and issue.message not in seen:
+                seen.add(issue.message)
+                out.append((level, issue.message, issue.fields[0] if issue.fields else ""))
+    for msg in errors.values():  # not a field of the form (e.g. the reason, the explanation)
+        if msg not in seen:
+            seen.add(msg)
+            out.append(("error", msg, ""))
+    return out
+
+
+def field_warnings(issues) -> dict[str, list[str]]:
+    """{field: the warnings that name it}."""
+    out: dict[str, list[str]] = {}
+    for issue in issues or ():
+        if issue.level == "warning":
+            for name in issue.fields:
+                out.setdefault(name, []).append(issue.message)
+    return out
 
 
 def _spec_or_404(form_code):
@@ -64,6 +96,7 @@ class FilingView(BaseView):
         "corrections": "read",
         "open": "fill",
         "edit": "fill",
+        "copy_previous": "fill",
         "correct": "fill",
         "decide": "review",
         "template": "import",
@@ -96,14 +129,17 @@ class FilingView(BaseView):
         ).all()
         units = scoped_units()
         unit_names = {u.id: u.short_name for u in units}
-        fillable = []
+        fillable, upcoming = [], None
         if has_perm(current_user, "can_fill", FILING) and current_user.unit is not None:
             last = last_complete(spec.period_kind, today())
             first = Period(last.year - 2, spec.period_kind, 1)
             have = set(db.session.scalars(select(Filing.period_key).where(
                 Filing.form_code == form_code, Filing.unit_id == current_user.unit_id)))
             required = assignments(form_code)
-            fillable = [p for p in reversed(periods_between(spec.period_kind, first, last))
+            # The running period (not yet open) only when the office allows early drafts.
+            upcoming = next_due(form_code, current_user.unit)
+            latest = last.next() if early_drafts_allowed(form_code) else last
+            fillable = [p for p in reversed(periods_between(spec.period_kind, first, latest))
                         if p.key not in have and is_expected(current_user.unit, form_code, p, required)]
         years = sorted({r for r in db.session.scalars(
             restrict(select(Filing.year).where(Filing.form_code == form_code).distinct(), Filing.unit_id))},
@@ -111,7 +147,8 @@ class FilingView(BaseView):
         return self.render_template(
             "filing/list.html", spec=spec, rows=rows, unit_names=unit_names, units=units,
             states=workflow.STATES, total=total, page=page, pages=max((total - 1) // PAGE_SIZE + 1, 1),
-            fillable=fillable, years=years, args=request.args, Period=Period,
+            fillable=fillable, years=years, args=request.args, Period=Period, upcoming=upcoming,
+            opening=lambda p: opening(form_code, p), wanted=request.args.get("period", ""),
         )
 
     @expose("/<form_code>/open", methods=["POST"])
@@ -163,16 +200,28 @@ class FilingView(BaseView):
             submit(filing, raw)
         except FilingError as exc:
             db.session.rollback()
-            flash(exc.message, "danger")
+            if exc.errors or exc.issues:  # listed one by one on the form, each at its field
+                g.filing_issues = exc.issues
+                flash(_("未保存：请按下方提示修改后重新保存"), "danger")
+            else:
+                flash(exc.message, "danger")
             return filing, raw, exc.errors, None
         flash(done, "success")
         return filing, raw, {}, redirect(url_for("FilingView.show", fid=filing.id))
 
-    def _render_value_form(self, filing, raw, errors, prefill, title, endpoint, extra_reason):
+    def _render_value_form(self, filing, raw, errors, prefill, title, endpoint, extra_reason, issues=None):
+        """The value form. `errors` {field: message} and `issues` (the rules' errors and
+        warnings) are listed together above the form and each at its fields."""
+        spec = form_of(filing)
+        issues = g.get("filing_issues", []) if issues is None else issues
+        problems = problem_list(spec, errors, issues)
         return self.render_template(
-            "filing/edit.html", filing=filing, spec=form_of(filing), raw=raw, errors=errors,
+            "filing/edit.html", filing=filing, spec=spec, raw=raw, errors=errors,
             period=Period.parse(filing.period_key), prefill=prefill, title=title,
             action_url=url_for(endpoint, fid=filing.id), extra_reason=extra_reason,
+            problems=problems, field_warnings=field_warnings(issues), live_rules=spec.live_rules(),
+            can_copy=(spec.copy_previous and not extra_reason and filing.state in workflow.EDITABLE
+                      and all(v is None for v in current_values(filing).values())),
         )
 
     def _print(self, fid, ext: str):
@@ -239,10 +288,34 @@ class FilingView(BaseView):
             return redirect(url_for("FilingView.show", fid=filing.id))
         values = current_values(filing)
         prefill = prefill_values(filing)
+        issues = None
         if raw is None:
             raw = {f.name: f.input_value(values[f.name] if values[f.name] is not None else prefill.get(f.name))
                    for f in form_of(filing).fields}
-        return self._render_value_form(filing, raw, errors, prefill, _("填报"), "FilingView.edit", False)
+            issues = warnings_for(filing, values)  # saved figures' warnings: shown before the next save
+        return self._render_value_form(filing, raw, errors, prefill, _("填报"), "FilingView.edit", False, issues)
+
+    @expose("/<int:fid>/copy-previous", methods=["POST"])
+    @has_access
+    def copy_previous(self, fid):
+        """复制上期: the previous filed period's figures into this empty draft (app/filing/copy.py)."""
+        from ..filing.copy import copy_previous
+
+        filing = get_or_404(Filing, fid)
+        try:
+            copy_previous(filing, current_user)
+        except FilingError as exc:
+            db.session.rollback()
+            raw = getattr(exc, "values", None)
+            if raw is None:
+                flash(exc.message, "danger")
+                return redirect(url_for("FilingView.edit", fid=fid))
+            # The copied figures break a rule (e.g. the register changed): shown to correct, unsaved.
+            flash(_("已复制上期数据，但未保存：请按下方提示修改后保存"), "warning")
+            return self._render_value_form(filing, raw, exc.errors, prefill_values(filing), _("填报"),
+                                           "FilingView.edit", False, exc.issues)
+        flash(_("已复制上期数据并保存为草稿，请逐项核对"), "success")
+        return redirect(url_for("FilingView.edit", fid=fid))
 
     @expose("/<int:fid>/act", methods=["POST"])
     @has_access

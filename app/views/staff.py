@@ -42,6 +42,7 @@ from ..pii.disclosure import disclose
 from ..scope import UnitScopeFilter, acting_user, restrict, visible_unit_ids
 from ..security import has_perm
 from ..staff.citizen_id import CitizenIdError, mask, parse_citizen_id
+from ..staff.duplicates import duplicate_message
 from ..staff.stats import expiring_certificates, staff_stats
 from .base import AuditedModelView, KnownActionsOnly
 
@@ -79,9 +80,9 @@ def _valid_id(form, field):
         parse_citizen_id(field.data)
     except CitizenIdError as exc:
         raise ValidationError(str(exc)) from None
-    # equality on the protected field compares blind indexes (app/pii)
-    if db.session.scalar(select(StaffMember.id).where(StaffMember.citizen_id == field.data)):
-        raise ValidationError(_("「身份证号」已登记在名册中"))
+    message = duplicate_message(parse_citizen_id(field.data).number)  # who holds it, within the scope
+    if message:
+        raise ValidationError(message)
 
 
 STAFF_LABELS = {

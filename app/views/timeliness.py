@@ -12,7 +12,8 @@ from flask_login import current_user
 
 from ..clock import today
 from ..extensions import db
-from ..filing.deadlines import move_deadline, rule_deadline
+from ..filing.deadlines import early_drafts_allowed, move_deadline, rule_deadline, set_early_drafts
+from ..filing.errors import FilingError
 from ..filing.periods import Period, PeriodError, last_complete
 from ..filing.timeliness import STATUS_LABELS, overdue, period_timeliness, year_scores
 from ..filing.workflow import STATES
@@ -27,7 +28,7 @@ class TimelinessView(BaseView):
     route_base = "/timeliness"
     class_permission_name = "Timeliness"
     method_permission_name = {"index": "read", "scores": "read", "overdue_list": "read",
-                              "deadline": "edit"}
+                              "deadline": "edit", "settings": "edit"}
     default_view = "index"
 
     @expose("/")
@@ -49,6 +50,7 @@ class TimelinessView(BaseView):
         return self.render_template(
             "portal/timeliness.html", report=report, spec=spec, forms=FORMS, period=period,
             labels=STATUS_LABELS, rule=rule_deadline(form_code, period),
+            early_drafts=early_drafts_allowed(form_code),
         )
 
     @expose("/scores")
@@ -85,3 +87,18 @@ class TimelinessView(BaseView):
             flash(str(exc), "danger")
         return redirect(url_for("TimelinessView.index", form=form_code or "penalty",
                                 period=request.form.get("period", "")))
+
+    @expose("/settings", methods=["POST"])
+    @has_access
+    def settings(self):
+        """The office's setting of one form: may units draft a period before it opens?"""
+        form_code = request.form.get("form", "")
+        allowed = request.form.get("early_drafts") == "1"
+        try:
+            if set_early_drafts(form_code, allowed, current_user):
+                flash(_("已允许提前填写草稿") if allowed else _("已关闭提前填写草稿"), "success")
+            db.session.commit()
+        except FilingError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        return redirect(url_for("TimelinessView.index", form=form_code if form_code in FORMS else "penalty"))
