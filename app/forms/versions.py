@@ -114,7 +114,9 @@ def translate(versions: Sequence[FormSpec], values: Mapping[str, Any], source: F
     out = {}
     for name, cols in sources(versions, target, source).items():
         parts = None if cols is None else [values.get(c) for c in cols]
-        out[name] = None if parts is None or any(p is None for p in parts) else sum(parts)
+        # One source column is read as it is (a text or a choice is never "summed").
+        out[name] = None if parts is None or any(p is None for p in parts) else (
+            parts[0] if len(parts) == 1 else sum(parts))
     return out
 
 
