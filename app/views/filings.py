@@ -185,6 +185,7 @@ class FilingView(BaseView):
             correction_states=corrections.CORRECTION_STATES,
             diff_rows=corrections.diff_rows,
             can_review=has_perm(current_user, "can_review", FILING),
+            period_open=opening(filing.form_code, Period.parse(filing.period_key)),
         )
 
     def _value_form(self, fid, submit, done: str):

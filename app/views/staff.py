@@ -12,6 +12,7 @@ import datetime as dt
 
 from flask import abort, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, ModelView, expose
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
@@ -132,7 +133,7 @@ class StaffView(KnownActionsOnly, AuditedModelView, ModelView):
         "passed_legal_exam": BooleanField(_l("通过法律职业资格考试")),
     }
     add_form_extra_fields = {
-        "citizen_id": StringField(_l("身份证号"), validators=[DataRequired(), _valid_id]),
+        "citizen_id": StringField(_l("身份证号"), validators=[DataRequired(), _valid_id], widget=BS3TextFieldWidget()),
         "education": SelectField(_l("学历"), choices=EDUCATION, validators=[DataRequired()]),
         **_flags,
     }

@@ -45,9 +45,20 @@
     if (el && el.value.trim() === '') { el.dataset.auto = '1'; }
   });
   form.addEventListener('input', function (ev) {
-    if (ev.target && ev.target.dataset) { delete ev.target.dataset.auto; }
+    var el = ev.target;
+    if (el && el.dataset) { delete el.dataset.auto; }
+    // The server's message about this field is stale once it is edited: the live hint takes over.
+    var cell = el && el.closest ? el.closest('.filing-cell') : null;
+    if (cell) {
+      cell.classList.remove('has-error', 'has-warning');
+      cell.querySelectorAll('.field-error, .field-warning').forEach(function (m) { m.remove(); });
+    }
     check();
   });
+  function serverSaid(name) {  // a field still showing the server's message gets no live hint
+    var cell = form.querySelector('[data-cell="' + name + '"]');
+    return cell && cell.querySelector('.field-error, .field-warning');
+  }
 
   function check() {
     var notes = {}, problems = 0;
@@ -82,7 +93,7 @@
            r.level === 'warning' ? 'warning' : 'mismatch');
     });
     form.querySelectorAll('[data-live-for]').forEach(function (hint) {
-      var list = notes[hint.dataset.liveFor] || [];
+      var list = serverSaid(hint.dataset.liveFor) ? [] : (notes[hint.dataset.liveFor] || []);
       var worst = list.some(function (n) { return n.level === 'mismatch'; }) ? 'mismatch'
         : list.some(function (n) { return n.level === 'warning'; }) ? 'warning' : 'ok';
       hint.textContent = list.map(function (n) { return n.text; }).join('；');
