@@ -267,6 +267,9 @@ def test_copy_previous_only_into_an_editable_draft(app, client_for):
     other = client_for("gongan_filler")
     resp = post_form(other, f"/filings/{fid}/copy-previous", {}, "/")
     assert resp.status_code == 404  # another unit's filing is not found
+    with app.app_context():
+        assert all(v is None for v in current_values(db.session.get(Filing, fid)).values())
+        assert not audit("filing.copy_previous")
     approver = client_for("dongcheng_approver")  # no can_fill
     resp = post_form(approver, f"/filings/{fid}/copy-previous", {}, "/")
     assert resp.status_code in (302, 403) and f"/filings/{fid}/edit" not in resp.headers.get("Location", "")
