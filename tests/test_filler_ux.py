@@ -30,6 +30,19 @@ INSTITUTION = {"setup_form": "standalone", "authorised_posts": "10", "headcount"
                "litigation_staff": "0", "head_name": "张三", "phone": "010-12345678", "address": "北京市东城区"}
 
 
+@pytest.fixture(autouse=True)
+def _staff_rows(app):
+    """Signing off an institution filing freezes the staff statistics (StaffSnapshot, referring to
+    the filing); the people and snapshots made here go before the shared clean-up deletes filings."""
+    yield
+    from app.models import StaffSnapshot
+
+    with app.app_context():
+        for model in (StaffSnapshot, StaffMember):
+            db.session.execute(delete(model))
+        db.session.commit()
+
+
 def institution(period) -> dict:
     """Institution figures for `period`'s version (the 2026 version adds 资格管理 figures)."""
     spec = get_form("institution", period)
@@ -341,15 +354,8 @@ def test_import_refuses_a_period_not_yet_open(app, client_for):
 
 # ---- 6. A duplicate 身份证号 ------------------------------------------------------------------------
 
-@pytest.fixture
-def _staff(app):
-    yield
-    with app.app_context():
-        db.session.execute(delete(StaffMember))
-        db.session.commit()
 
-
-def test_a_duplicate_citizen_id_names_its_holder_within_the_scope(app, client_for, _staff):
+def test_a_duplicate_citizen_id_names_its_holder_within_the_scope(app, client_for):
     from app.staff.duplicates import duplicate_message
     from tests.staff_helpers import make_id, person
 

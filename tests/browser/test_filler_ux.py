@@ -24,6 +24,19 @@ from tests.engine_helpers import drive, user
 from tests.helpers import penalty_values, reconsideration_values
 
 
+@pytest.fixture(autouse=True)
+def _staff_rows(app):
+    """Signing off an institution filing freezes the staff statistics (StaffSnapshot, referring to
+    the filing); the people and snapshots made here go before the shared clean-up deletes filings."""
+    yield
+    from app.models import StaffSnapshot
+
+    with app.app_context():
+        for model in (StaffSnapshot, StaffMember):
+            db.session.execute(delete(model))
+        db.session.commit()
+
+
 def shot(page, tmp_path, name: str) -> Path:
     folder = Path(os.environ.get("PORTAL_SCREENSHOT_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
@@ -226,15 +239,8 @@ def test_import_preview_shows_old_and_new_before_confirming(app, live_server, pa
         assert current_values(db.session.get(Filing, fid))["cases_closed"] == 56
 
 
-@pytest.fixture
-def _staff(app):
-    yield
-    with app.app_context():
-        db.session.execute(delete(StaffMember))
-        db.session.commit()
 
-
-def test_a_duplicate_citizen_id_gives_one_clear_message(app, live_server, page, tmp_path, _staff):
+def test_a_duplicate_citizen_id_gives_one_clear_message(app, live_server, page, tmp_path):
     from tests.staff_helpers import make_id, person
 
     with app.app_context():
