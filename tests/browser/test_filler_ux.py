@@ -66,6 +66,7 @@ def test_a_period_not_yet_open_says_when_and_early_drafts_wait_to_be_submitted(l
     login(page, live_server, "dongcheng_filler")
     link = page.locator(f'#due a[href="/filings/penalty/?period={p.key}"]')
     assert link.inner_text().strip() == f"{opens} 起可填报"
+    shot(page, tmp_path, "filler_home_due.png")
     link.click()
     page.wait_for_load_state()
     assert f"{opens} 起可填报" in page.locator("#next-due").inner_text()
@@ -206,7 +207,7 @@ def test_copy_previous_into_an_empty_draft(app, live_server, page):
     assert page.locator("#copy-previous").count() == 0  # only into an empty draft
 
 
-def test_import_preview_shows_old_and_new_before_confirming(app, live_server, page):
+def test_import_preview_shows_old_and_new_before_confirming(app, live_server, page, tmp_path):
     from app.imports.forms import template_bytes
     from app.unit_list import unit_by_code
 
@@ -231,6 +232,7 @@ def test_import_preview_shows_old_and_new_before_confirming(app, live_server, pa
     rows = page.locator("table.import-diff tbody tr").all_inner_texts()
     assert [r.split() for r in rows] == [["结案数", "55", "→", "56"]], rows
     assert "1 项变化" in page.locator("details.import-change summary").inner_text()
+    shot(page, tmp_path, "filler_import_preview.png")
     page.click("text=确认导入")
     page.wait_for_load_state()
     with app.app_context():
