@@ -6,6 +6,7 @@ is not: the user learns only that another unit registered the number."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
@@ -25,5 +26,6 @@ def duplicate_message(citizen_id: str, user=None) -> str | None:
     if person is None:
         return None
     if in_scope(person.unit_id, user or acting_user()):
-        return f"「身份证号」已登记在名册中：{person.name}（{person.unit.short_name}，{person.status}），请勿重复登记"
-    return "「身份证号」已登记在其他单位的名册中，不能重复登记；如该人员已调入本单位，请联系市法制办办理"
+        return _("「身份证号」已登记在名册中：%(name)s（%(unit)s，%(status)s），请勿重复登记",
+                 name=person.name, unit=person.unit.short_name, status=person.status)
+    return _("「身份证号」已登记在其他单位的名册中，不能重复登记；如该人员已调入本单位，请联系市司法局办理")
