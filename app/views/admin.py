@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 from flask import g, request
-from markupsafe import Markup
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
+from markupsafe import Markup
 from wtforms import BooleanField, DateField, SelectField, ValidationError
 from wtforms.fields.choices import SelectChoice
 

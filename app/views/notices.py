@@ -9,11 +9,11 @@ are served only through their notice or report, after the same check.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
-from markupsafe import Markup
 from flask_appbuilder import BaseView, ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import func, select
 from wtforms.validators import DataRequired
 
