@@ -29,16 +29,18 @@ LATIN_OK = {
     "API", "PDF", "Excel", "ID", "Word", "CSV", "JSON", "XLSX", "xlsx", "pdf", "docx", "csv", "json",
     "GB", "UTC", "URL", "IP", "SM", "HTTP", "HTTPS", "Key", "KB", "MB", "H1", "H2", "Q1", "Q2", "Q3", "Q4",
     "OpenAPI", "Swagger", "REST", "IT", "TLCP", "SQL", "No", "YYYY", "MM", "DD", "Bearer", "Authorization",
-    "Redis", "PostgreSQL", "SMTP", "WCAG", "AA", "PNG", "SVG", "ZIP", "UTF", "BOM",
+    "Redis", "PostgreSQL", "SMTP", "WCAG", "AA", "PNG", "SVG", "ZIP", "UTF", "BOM", "HTML", "JPEG", "txt",
 }
 RAW_VALUES = re.compile(r"(?<![A-Za-z_])(True|False|None|__None|nan|NaN)(?![A-Za-z_])")
-LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z_'-]*[A-Za-z]|[A-Za-z]")
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'-]*[A-Za-z0-9]|[A-Za-z]")  # u0300_filler is one token
 
 
 class _Page(HTMLParser):
     """Links and visible text of one page (no script, style, or hidden template)."""
 
-    HIDDEN = {"script", "style", "template", "noscript", "code", "pre"}
+    # not interface text: scripts and styles, identifiers shown as code, and what a user typed
+    # into a text area (a notice's HTML source)
+    HIDDEN = {"script", "style", "template", "noscript", "code", "pre", "textarea"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
