@@ -17,7 +17,11 @@ SYSTEM = "system"  # the acting name of the server's own commands in the audit t
 
 def full_name(user) -> str:
     """姓 + 名 as the account has them (Chinese order, no space); '' when both are empty."""
-    last, first = (getattr(user, "last_name", "") or "").strip(), (getattr(user, "first_name", "") or "").strip()
+    return _join(getattr(user, "last_name", None), getattr(user, "first_name", None))
+
+
+def _join(last: str | None, first: str | None) -> str:
+    last, first = (last or "").strip(), (first or "").strip()
     if last and first and (last + first).isascii():
         return f"{first} {last}"  # a Latin name keeps its own order
     return f"{last}{first}"
@@ -40,8 +44,7 @@ def _labels() -> dict[str, str]:
         .outerjoin(Unit, Unit.id == PortalUser.unit_id)).all()
     labels = {}
     for username, last, first, unit in rows:
-        name = full_name(type("U", (), {"last_name": last, "first_name": first})) or username
-        labels[username] = _label(name, unit)
+        labels[username] = _label(_join(last, first) or username, unit)
     if has_request_context():
         g._person_labels = labels
     return labels

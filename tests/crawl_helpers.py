@@ -83,7 +83,8 @@ def text_problems(pieces: list[str], allowed: set[str] = frozenset()) -> list[st
         for m in RAW_VALUES.finditer(piece):
             found.append(m.group(1))
         for word in LATIN_WORD.findall(piece):
-            if word in LATIN_OK or word in allowed or word.upper() in LATIN_OK or len(word) == 1:
+            if RAW_VALUES.fullmatch(word) or word in LATIN_OK or word in allowed or word.upper() in LATIN_OK \
+                    or len(word) == 1:
                 continue
             if re.fullmatch(r"[A-Z]{1,3}\d*", word):  # codes: H, Q, GB, …
                 continue
