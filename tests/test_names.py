@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 
+import pytest
 from sqlalchemy import select
 
 from app.demo.reasons import MUCH, PLAIN_REASONS, largest_change, return_reason
@@ -19,6 +20,18 @@ from app.models.values import value_model
 from app.people import person
 from tests.cycle import act
 from tests.helpers import penalty_values, post_form
+
+
+@pytest.fixture(autouse=True)
+def _declared_names(app):
+    """The demo accounts with the names app.demo declares (another test may have renamed them)."""
+    from app.demo import DEMO_ACCOUNTS
+
+    with app.app_context():
+        for username, first, last, *_rest in DEMO_ACCOUNTS:
+            user = db.session.scalar(select(PortalUser).where(PortalUser.username == username))
+            user.first_name, user.last_name = first, last
+        db.session.commit()
 
 
 def test_person_is_name_and_unit_for_an_account_or_its_login_name(app):
