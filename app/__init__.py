@@ -37,6 +37,9 @@ def create_app(config=None) -> Flask:
 
     install_duty_guard(db.session)  # 三员分立 and the audit of security changes, on every surface
 
+    from .views.base import install_blank_choice_text
+
+    install_blank_choice_text()  # before FAB builds any form (its security views' too)
     appbuilder = AppBuilder(update_perms=False)
     with app.app_context():
         appbuilder.init_app(app, db.session)

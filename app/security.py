@@ -145,7 +145,7 @@ ROLES: dict[str, list[tuple[str, str]]] = {
 # role → (duty, permission regex): every pair of that duty whose permission matches.
 DUTY_GRANTS: dict[str, tuple[str, str]] = {
     SECURITY_ADMIN: (PERMISSIONS, r".*"),
-    AUDIT_ADMIN: (AUDIT, r"^(can_(list|show|export|disclosures)|menu_access)$"),
+    AUDIT_ADMIN: (AUDIT, r"^(can_(list|show|export|disclosures|verify)|menu_access)$"),
 }
 
 # 通知公告 / 问题反馈 / 联系方式: every role reads the notices addressed to it and the contacts;
@@ -203,6 +203,13 @@ class PortalUserDBModelView(KnownActionsOnly, UserDBModelView):
     ]
     # FAB's own labels (translated by its catalogs) plus ours.
     label_columns = {**UserDBModelView.label_columns, "unit": _l("所属单位"), "locked_until": _l("锁定至")}
+    # The portal's own help (FAB's speaks of LDAP and OID, which the portal does not use).
+    description_columns = {
+        **UserDBModelView.description_columns,
+        "username": _l("登录时输入的账号名（字母、数字、下划线）；页面上显示的是姓名和单位"),
+        "first_name": _l("名"), "last_name": _l("姓（页面上显示为“姓名（单位）”）"),
+        "unit": _l("账号所属单位，决定能看到哪些单位的数据；系统管理员等三员账号属于市司法局"),
+    }
 
     def _check_roles(self, item, before: set[str], after: set[str]) -> None:
         """The separation of duties (app.duties), checked here too so that the form answers in
@@ -307,6 +314,9 @@ class PermissionViewModelView(KnownActionsOnly, fab_views.PermissionViewModelVie
 
 class UserGroupModelView(KnownActionsOnly, fab_views.UserGroupModelView):
     """FAB's group admin, guarded."""
+
+    label_columns = {"name": _l("名称"), "label": _l("显示名称"), "description": _l("说明"), "users": _l("用户"),
+                     "roles": _l("角色")}
 
 
 LOGIN_REFUSED = _l("用户名或密码错误，或账号因连续登录失败已被暂时锁定（到时自动解除，也可请系统管理员解锁）")

@@ -12,6 +12,7 @@ from jinja2 import BaseLoader
 from .clock import _zone
 from .forms.base import format_rate
 from .i18n import html_lang, period_label, sub_period_label
+from .people import full_name, person
 from .reporting.compare import format_pct, pct_change
 from .reporting.formatting import TEMPLATE_FILTERS as REPORT_FILTERS
 
@@ -50,6 +51,18 @@ def _localtime(value) -> str:
     import datetime as dt
 
     return value.replace(tzinfo=dt.UTC).astimezone(_zone()).strftime("%Y-%m-%d %H:%M")
+
+
+def display(value):
+    """A plain value as the Chinese interface shows it: 是/否 for booleans, nothing for None (FAB's
+    list and show widgets print every value without a formatter through this filter)."""
+    from flask_babel import gettext
+
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return gettext("是") if value else gettext("否")
+    return value
 
 
 def _query_with(args, **changes) -> str:
@@ -110,6 +123,9 @@ def register_web_hooks(app: Flask) -> None:
     app.jinja_env.filters.update(REPORT_FILTERS)  # count, money, points, pct_signed, pct_plain
     app.jinja_env.filters["period_label"] = period_label  # a Period in the current language
     app.jinja_env.filters["sub_period_label"] = sub_period_label
+    app.jinja_env.filters["person"] = person  # 姓名（单位） of an account or a login name
+    app.jinja_env.filters["full_name"] = full_name
+    app.jinja_env.filters["display"] = display  # 是/否, None → blank
 
     @app.after_request
     def _headers(resp):

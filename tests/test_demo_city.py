@@ -18,13 +18,14 @@ import time
 from collections import defaultdict
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from app.demo.calibration import AT_LEAST, PUBLISHED, TOLERANCE
 from app.extensions import db
 from app.filing.periods import Period
 from app.models.filing import CorrectionRequest, Filing, FilingTransition
 from app.models.unit import Unit
+from app.models.user import PortalUser
 from app.models.values import value_model
 
 LOAD: dict[str, float] = {}
@@ -47,6 +48,13 @@ def _counts() -> dict[str, int]:
     return {t.name: db.session.scalar(select(db.func.count()).select_from(t)) for t in _tables()}
 
 
+def _remove_unit_accounts(app) -> None:
+    """The demo's accounts of every unit (app.demo.accounts) go with the city."""
+    extra = select(PortalUser.id).where(PortalUser.id > app.config["BASE_MAX_USER"])
+    db.session.execute(text("DELETE FROM ab_user_role WHERE user_id > :m"), {"m": app.config["BASE_MAX_USER"]})
+    db.session.execute(delete(PortalUser).where(PortalUser.id.in_(extra)))
+
+
 @pytest.fixture(scope="module")
 def city(app):
     """The whole demo (init's assignments, then `load_demo`), removed again after the module: every
@@ -64,6 +72,7 @@ def city(app):
     yield
     with app.app_context():
         db.session.rollback()
+        _remove_unit_accounts(app)
         for table in reversed(_tables()):
             if not before[table.name] or table.name in AUDIT:
                 db.session.execute(delete(table))

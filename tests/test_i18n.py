@@ -42,10 +42,11 @@ def _foreign_free(navbar_html: str, username: str, app) -> str:
     (each language is named in itself: 中文 / English)."""
     from app.extensions import db
     from app.models import PortalUser
+    from app.people import full_name
 
     with app.app_context():
         user = db.session.query(PortalUser).filter_by(username=username).one()
-        name = user.get_full_name()
+        name = full_name(user)  # the navbar names the account by its 姓名 (app.people)
     text = _text(navbar_html).replace(name, "")
     for lang in app.config["LANGUAGES"].values():
         text = text.replace(lang["name"], "")

@@ -191,7 +191,11 @@ def test_read_receipts_exact(app, client_for, units):
     page = reviewer.get(f"/notices/{first}").get_data(as_text=True)
     read_part, unread_part = section(page, "read-units"), page[page.index('id="unread-units"'):]
     assert re.findall(r'data-unit="(\d+)"', read_part.split("</table>")[0]) == ["0100"]
-    assert "dongcheng_filler、dongcheng_approver" in read_part
+    with app.test_request_context():  # readers by 姓名（单位）, never by login name (app.people)
+        from app.people import person
+
+        readers = f"{person('dongcheng_filler')}、{person('dongcheng_approver')}"
+    assert readers in read_part and "（东城区）" in readers and "dongcheng_filler" not in read_part
     unread_codes = set(re.findall(r'data-unit="(\d+)"', unread_part.split("</ul>")[0]))
     assert unread_codes == everyone - {"0100"} and "市公安局" in unread_part
     # a unit's user sees no receipts

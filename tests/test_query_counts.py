@@ -16,9 +16,11 @@ from app.extensions import db
 ADMIN = "admin"
 EXTRA = 30
 # Pages that are not lists (forms, uploads, downloads): nothing there grows with the rows.
-# Pages whose rows' attachments are eager-loaded with one "selectin" query: it runs once there is
-# at least one row, however many rows there are — a constant, not one per row.
-SELECTIN_ONCE = {"/notices/": 1, "/feedback/": 1}
+# Statements that run once there is at least one row, however many rows there are — a constant,
+# not one per row: the rows' attachments eager-loaded with one "selectin" query (notices,
+# feedback), and the names of the people the rows show, 姓名（单位） of every account loaded once
+# per request (app.people.person: notices, feedback, correction requests).
+SELECTIN_ONCE = {"/notices/": 2, "/feedback/": 2, "/filings/corrections/": 1}
 SKIP_SUFFIXES = ("/new", "/import", "/add", "export.xlsx", ".xlsx", ".csv", ".png", ".svg", ".docx")
 
 

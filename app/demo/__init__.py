@@ -13,18 +13,19 @@ from .summary import demo_email
 
 DEMO_PASSWORD = "DemoPass@2026!"
 DEMO_ACCOUNTS = [
-    # username, first name, last name, role, unit code
+    # username, first name (名), last name (姓), role, unit code — people's names: pages show
+    # 姓名（单位）, never the login name (app.people).
     # The city's accounts belong to 市司法局 (7900), which runs the portal since the 2018 reform
     # (市法制办 0000 merged into it; its history is 市司法局's now).
-    ("admin", "系统", "管理员", ADMIN, "7900"),
-    ("security_admin", "安全", "管理员", SECURITY_ADMIN, "7900"),
-    ("audit_admin", "审计", "管理员", AUDIT_ADMIN, "7900"),
-    ("reviewer", "市级", "审核员", REVIEWER, "7900"),
-    ("leader", "市", "领导", LEADER, "7900"),
-    ("dongcheng_filler", "东城区", "填报员", FILLER, "0100"),
-    ("dongcheng_approver", "东城区", "审核人", APPROVER, "0100"),
-    ("gongan_filler", "市公安局", "填报员", FILLER, "2300"),
-    ("gongan_approver", "市公安局", "审核人", APPROVER, "2300"),
+    ("admin", "建国", "王", ADMIN, "7900"),
+    ("security_admin", "敏", "李", SECURITY_ADMIN, "7900"),
+    ("audit_admin", "静", "张", AUDIT_ADMIN, "7900"),
+    ("reviewer", "伟", "刘", REVIEWER, "7900"),
+    ("leader", "志强", "陈", LEADER, "7900"),
+    ("dongcheng_filler", "芳", "杨", FILLER, "0100"),
+    ("dongcheng_approver", "军", "赵", APPROVER, "0100"),
+    ("gongan_filler", "磊", "黄", FILLER, "2300"),
+    ("gongan_approver", "洋", "周", APPROVER, "2300"),
 ]
 
 
@@ -58,6 +59,7 @@ def load_demo() -> str:
     The modules run in order (staff after the cases and penalties: its posts follow their
     caseloads); their filings' audit rows are collected and chained once, in time order."""
     from ..audit import record_many
+    from .accounts import create_unit_accounts
     from .cases import load_case_demo
     from .notices import load_notices_demo
     from .penalty import load_penalty_demo
@@ -65,6 +67,7 @@ def load_demo() -> str:
     from .staff import load_staff_demo
 
     accounts = create_demo_accounts()
+    accounts += create_unit_accounts(DEMO_PASSWORD)  # every unit's own filler and approver
     if db.session.scalar(select(func.count()).select_from(Filing)):
         return f"demo accounts added: {accounts}; filings already present, data left as it is"
     audit: list[dict] = []

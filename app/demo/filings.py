@@ -26,6 +26,7 @@ from ..models.filing import Filing, FilingTransition
 from ..models.unit import Unit
 from ..models.values import value_model
 from .model import OUTLIERS
+from .reasons import return_reason
 
 SHOWCASE = ("0100", "2300")  # 东城区 and 市公安局: always present in the latest period
 LATE_FILERS = {"0900": 0.45, "2200": 0.35, "1600": 0.3, "5300": 0.3}  # habitually late: 门头沟区, 市民宗委, …
@@ -36,8 +37,6 @@ RETURNED = [("submit", "draft", "pending", "filler", -3),
             ("sign_off", "pending", "submitted", "approver", -2),
             ("return", "submitted", "returned", "reviewer", -1),
             ("reopen", "returned", "draft", "filler", 0)]
-RETURN_REASONS = ("合计数与分项之和不符，请核实后重新上报", "与上期相比变化较大，请补充说明",
-                  "罚没金额单位有误（应为元），请更正")
 STEPS_TO = {"draft": 0, "pending": 1, "submitted": 2, "accepted": 3}
 
 
@@ -46,11 +45,11 @@ def _at(day: dt.date, hour_utc: int = 2) -> dt.datetime:
 
 
 def _who(role: str, unit: Unit) -> str:
-    """The demo account that did a step: 东城区's and 市公安局's own accounts, else a generic name."""
-    if role == "reviewer":
-        return "reviewer"
-    own = {"0100": "dongcheng", "2300": "gongan"}.get(unit.code)
-    return f"{own}_{role}" if own else f"demo_{role}"
+    """The demo account that did a step: the office's reviewer, else the unit's own filler or
+    approver (东城区's and 市公安局's named accounts, every other unit's from app.demo.accounts)."""
+    from .accounts import unit_username
+
+    return "reviewer" if role == "reviewer" else unit_username(unit, role)
 
 
 def load_form_demo(form_code: str, first: Period, make_values: Callable, rng: random.Random,
@@ -67,12 +66,14 @@ def load_form_demo(form_code: str, first: Period, make_values: Callable, rng: ra
     units = list(db.session.scalars(select(Unit).order_by(Unit.code)))
     required = assignments(form_code)
     fid = db.session.scalar(select(func.max(Filing.id))) or 0
+    previous: dict[int, dict] = {}  # unit id → its figures of the period before (环比 of return reasons)
     filings, values, steps, entries = [], [], [], []
     for p in periods_between(spec.period_kind, first, last):
         for unit in units:
             if not expected_on(unit, required, p.end):
                 continue
             row = make_values(unit, p)
+            before = previous.get(unit.id)
             latest = p == last
             roll = rng.random()
             outlier = OUTLIERS.get((form_code, unit.code, p.key))  # explained by its unit: always filed
@@ -89,6 +90,7 @@ def load_form_demo(form_code: str, first: Period, make_values: Callable, rng: ra
             reported = min(due + dt.timedelta(days=shift), now)
             returned = state == "accepted" and not latest and rng.random() < 0.03
             fid += 1
+            previous[unit.id] = row  # a filed period's figures, which the next period's 环比 compares to
             created = min(_at(p.end + dt.timedelta(days=1)), _at(reported - dt.timedelta(days=4)))
             filings.append(dict(
                 id=fid, form_code=form_code, unit_id=unit.id, period_key=p.key, year=p.year,
@@ -100,7 +102,8 @@ def load_form_demo(form_code: str, first: Period, make_values: Callable, rng: ra
                                 object_type="filing", object_id=fid, detail={"form": form_code, "period": p.key}))
             chain = CHAIN[:STEPS_TO[state]]
             if returned:
-                reason = rng.choice(RETURN_REASONS)
+                # as many random draws as a choice among three reasons: the rest of the demo stays put
+                reason = return_reason(get_form(form_code, p), row, before, rng.choice((0, 1, 2)))
                 chain = [(*s[:4], s[4] - 4, reason if s[0] == "return" else None) for s in RETURNED] + \
                         [(*s, None) for s in chain]
             else:

@@ -105,13 +105,10 @@ def _person(transition) -> str:
     """A transition's actor by name (姓 + 名 as the account has them), else the account name."""
     from ..extensions import db
     from ..models.user import PortalUser
+    from ..people import full_name
 
     user = db.session.get(PortalUser, transition.user_id) if transition.user_id else None
-    if user is not None:
-        name = f"{user.last_name or ''}{user.first_name or ''}".strip()
-        if name:
-            return name
-    return transition.username
+    return (full_name(user) if user is not None else "") or transition.username
 
 
 def sign_off(filing: Filing) -> SignOff:

@@ -185,3 +185,18 @@ def clean_list_args() -> None:
 def register_list_guard(app: Flask) -> None:
     """Attach clean_list_args to every request of the app."""
     app.before_request(clean_list_args)
+
+
+def install_blank_choice_text() -> None:
+    """FAB's select of an optional related row (a user's unit, a unit's successor) offers an empty
+    choice with no text, which WTForms then prints as its value, "__None". Give that choice the
+    words （无） on every form FAB builds, in this one place."""
+    from flask_appbuilder import fields as fab_fields
+    from flask_appbuilder import forms as fab_forms
+    from flask_babel import lazy_gettext
+
+    class QuerySelectField(fab_fields.QuerySelectField):
+        def __init__(self, *args, blank_text="", **kwargs):
+            super().__init__(*args, blank_text=blank_text or lazy_gettext("（无）"), **kwargs)
+
+    fab_forms.QuerySelectField = QuerySelectField

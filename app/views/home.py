@@ -21,6 +21,7 @@ from ..scope import is_city_wide, restrict, visible_unit_ids
 from ..security import FILING, has_perm
 from ..staff.stats import expiring_certificates
 from .dashboard import DASHBOARD, dashboard_page
+from .home_admins import audit_home, security_home
 
 
 class HomeView(IndexView):
@@ -34,14 +35,24 @@ class HomeView(IndexView):
     def index(self):
         if not current_user.is_authenticated:
             return redirect(url_for(self.appbuilder.sm.auth_view.endpoint + ".login"))
+        if has_perm(current_user, "can_assign_roles", "Security"):  # 安全管理员: accounts and roles
+            return self.render_template("portal/home_security.html", appbuilder=self.appbuilder,
+                                        **security_home(current_user))
+        if has_perm(current_user, "can_list", "AuditLogView"):  # 审计管理员: the trail and its state
+            return self.render_template("portal/home_audit.html", appbuilder=self.appbuilder,
+                                        **audit_home(current_user))
         dashboard = has_perm(current_user, "can_read", DASHBOARD)
         if dashboard and is_city_wide() and not has_perm(current_user, "can_review", FILING):
             return dashboard_page(self)  # leaders: the dashboard is their home page
         ctx = {"forms": FORMS, "states": workflow.STATES, "Period": Period, "today": today()}
         if is_city_wide():
-            counts = dict(db.session.execute(
-                select(Filing.state, func.count()).group_by(Filing.state)).all())
-            ctx["counts"] = counts
+            # per state and form: each card links to the filtered list of every form it counts
+            by_form: dict[str, dict[str, int]] = {}
+            for state, form_code, n in db.session.execute(
+                    select(Filing.state, Filing.form_code, func.count()).group_by(Filing.state, Filing.form_code)):
+                by_form.setdefault(state, {})[form_code] = n
+            ctx["counts"] = {state: sum(forms.values()) for state, forms in by_form.items()}
+            ctx["counts_by_form"] = by_form
             ctx["corrections"] = db.session.scalar(
                 select(func.count()).select_from(CorrectionRequest).where(CorrectionRequest.state == PENDING))
             ctx["city"] = True

@@ -13,6 +13,7 @@ from flask_appbuilder import BaseView, ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import func, select
 from wtforms.validators import DataRequired
 
@@ -147,8 +148,8 @@ class NoticeView(BaseView):
             "notice/form.html", values=values, notice=notice, error=error, unit_groups=groups,
             kind_groups=audience.KIND_GROUPS, audiences=audience.AUDIENCES, accept=files.ACCEPT,
             allowed=files.ALLOWED_TEXT, limit=files.limit_label(), max_files=files.MAX_FILES,
-            allowed_tags="、".join(sorted(t for t in {"p", "br", "strong", "em", "u", "ul", "ol", "li", "a",
-                                                       "h3", "h4", "blockquote", "table"})))
+            allowed_tags=Markup("、").join(Markup("<code>&lt;{}&gt;</code>").format(t) for t in sorted(
+                {"p", "br", "strong", "em", "u", "ul", "ol", "li", "a", "h3", "h4", "blockquote", "table"})))
 
     def _save(self, notice: Notice | None, values: dict) -> Notice:
         """Validate everything, then write; raises (nothing written) on any refusal."""
@@ -352,6 +353,7 @@ class DivisionView(KnownActionsOnly, ModelView):
     datamodel = SQLAInterface(Division)
     base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
     list_columns = ["name", "duties", "sort_order"]
+    search_columns = ["name", "duties"]
     add_columns = edit_columns = show_columns = list_columns
     base_order = ("sort_order", "asc")
     label_columns = {"name": "处室", "duties": "负责事项", "sort_order": "排序"}
@@ -374,6 +376,7 @@ class ContactView(KnownActionsOnly, ModelView):
     datamodel = SQLAInterface(Contact)
     base_permissions = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
     list_columns = ["division", "post", "name", "phone", "sort_order"]
+    search_columns = ["division", "post", "name", "phone"]
     add_columns = edit_columns = show_columns = list_columns
     label_columns = {"division": "处室", "post": "职务", "name": "姓名", "phone": "电话", "sort_order": "排序"}
     list_title, show_title, add_title, edit_title = "联系人", "联系人", "新增联系人", "修改联系人"
