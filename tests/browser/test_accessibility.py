@@ -185,3 +185,24 @@ def test_main_pages_have_no_axe_violation(live_server, page, seeded, account):
 def test_login_page_has_no_axe_violation(live_server, page):
     page.goto(live_server.url("/login/"))
     assert not (found := describe("/login/", run_axe(page))), "\n".join(found)
+
+
+def test_axe_runs_under_the_strict_csp(live_server, page):
+    """Why the library goes in through evaluate(): the page's policy refuses an inline <script>
+    (what Playwright's add_script_tag writes, from a path or from content), while evaluate() runs
+    outside it. The version that runs is the one package.json pins."""
+    import json
+
+    from tests.csp_helpers import directives
+
+    response = page.goto(live_server.url("/login/"))
+    script_src = directives(response.headers["content-security-policy"])["script-src"]
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src, script_src
+    try:
+        page.add_script_tag(content="window.__inlineRan = true;")
+    except Exception:  # noqa: BLE001 - Playwright reports the refused script as an error, or not at all
+        pass
+    assert page.evaluate("typeof window.__inlineRan") == "undefined", "the CSP let an inline script run"
+    assert run_axe(page) == []
+    pinned = json.loads((AXE.parents[2] / "package.json").read_text())["dependencies"]["axe-core"]
+    assert page.evaluate("axe.version") == pinned
