@@ -179,6 +179,11 @@ def test_main_pages_have_no_axe_violation(live_server, page, seeded, account):
         assert response is not None and response.status == 200, f"{account} {path}: {response and response.status}"
         settle(page)
         found += describe(path, run_axe(page))
+        if path == "/":  # and once with the menus open: the bar's and the user's
+            page.locator(".navbar .navbar-nav:not(.navbar-right) a.dropdown-toggle").first.click()
+            found += describe("/ (first menu open)", run_axe(page))
+            page.locator(".navbar .navbar-right a.dropdown-toggle").last.click()
+            found += describe("/ (user menu open)", run_axe(page))
     assert not found, f"{account}: {len(found)} accessibility problems:\n" + "\n".join(found)
 
 
