@@ -7,6 +7,8 @@ administrator's menu on one line at 1366 px — in Debian's headless Chromium.
   its entries take the focus with the arrow keys and with Tab, Escape closes it; an entry chosen
   with Enter opens its page.
 - At 1366×768 the administrator's bar (the role with the most menus) is one line high.
+- A statistics table wider than the window is reached with Tab and scrolled with the arrows;
+  FAB's list checkboxes and filters carry names.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from app.extensions import db
 from tests.browser.test_browser import login
 from tests.helpers import penalty_values
 from tests.scope_helpers import open_penalty
+from tests.test_reporting_pages import figures  # noqa: F401  (a fixture: both units' figures 2023–2024)
 
 ACTIVE = """() => { const e = document.activeElement;
     return {tag: e.tagName, id: e.id || '', name: e.getAttribute('name') || '', type: e.getAttribute('type') || '',
@@ -170,3 +173,38 @@ def test_admin_menu_fits_one_line_at_1366(live_server, browser, tmp_path):
     assert bar["menus"] >= 12, f"the administrator should see every menu: {bar}"
     assert len(set(bar["tops"])) == 1, f"the bar's entries sit on {len(set(bar['tops']))} lines: {bar}"
     assert bar["height"] == pytest.approx(bar["line"] + bar["borders"], abs=1), bar
+
+
+def test_wide_statistics_table_scrolls_with_the_keyboard(live_server, page, figures):  # noqa: F811
+    """A table wider than its box (portal.js makes it a named region in the tab order): Tab
+    reaches it and the arrow keys scroll it."""
+    page.set_viewport_size({"width": 900, "height": 700})
+    login(page, live_server, "leader")
+    page.goto(live_server.url("/reports/penalty/?from=2024"))
+    box = page.locator(".report-wrap")
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth"), "the table fits: nothing to test at this width"
+    assert box.get_attribute("role") == "region" and box.get_attribute("aria-label"), \
+        "the scrolling table is not a named region"
+    for _ in range(300):
+        if _tab(page)["cls"].startswith("report-wrap"):
+            break
+    else:
+        pytest.fail("Tab never reaches the scrolling table")
+    for _ in range(10):
+        page.keyboard.press("ArrowRight")
+    assert box.evaluate("b => b.scrollLeft") > 0, "the arrow keys do not scroll the table"
+
+
+def test_fab_list_controls_are_named(live_server, page):
+    """FAB's list draws its bulk-action checkboxes and filter controls without labels: portal.js
+    names each after its row (the first data cell) and its column."""
+    login(page, live_server, "admin")
+    page.goto(live_server.url("/users/list/?_flt_0_username=dong"))
+    labels = page.evaluate("""() => Array.from(document.querySelectorAll('input.action_check'))
+        .map(e => e.getAttribute('aria-label'))""")
+    assert "选择 dongcheng_filler" in labels and "选择 dongcheng_approver" in labels, labels
+    assert all(label.startswith("选择 ") and "<" not in label and "(" not in label for label in labels), labels
+    assert page.get_attribute("input.action_check_all", "aria-label") == "全选"
+    filters = page.evaluate("""() => Array.from(document.querySelectorAll('#filter_form table.filters select, '
+        + '#filter_form table.filters input')).map(e => e.getAttribute('aria-label'))""")
+    assert filters == ["用户名 条件", "用户名"], filters

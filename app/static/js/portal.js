@@ -52,7 +52,8 @@
   window.addEventListener('resize', markScrollRegions);
 
   // FAB's bulk-action checkboxes (every FAB list widget draws them without a label; they work only
-  // with script, as do the actions they feed): 全选, and 选择 <the row's first text cell>.
+  // with script, as do the actions they feed): 全选, and 选择 <the row's first cell of data — not
+  // the checkbox's, not the show/edit/delete buttons'>.
   var en = document.documentElement.lang === 'en';
   var all = document.querySelector('input.action_check_all');
   if (all && !all.getAttribute('aria-label')) all.setAttribute('aria-label', en ? 'Select all' : '全选');
@@ -62,7 +63,9 @@
     var name = '';
     if (row) {
       var cells = row.querySelectorAll('td');
-      for (var i = 0; i < cells.length && !name; i++) name = cells[i].textContent.replace(/\s+/g, ' ').trim();
+      for (var i = 0; i < cells.length && !name; i++) {
+        if (!cells[i].querySelector('input, .btn, .btn-group')) name = cells[i].innerText.replace(/\s+/g, ' ').trim();
+      }
     }
     box.setAttribute('aria-label', (en ? 'Select ' : '选择 ') + (name || box.value));
   });
