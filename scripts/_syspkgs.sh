@@ -1,5 +1,6 @@
 # Sourced by scripts/test.sh: the system packages the browser tests need — Debian's Chromium
-# (driven by Playwright, never `playwright install`) and CJK fonts (the pages are Chinese).
+# (driven by Playwright, never `playwright install`), CJK fonts (the pages are Chinese) and npm
+# (axe-core, the accessibility checker, comes from the npm registry: ensure_axe below).
 # Missing ones are installed with apt-get when running as root; otherwise the one command to run
 # is printed and the caller stops. PORTAL_CHROMIUM is the browser's path (default
 # /usr/bin/chromium; tests/browser/conftest.py reads the same variable).
@@ -15,6 +16,8 @@ missing_system_packages() {
     command -v soffice > /dev/null || missing+=(libreoffice-calc libreoffice-writer)
     # The two-server test (issue 20): Debian's nginx in front of two gunicorn servers.
     [ -x /usr/sbin/nginx ] || command -v nginx > /dev/null || missing+=(nginx)
+    # The accessibility test (issue 18): axe-core from npm (Debian's npm brings Node.js).
+    command -v npm > /dev/null || missing+=(npm)
     echo "${missing[*]}"
 }
 
@@ -51,4 +54,25 @@ ensure_system_packages() {
         echo "still missing after apt-get install: $missing (PORTAL_CHROMIUM=${PORTAL_CHROMIUM:-/usr/bin/chromium})" >&2
         return 1
     fi
+}
+
+# axe-core for tests/browser/test_accessibility.py, pinned in tests/browser/axe/package.json and
+# package-lock.json: `npm ci` when node_modules is missing or the lock file changed since.
+ensure_axe() {
+    local dir=tests/browser/axe stamp sum log
+    stamp="$dir/node_modules/.installed-package-lock"
+    sum="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+    if [ -f "$dir/node_modules/axe-core/axe.min.js" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
+        return 0
+    fi
+    echo "installing axe-core for the accessibility test (npm ci in $dir)" >&2
+    log="$(mktemp)"
+    if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) > "$log" 2>&1; then
+        tail -n 30 "$log" >&2
+        echo "npm ci in $dir failed (the lines above are its last output); the npm registry must be reachable." >&2
+        rm -f "$log"
+        return 1
+    fi
+    rm -f "$log"
+    echo "$sum" > "$stamp"
 }
