@@ -28,7 +28,7 @@ from ..models.filing import Filing
 from ..models.unit import UNIT_KINDS, Unit
 from ..models.values import value_model
 from ..scope import restrict
-from .measures import CHOICE_COUNT, CLOSING, OPENING, Measure, derived, has_stocks, measures
+from .measures import CHOICE_COUNT, CLOSING, OPENING, Measure, derived, has_stocks, measures, needed
 from .rollup import (
     PER_YEAR,
     RangeError,
@@ -61,6 +61,8 @@ class StatsQuery:
     successor: bool = False
     unit_ids: frozenset[int] | None = None
     kinds: frozenset[str] | None = None
+    # The figures wanted (None: every field); only their parts are summed.
+    names: frozenset[str] | None = None
 
     @property
     def end(self) -> Period:
@@ -142,16 +144,24 @@ class Table:
         if self._totals is None:
             self._totals = {}
         if period not in self._totals:
-            rows = self.for_period(period)
-            values = {}
-            for m in self.measures:
-                parts = [r.values[m.name] for r in rows if r.values[m.name] is not None]
-                missing = m.column in self.partial and len(parts) < len(rows)
-                values[m.name] = sum(parts) if parts and not missing else None
-            self._totals[period] = (sum(r.filings for r in rows), values)
+            self._totals[period] = self._sum(self.for_period(period))
         filings, values = self._totals[period]
         return Row(CITY_KEY, "", label or _("合计"), period, filings, values, self.spec,
                    rates_version(self.query, period))
+
+    def combine(self, rows: list[Row], period: Period | None, key=CITY_KEY, code: str = "",
+                label: str = "") -> Row:
+        """The sum of some rows of one bucket as one row (a group of units, the units compared)."""
+        filings, values = self._sum(rows)
+        return Row(key, code, label or _("合计"), period, filings, values, self.spec, rates_version(self.query, period))
+
+    def _sum(self, rows: list[Row]) -> tuple[int, dict]:
+        values = {}
+        for m in self.measures:
+            parts = [r.values[m.name] for r in rows if r.values[m.name] is not None]
+            missing = m.column in self.partial and len(parts) < len(rows)
+            values[m.name] = sum(parts) if parts and not missing else None
+        return sum(r.filings for r in rows), values
 
     def series(self, name: str, key=None) -> list[tuple[Period, object]]:
         """(period, figure) over the buckets, for one group or (key None) the total."""
@@ -168,7 +178,7 @@ def aggregate(q: StatsQuery, user=None) -> Table:
     check_range(spec.period_kind, q.first, q.end)
     if q.by not in GROUPINGS:
         raise RangeError(_("未知的分组方式"))
-    ms = measures(spec)
+    ms = measures(spec) if q.names is None else needed(spec, q.names)
     stmt, n_keys, params = _select(q, spec, ms, user)
     names = [m.name for m in ms]
     periods: dict[tuple[int, int], Period] = {}
@@ -235,7 +245,7 @@ def _select(q: StatsQuery, spec: FormSpec, ms: list[Measure], user):
     stocks = has_stocks(spec) and span > 1
     shape = (spec.code, tuple(v.version for v in q.versions()), q.by, q.split, target, stocks,
              tuple(sorted(mapping.items())),
-             q.unit_ids is not None, q.kinds is not None)
+             q.unit_ids is not None, q.kinds is not None, tuple(m.name for m in ms))
     template = _TEMPLATES.get(shape)
     if template is None:
         if len(_TEMPLATES) > 256:
