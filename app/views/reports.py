@@ -38,10 +38,11 @@ from ..filing.periods import HALF, Period, PeriodError, last_complete
 from ..filing.values import printable
 from ..forms import FORMS, get_form
 from ..models.unit import UNIT_KINDS
+from ..reporting.aggregate import StatsQuery
 from ..reporting.analysis import build_analysis, headline_names
 from ..reporting.comparison import compare, sorted_by_rank
 from ..reporting.detail import detail_rows
-from ..reporting.measures import derived, label_of, measures
+from ..reporting.measures import derived, kind_of, label_of, measures
 from ..reporting.params import STATES, parse_filters, period_choices
 from ..reporting.report import (
     basis_label,
@@ -52,6 +53,7 @@ from ..reporting.report import (
     money_unit_label,
     period_text,
 )
+from ..reporting.rollup import RangeError
 from ..reporting.units import scope_label
 from ..scope import scoped_units, visible_unit_ids
 
@@ -120,7 +122,7 @@ class ReportView(BaseView):
     method_permission_name = {name: "read" for name in (
         "index", "table", "table_xlsx", "compare_page", "compare_xlsx", "filings_xlsx", "analysis",
         "analysis_docx", "indicators", "trend", "table_print", "table_pdf", "compare_pdf", "analysis_pdf",
-        "analysis_print")}
+        "analysis_print", "sources")}
     default_view = "index"
 
     @expose("/")
@@ -137,6 +139,44 @@ class ReportView(BaseView):
 
         return self.render_template("report/indicators.html", defs=definitions(), other=OTHER,
                                     versions=VERSIONS, min_base=min_base())
+
+    @expose("/<form_code>/sources")
+    @has_access
+    def sources(self, form_code):
+        """数据来源: the units and filings behind one figure (from the dashboard, reports and
+        comparisons), in the user's scope; units outside it are dropped."""
+        from ..filing.workflow import state_label
+        from ..reporting.comparison import MATCHED
+        from ..reporting.sources import figure_sources
+
+        spec = _spec_or_404(form_code)
+        visible = visible_unit_ids()
+        try:
+            period = Period.parse(request.args.get("period", ""))
+            pair = Period.parse(request.args["pair"]) if request.args.get("pair") else None
+        except PeriodError as exc:
+            flash(str(exc), "warning")
+            period, pair = last_complete(spec.period_kind, today()), None
+        names = [m.name for m in measures(spec)] + list(derived(spec))
+        metric = request.args.get("metric", "")
+        if metric not in names:
+            metric = (headline_names(spec) or [(names[0], "")])[0][0]
+        chosen = [int(u) for u in request.args.getlist("unit") if u.isascii() and u.isdigit() and len(u) <= 9]
+        unit_ids = None
+        if chosen:
+            unit_ids = {u for u in chosen if visible is None or u in visible}
+        kinds = [k for k in request.args.getlist("kind") if k in UNIT_KINDS] or None
+        basis = request.args.get("basis") if request.args.get("basis") in STATES else "accepted"
+        successor = request.args.get("successor") == "1"
+        try:
+            src = figure_sources(form_code, period, metric, unit_ids, successor, STATES[basis], pair, kinds)
+        except (RangeError, KeyError):
+            abort(404)
+        return self.render_template(
+            "report/sources.html", spec=spec, src=src, metric_label=label_of(spec, metric),
+            kind=kind_of(spec, metric), scope=scope_label(visible, getattr(current_user, "unit", None)),
+            successor=successor, basis=basis_text(StatsQuery(form_code, period, states=STATES[basis])),
+            matched=MATCHED, state_label=state_label)
 
     @expose("/<form_code>/trend")
     @has_access
