@@ -130,6 +130,7 @@ class Table:
     partial: frozenset[str] = frozenset()  # columns some filings in range did not collect
     _index: dict | None = field(default=None, repr=False)
     _totals: dict | None = field(default=None, repr=False)
+    _versions: dict | None = field(default=None, repr=False)
 
     def for_period(self, period: Period | None) -> list[Row]:
         return [r for r in self.rows if r.period == period]
@@ -146,14 +147,22 @@ class Table:
         if period not in self._totals:
             self._totals[period] = self._sum(self.for_period(period))
         filings, values = self._totals[period]
-        return Row(CITY_KEY, "", label or _("合计"), period, filings, values, self.spec,
-                   rates_version(self.query, period))
+        if label is None:
+            label = self._totals.get("label") or self._totals.setdefault("label", _("合计"))
+        return Row(CITY_KEY, "", label, period, filings, values, self.spec, self._version(period))
+
+    def _version(self, period: Period | None):
+        if self._versions is None:
+            self._versions = {}
+        if period not in self._versions:
+            self._versions[period] = rates_version(self.query, period)
+        return self._versions[period]
 
     def combine(self, rows: list[Row], period: Period | None, key=CITY_KEY, code: str = "",
                 label: str = "") -> Row:
         """The sum of some rows of one bucket as one row (a group of units, the units compared)."""
         filings, values = self._sum(rows)
-        return Row(key, code, label or _("合计"), period, filings, values, self.spec, rates_version(self.query, period))
+        return Row(key, code, label, period, filings, values, self.spec, self._version(period))
 
     def _sum(self, rows: list[Row]) -> tuple[int, dict]:
         values = {}

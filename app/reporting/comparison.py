@@ -147,6 +147,23 @@ class Comparison:
                 if p is not None and p in self.coverage and not self.coverage[p].complete]
 
 
+def compare_text(cmp: Comparison) -> str:
+    """How the comparison was made, in words, with the periods' coverage: for headings and
+    downloads."""
+    t = cmp.total
+    parts = []
+    if cmp.matched:
+        n = t.yoy.units if t.yoy else 0
+        parts.append(_("同比、环比只比较两期均有已通过数据的相同单位（同比%(n)d个单位）", n=n))
+    else:
+        parts.append(_("同比、环比按两期全部单位比较"))
+    for p in (cmp.period, cmp.yoy_period, cmp.mom_period):
+        c = cmp.covered(p)
+        if c is not None:
+            parts.append(f"{p.label} {c.text}" + ("" if c.complete else _("（未全部通过）")))
+    return "；".join(parts)
+
+
 def bases(period: Period) -> tuple[Period, Period | None]:
     """(同比 base, 环比 base or None for yearly periods)."""
     return period.same_last_year(), (None if period.kind == YEAR else period.previous())
@@ -174,21 +191,24 @@ def compare_many(q: StatsQuery, metrics, user=None, mode: str = MATCHED, visible
             members.setdefault(groups[r.key][0], {}).setdefault(r.period, {})[r.key] = r
     meta = {g: (code, label) for g, code, label in groups.values()}
     covered = _coverage(q, period, yoy, mom, visible) if coverage else {}
+    everyone: dict[Period, dict[object, Row]] = {}
+    for by_period in members.values():
+        for p, units in by_period.items():
+            everyone.setdefault(p, {}).update(units)
+    # Each group's rows summed once (the units now, and each pair's two sides), whatever the metrics.
+    merged = [(g, *meta[g], _merge_group(table, members[g], period, yoy, mom, mode))
+              for g in _ordered(groups, meta) if g in members]
+    total = _merge_group(table, everyone, period, yoy, mom, mode)
     out = {}
     for metric in metrics:
         kind = kind_of(table.spec, metric)
-        rows = [_compared(table, g, *meta[g], members.get(g, {}), metric, period, yoy, mom, mode)
-                for g in _ordered(groups, meta) if g in members]
-        everyone = {}
-        for by_period in members.values():
-            for p, units in by_period.items():
-                everyone.setdefault(p, {}).update(units)
-        total = _compared(table, CITY_KEY, "", _("合计"), everyone, metric, period, yoy, mom, mode)
+        rows = [_compared(g, code, label, m, metric) for g, code, label, m in merged]
+        total_row = _compared(CITY_KEY, "", _("合计"), total, metric)
         rank(rows)
         if kind != RATE:
             for r in rows:
-                r.share = share(r.current, total.current)
-        out[metric] = Comparison(period, yoy, mom, metric, kind, rows, total, table, mode, covered)
+                r.share = share(r.current, total_row.current)
+        out[metric] = Comparison(period, yoy, mom, metric, kind, rows, total_row, table, mode, covered)
     return out
 
 
@@ -196,25 +216,40 @@ def _value(row: Row | None, metric: str):
     return row.get(metric) if row is not None and row.filings else None
 
 
-def _compared(table: Table, key, code: str, label: str, units: dict[Period, dict[object, Row]], metric: str,
-              period: Period, yoy: Period, mom: Period | None, mode: str) -> Compared:
+def _merge(table: Table, rows: list[Row], period: Period) -> Row | None:
+    """One row for some units' rows of a bucket (a single unit's row as it is)."""
+    if not rows:
+        return None
+    return rows[0] if len(rows) == 1 else table.combine(rows, period)
+
+
+def _merge_group(table: Table, units: dict[Period, dict[object, Row]], period: Period, yoy: Period,
+                 mom: Period | None, mode: str) -> tuple:
+    """(the units now, the 同比 pair, the 环比 pair or None): each pair is (rows now, rows then,
+    counts) over the units compared — with MATCHED those in both periods."""
     now = units.get(period, {})
-    current = _value(table.combine(list(now.values()), period, key, code, label), metric) if now else None
-    pairs = [_pair(table, now, units.get(b, {}), metric, period, b, mode) if b else None for b in (yoy, mom)]
-    return Compared(key, code, label, current, pairs[0].base, pairs[1].base if pairs[1] else None,
+    pairs = []
+    for base in (yoy, mom):
+        if base is None:
+            pairs.append(None)
+            continue
+        then = units.get(base, {})
+        both = now.keys() & then.keys()
+        if mode == MATCHED:
+            order = sorted(both, key=str)
+            cur, old = [now[k] for k in order], [then[k] for k in order]
+        else:
+            cur, old = list(now.values()), list(then.values())
+        pairs.append((base, _merge(table, cur, period), _merge(table, old, base), len(now), len(then), len(both)))
+    return _merge(table, list(now.values()), period), pairs[0], pairs[1], mode
+
+
+def _compared(key, code: str, label: str, merged: tuple, metric: str) -> Compared:
+    now, yoy, mom, mode = merged
+    pairs = [Pair(p[0], _value(p[1], metric), _value(p[2], metric), p[3], p[4], p[5], mode) if p else None
+             for p in (yoy, mom)]
+    return Compared(key, code, label, _value(now, metric), pairs[0].base, pairs[1].base if pairs[1] else None,
                     yoy=pairs[0], mom=pairs[1])
-
-
-def _pair(table: Table, now: dict, then: dict, metric: str, period: Period, base: Period, mode: str) -> Pair:
-    both = now.keys() & then.keys()
-    if mode == MATCHED:
-        cur = [now[k] for k in sorted(both, key=str)]
-        old = [then[k] for k in sorted(both, key=str)]
-    else:
-        cur, old = list(now.values()), list(then.values())
-    value_now = _value(table.combine(cur, period), metric) if cur else None
-    value_then = _value(table.combine(old, base), metric) if old else None
-    return Pair(base, value_now, value_then, len(now), len(then), len(both), mode)
 
 
 def _groups(by: str, table: Table) -> dict[object, tuple[object, str, str]]:
@@ -223,7 +258,8 @@ def _groups(by: str, table: Table) -> dict[object, tuple[object, str, str]]:
     if by == UNIT:
         return {r.key: (r.key, r.code, r.label) for r in table.rows}
     if by == CITY:
-        return {k: (CITY_KEY, "", _("合计")) for k in keys}
+        city = (CITY_KEY, "", _("合计"))
+        return dict.fromkeys(keys, city)
     units = {u.id: u for u in db.session.execute(select(Unit.id, Unit.kind, Unit.parent_id, Unit.code,
                                                          Unit.short_name)).all()}
     out = {}

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from ..clock import _zone
 from ..extensions import db
@@ -65,37 +65,43 @@ def _cutoff(due: dt.date, zone) -> dt.datetime:
 
 def completion_counts(form_code: str, periods: list[Period], unit_ids: set[int] | None) -> list[CompletionPoint]:
     """The counts of `completion_series` (and how many expected units' filings are accepted),
-    counted by the database: a unit is expected when active on the period's last day and not
-    excluded from the form by an administrator (app.filing.timeliness.expected_on)."""
+    counted by the database in two statements whatever the number of periods and units: a unit
+    is expected when active on the period's last day and not excluded from the form by an
+    administrator (app.filing.timeliness.expected_on)."""
     if not periods:
         return []
     dues = deadlines_for(form_code, periods)
     required = assignments(form_code)
     zone = _zone()
-    parts = []
-    for p in periods:
-        last_day, cutoff = p.end, _cutoff(dues[p.key], zone)
-        reported = Filing.first_reported_at
-        q = (
-            select(literal(p.key).label("k"), func.count(Unit.id).label("expected"),
-                   func.coalesce(func.sum(case((reported < cutoff, 1), else_=0)), 0).label("on_time"),
-                   func.coalesce(func.sum(case((reported >= cutoff, 1), else_=0)), 0).label("late"),
-                   func.coalesce(func.sum(case((Filing.state == ACCEPTED, 1), else_=0)), 0).label("accepted"))
-            .select_from(Unit)
-            .outerjoin(Filing, and_(Filing.unit_id == Unit.id, Filing.form_code == form_code,
-                                    Filing.period_key == p.key))
-            .where(Unit.valid_from <= last_day, or_(Unit.valid_to.is_(None), Unit.valid_to > last_day))
-        )
-        excluded = [uid for uid, entries in required.items() if assigned_on(entries, last_day) is False]
-        if excluded:
-            q = q.where(Unit.id.not_in(excluded))
-        if unit_ids is not None:
-            q = q.where(Unit.id.in_(sorted(unit_ids) or [-1]))
-        parts.append(q)
-    found = {r.k: r for r in db.session.execute(union_all(*parts) if len(parts) > 1 else parts[0])}
+
+    def expected(p: Period):
+        """The condition 'the unit is expected to file `p`', on Unit's columns."""
+        day = p.end
+        cond = and_(Unit.valid_from <= day, or_(Unit.valid_to.is_(None), Unit.valid_to > day))
+        excluded = [uid for uid, entries in required.items() if assigned_on(entries, day) is False]
+        return and_(cond, Unit.id.not_in(excluded)) if excluded else cond
+
+    def scoped(q):
+        return q if unit_ids is None else q.where(Unit.id.in_(sorted(unit_ids) or [-1]))
+
+    units = db.session.execute(scoped(select(
+        *[func.coalesce(func.sum(case((expected(p), 1), else_=0)), 0) for p in periods]).select_from(Unit))).one()
+    keys = [p.key for p in periods]
+    active = case(*[(Filing.period_key == p.key, expected(p)) for p in periods], else_=False)
+    cutoff = case(*[(Filing.period_key == p.key, literal(_cutoff(dues[p.key], zone))) for p in periods])
+    reported = Filing.first_reported_at
+    rows = db.session.execute(scoped(
+        select(Filing.period_key,
+               func.sum(case((reported < cutoff, 1), else_=0)),
+               func.sum(case((reported >= cutoff, 1), else_=0)),
+               func.sum(case((Filing.state == ACCEPTED, 1), else_=0)))
+        .join(Unit, Unit.id == Filing.unit_id)
+        .where(Filing.form_code == form_code, Filing.year.in_(sorted({p.year for p in periods})),
+               Filing.period_key.in_(keys), active)
+        .group_by(Filing.period_key)))
+    found = {k: (int(a or 0), int(b or 0), int(c or 0)) for k, a, b, c in rows}
     out = []
-    for p in periods:
-        r = found[p.key]
-        on_time, late = int(r.on_time), int(r.late)
-        out.append(CompletionPoint(p, on_time, late, int(r.expected) - on_time - late, accepted=int(r.accepted)))
+    for p, n in zip(periods, units, strict=True):
+        on_time, late, accepted = found.get(p.key, (0, 0, 0))
+        out.append(CompletionPoint(p, on_time, late, int(n) - on_time - late, accepted=accepted))
     return out

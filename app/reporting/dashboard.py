@@ -25,7 +25,7 @@ from ..forms import FORMS, get_form
 from ..forms.base import format_rate
 from ..models.filing import Filing
 from ..scope import restrict
-from .aggregate import CITY, UNIT, Row, StatsQuery, Table, aggregate
+from .aggregate import CITY, Row, StatsQuery, Table, aggregate
 from .compare import format_pct, pct_change
 from .comparison import MATCHED, Compared, Comparison, compare_many
 from .completion import CompletionPoint, completion_counts
@@ -233,15 +233,18 @@ def build_dashboard(today: dt.date, user=None, unit_ids: frozenset[int] | None =
     pen = _trend(PENALTY, p_pen, TREND_QUARTERS, unit_ids, user, successor)
     rec = _trend(RECONSIDERATION, p_rec, TREND_HALVES, unit_ids, user, successor)
     lit = _trend(LITIGATION, p_lit, TREND_HALVES, unit_ids, user, successor)
-    cmps = {form: compare_many(StatsQuery(form, chosen[form], by=UNIT, unit_ids=unit_ids,
+    # by CITY: one group (the cards); the comparison's table keeps every unit's rows (the tables)
+    cmps = {form: compare_many(StatsQuery(form, chosen[form], by=CITY, unit_ids=unit_ids,
                                           successor=successor and unit_ids is not None),
                                FIGURES[form], user, mode, coverage=False)
             for form in SHOWN}
-    now = {code: completion_counts(code, [last_complete(spec.period_kind, today)], ids)[0]
-           for code, spec in FORMS.items() if code != PENALTY}
+    now = {}
+    for code, spec in FORMS.items():
+        last = last_complete(spec.period_kind, today)
+        known = [c.point for c in choices.get(code, []) if c.period == last]
+        now[code] = known[0] if known else completion_counts(code, [last], ids)[0]
     completion = [c.point for c in reversed(choices[PENALTY])][-COMPLETION_PERIODS:]
-    pen_last = last_complete(get_form(PENALTY).period_kind, today)
-    now = {PENALTY: next(p for p in completion if p.period == pen_last), **now}
+    now = {PENALTY: now.pop(PENALTY), **now}
     kpis = [
         _kpi("decisions", _("行政处罚决定"), "count", cmps[PENALTY]["decisions_total"], PENALTY, coverage[PENALTY]),
         _kpi("amount", _("罚没金额"), "money", cmps[PENALTY]["amount_total"], PENALTY, coverage[PENALTY]),

@@ -38,9 +38,9 @@ from ..filing.periods import HALF, Period, PeriodError, last_complete
 from ..filing.values import printable
 from ..forms import FORMS, get_form
 from ..models.unit import UNIT_KINDS
-from ..reporting.aggregate import StatsQuery
+from ..reporting.aggregate import KIND, UNIT, StatsQuery
 from ..reporting.analysis import build_analysis, headline_names
-from ..reporting.comparison import compare, sorted_by_rank
+from ..reporting.comparison import ALL_UNITS, MATCHED, compare, compare_text, sorted_by_rank
 from ..reporting.detail import detail_rows
 from ..reporting.measures import derived, kind_of, label_of, measures
 from ..reporting.params import STATES, parse_filters, period_choices
@@ -56,6 +56,7 @@ from ..reporting.report import (
 from ..reporting.rollup import RangeError
 from ..reporting.units import scope_label
 from ..scope import scoped_units, visible_unit_ids
+from .figure_links import FigureLinks
 
 REPORTS = "Reports"
 
@@ -287,7 +288,9 @@ class ReportView(BaseView):
         names = [m.name for m in measures(spec)] + list(derived(spec))
         if metric not in names:
             metric = (headline_names(spec) or [(names[0], "")])[0][0]
-        return compare(filters.query, metric), metric, names
+        mode = ALL_UNITS if request.args.get("compare") == ALL_UNITS else MATCHED
+        q = filters.query.but(names=frozenset({metric}))
+        return compare(q, metric, mode=mode, visible=visible_unit_ids()), metric, names
 
     @expose("/<form_code>/compare")
     @has_access
@@ -299,11 +302,31 @@ class ReportView(BaseView):
         chart = ranked_bar([r.label for r in rows], [r.current for r in rows],
                            _("%(metric)s排名（%(period)s）", metric=label, period=cmp.period.label), label,
                            kind=cmp.kind, limit=30)
+        q = filters.query
+        links = FigureLinks(successor="1" if q.successor else None,
+                            basis=filters.basis if filters.basis != "accepted" else None)
+        group_arg = {UNIT: "unit", KIND: "kind"}.get(q.by)
+
+        def link(r, period, pair=None):
+            """The sources of a row's figure: its unit or kind, or (the total) every unit asked for."""
+            extra = {}
+            if q.kinds:
+                extra["kind"] = sorted(q.kinds)
+            if r is cmp.total or group_arg is None:
+                if r is not cmp.total:
+                    return ""
+                if q.unit_ids:
+                    extra["unit"] = sorted(q.unit_ids)
+                return links(spec.code, period, metric, pair=pair if cmp.matched else None, **extra)
+            if group_arg == "kind":
+                return links(spec.code, period, metric, kind=r.key)
+            return links(spec.code, period, metric, r.key, pair=pair if cmp.matched else None)
+
         return self.render_template(
             "report/compare.html", cmp=cmp, rows=rows, metric=metric, metric_label=label,
             metrics=[(n, label_of(spec, n)) for n in names], chart=figure_json(chart),
             unit_header=group_label(filters.query.by), basis=basis_text(filters.query),
-            plotly_version=plotly_version(), **ctx)
+            plotly_version=plotly_version(), link=link, **ctx)
 
     def _comparison_download(self, spec, filters, scope):
         """What the comparison's xlsx and pdf share: the comparison, its metric and label (with the
@@ -313,7 +336,7 @@ class ReportView(BaseView):
         if cmp.kind == "money":
             label = f"{label}（{money_unit_label(filters.money)}）"
         meta = [(_("统计范围"), scope), (_("指标"), label), (_("报告期"), cmp.period.label),
-                (_("数据口径"), basis_text(filters.query))]
+                (_("数据口径"), basis_text(filters.query)), (_("对比口径"), compare_text(cmp))]
         return cmp, metric, label, meta, _("%(form)s对比分析", form=spec.menu_title)
 
     @expose("/<form_code>/compare.xlsx")
