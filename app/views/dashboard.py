@@ -7,14 +7,17 @@ from flask import Response, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from ..charts.assets import plotly_js, plotly_version
 from ..charts.base import figure_json
 from ..charts.dashboard import city_figures, unit_figures
 from ..clock import today
+from ..forms.base import format_rate
 from ..models.unit import Unit
 from ..reporting.comparison import ALL_UNITS, MATCHED
 from ..reporting.dashboard import SHOWN, build_dashboard
+from ..reporting.formatting import count, money
 from ..reporting.units import scope_label
 from ..scope import get_or_404, visible_unit_ids
 from .figure_links import FigureLinks
@@ -55,11 +58,31 @@ def dashboard_page(view, unit_arg=None):
         figures=[(key, figure_json(fig)) for key, fig in figures],
         drill=visible is None and unit is not None, plotly_version=plotly_version(),
         docflow_cards=_docflow_cards(unit_ids if unit_ids is not None else visible),
-        links=links, own=own, args=request.args, forms=SHOWN, modes=(MATCHED, ALL_UNITS),
+        links=links, own=own, args=request.args,
+        unit_rows=unit_rows_html(data, links, url_for("DashboardView.index")) if city else "",
+        forms=SHOWN, modes=(MATCHED, ALL_UNITS),
         dashboard_url=url_for("DashboardView.index"),
         filings_url={form: url_for("FilingView.index", form_code=form) for form in SHOWN},
         compare_url={form: url_for("ReportView.compare_page", form_code=form) for form in SHOWN},
     )
+
+
+def unit_rows_html(data, links: FigureLinks, here: str) -> Markup:
+    """The rows of the units table, built in one pass (5,000 units: no template loop of macro
+    calls): each unit's name opens its dashboard, each figure its filings."""
+    pen, rec, lit = data.penalty_period, data.case_period, data.litigation_period
+    cells = (("penalty", pen, "decisions_total", "decisions", count),
+             ("penalty", pen, "amount_total", "amount", money),
+             ("reconsideration", rec, "new_applications", "received", count),
+             ("reconsideration", rec, "correction_rate", "correction_rate", format_rate),
+             ("litigation", lit, "loss_rate", "loss_rate", format_rate))
+    out = []
+    for u in data.units:
+        tds = "".join(f'<td><a href="{escape(links(form, period, metric, u.key))}">'
+                      f'{escape(show(getattr(u, attr)))}</a></td>' for form, period, metric, attr, show in cells)
+        out.append(f'<tr data-key="{int(u.key)}"><td class="name"><a href="{here}?unit={int(u.key)}">'
+                   f'{escape(u.label)}</a></td>{tds}</tr>')
+    return Markup("\n".join(out))
 
 
 def _docflow_cards(unit_ids):

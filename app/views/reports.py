@@ -37,6 +37,7 @@ from ..extensions import db
 from ..filing.periods import HALF, Period, PeriodError, last_complete
 from ..filing.values import printable
 from ..forms import FORMS, get_form
+from ..forms.base import format_rate
 from ..models.unit import UNIT_KINDS
 from ..reporting.aggregate import KIND, UNIT, StatsQuery
 from ..reporting.analysis import build_analysis, headline_names
@@ -113,6 +114,50 @@ def rows_html(report) -> Markup:
         f'<tr><td class="name text-muted" colspan="{len(names)}">{empty}</td></tr>')
     total = row(report.total, ' class="total"')
     return Markup(f"<tbody>\n{body}\n</tbody>\n<tfoot>{total}</tfoot>")
+
+
+def compare_rows_html(cmp, rows, link, money_unit: str) -> Markup:
+    """<tbody> of the comparison table (each unit's rows, then the total), built in one pass like
+    rows_html: 5,000 units render in a fraction of a cell-by-cell template's time. A figure links
+    to its sources (`link(row, period, pair)`, "" for none)."""
+    from ..reporting.formatting import count, money, pct_plain, pct_signed, points
+
+    kind, rate = cmp.kind, cmp.is_rate
+
+    def show(v) -> str:
+        if kind == "money":
+            return money(v, money_unit)
+        return format_rate(v) if kind == "rate" else count(v)
+
+    def delta(v) -> str:
+        if v is None:
+            return "—"
+        if rate:
+            return points(v)
+        return money(v, money_unit, signed=True) if kind == "money" else f"{v:+,}"
+
+    def linked(r, value, period, pair=None) -> str:
+        text = escape(show(value))
+        href = link(r, period, pair) if value is not None else ""
+        return f'<a href="{escape(href)}">{text}</a>' if href else str(text)
+
+    def row(r, css: str = "") -> str:
+        cells = [f'<td class="name">{escape(r.label)}</td>',
+                 f'<td data-col="current">{linked(r, r.current, cmp.period)}</td>',
+                 f'<td data-col="yoy_base">{linked(r, r.yoy_base, cmp.yoy_period, cmp.period)}</td>',
+                 f'<td data-col="yoy_change">{escape(delta(r.yoy_change))}</td>',
+                 f'<td data-col="yoy_pct">{"—" if rate else escape(pct_signed(r.yoy_pct))}</td>']
+        if cmp.mom_period:
+            cells += [f'<td data-col="mom_base">{linked(r, r.mom_base, cmp.mom_period, cmp.period)}</td>',
+                      f'<td data-col="mom_change">{escape(delta(r.mom_change))}</td>',
+                      f'<td data-col="mom_pct">{"—" if rate else escape(pct_signed(r.mom_pct))}</td>']
+        cells.append(f'<td data-col="rank">{r.rank or ""}</td>')
+        if not rate:
+            cells.append(f'<td data-col="share">{escape(pct_plain(r.share))}</td>')
+        return f'<tr class="{css}" data-key="{escape(str(r.key))}">{"".join(cells)}</tr>'
+
+    body = [row(r) for r in rows] + [row(cmp.total, "total")]
+    return Markup("<tbody>\n" + "\n".join(body) + "\n</tbody>")
 
 
 class ReportView(BaseView):
@@ -326,7 +371,8 @@ class ReportView(BaseView):
             "report/compare.html", cmp=cmp, rows=rows, metric=metric, metric_label=label,
             metrics=[(n, label_of(spec, n)) for n in names], chart=figure_json(chart),
             unit_header=group_label(filters.query.by), basis=basis_text(filters.query),
-            plotly_version=plotly_version(), link=link, **ctx)
+            plotly_version=plotly_version(), link=link,
+            table_rows=compare_rows_html(cmp, rows, link, filters.money), **ctx)
 
     def _comparison_download(self, spec, filters, scope):
         """What the comparison's xlsx and pdf share: the comparison, its metric and label (with the
