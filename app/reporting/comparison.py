@@ -198,7 +198,8 @@ def compare_many(q: StatsQuery, metrics, user=None, mode: str = MATCHED, visible
     # Each group's rows summed once (the units now, and each pair's two sides), whatever the metrics.
     merged = [(g, *meta[g], _merge_group(table, members[g], period, yoy, mom, mode))
               for g in _ordered(groups, meta) if g in members]
-    total = _merge_group(table, everyone, period, yoy, mom, mode)
+    # grouped by CITY the one group is the total: summed once
+    total = merged[0][3] if q.by == CITY and len(merged) == 1 else _merge_group(table, everyone, period, yoy, mom, mode)
     out = {}
     for metric in metrics:
         kind = kind_of(table.spec, metric)
@@ -228,6 +229,7 @@ def _merge_group(table: Table, units: dict[Period, dict[object, Row]], period: P
     """(the units now, the 同比 pair, the 环比 pair or None): each pair is (rows now, rows then,
     counts) over the units compared — with MATCHED those in both periods."""
     now = units.get(period, {})
+    now_row = _merge(table, list(now.values()), period)
     pairs = []
     for base in (yoy, mom):
         if base is None:
@@ -236,12 +238,13 @@ def _merge_group(table: Table, units: dict[Period, dict[object, Row]], period: P
         then = units.get(base, {})
         both = now.keys() & then.keys()
         if mode == MATCHED:
-            order = sorted(both, key=str)
-            cur, old = [now[k] for k in order], [then[k] for k in order]
+            # the units now that have figures then too (all of them: the sum already made)
+            cur = now_row if len(both) == len(now) else _merge(table, [now[k] for k in now if k in both], period)
+            old = _merge(table, [then[k] for k in then if k in both], base)
         else:
-            cur, old = list(now.values()), list(then.values())
-        pairs.append((base, _merge(table, cur, period), _merge(table, old, base), len(now), len(then), len(both)))
-    return _merge(table, list(now.values()), period), pairs[0], pairs[1], mode
+            cur, old = now_row, _merge(table, list(then.values()), base)
+        pairs.append((base, cur, old, len(now), len(then), len(both)))
+    return now_row, pairs[0], pairs[1], mode
 
 
 def _compared(key, code: str, label: str, merged: tuple, metric: str) -> Compared:

@@ -76,10 +76,12 @@ def unit_rows_html(data, links: FigureLinks, here: str) -> Markup:
              ("reconsideration", rec, "new_applications", "received", count),
              ("reconsideration", rec, "correction_rate", "correction_rate", format_rate),
              ("litigation", lit, "loss_rate", "loss_rate", format_rate))
+    prefixes = [(escape(links(form, period, metric)), attr, show) for form, period, metric, attr, show in cells]
     out = []
     for u in data.units:
-        tds = "".join(f'<td><a href="{escape(links(form, period, metric, u.key))}">'
-                      f'{escape(show(getattr(u, attr)))}</a></td>' for form, period, metric, attr, show in cells)
+        uid = int(u.key)
+        tds = "".join(f'<td><a href="{prefix}&amp;unit={uid}">{escape(show(getattr(u, attr)))}</a></td>'
+                      for prefix, attr, show in prefixes)
         out.append(f'<tr data-key="{int(u.key)}"><td class="name"><a href="{here}?unit={int(u.key)}">'
                    f'{escape(u.label)}</a></td>{tds}</tr>')
     return Markup("\n".join(out))
