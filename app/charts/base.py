@@ -39,7 +39,7 @@ def layout(title: str, height: int = 360, **extra) -> dict:
         font=dict(family=FONT, size=12, color="#333"),
         colorway=COLORS,
         height=height,
-        margin=dict(l=10, r=20, t=48, b=40, pad=2),
+        margin=dict(l=10, r=20, t=70 if "<br>" in str(title) else 48, b=40, pad=2),
         paper_bgcolor="#fff",
         plot_bgcolor="#fff",
         hoverlabel=dict(font=dict(family=FONT, size=12), bgcolor="#fff"),

@@ -46,15 +46,17 @@ def _parts(table, fields) -> list[tuple[str, list]]:
 def city_figures(data, link: Callable[[int], str]) -> list[tuple[str, go.Figure]]:
     """(id, figure) for the city view; `link(unit_id)` is a unit's drill-down address."""
     figs = _common(data)
-    rows = data.ranking.rows
+    rows = data.ranking
+    links = [link(r.key) for r in rows]
+    mark = data.mark("penalty")
     figs.insert(0, ("rank-decisions", ranked_bar(
         [r.label for r in rows], [r.get("decisions_total") for r in rows],
-        _("各单位行政处罚决定数（%(period)s，前%(n)d位）", period=data.penalty_period.label, n=RANK_LIMIT),
-        _("处罚决定数"), limit=RANK_LIMIT, links=[link(r.key) for r in rows])))
+        _("各单位行政处罚决定数（%(period)s，前%(n)d位）", period=data.penalty_period.label, n=RANK_LIMIT) + mark,
+        _("处罚决定数"), limit=RANK_LIMIT, links=links)))
     figs.insert(1, ("rank-amount", ranked_bar(
         [r.label for r in rows], [r.get("amount_total") for r in rows],
-        _("各单位罚没金额（%(period)s，前%(n)d位）", period=data.penalty_period.label, n=RANK_LIMIT),
-        _("罚没金额"), kind=MONEY, limit=RANK_LIMIT, links=[link(r.key) for r in rows])))
+        _("各单位罚没金额（%(period)s，前%(n)d位）", period=data.penalty_period.label, n=RANK_LIMIT) + mark,
+        _("罚没金额"), kind=MONEY, limit=RANK_LIMIT, links=links)))
     figs.append(("rates", _rates(data)))
     return figs + _staff(data)
 
@@ -71,7 +73,8 @@ def unit_figures(data) -> list[tuple[str, go.Figure]]:
     figs = [("trend-own", trend([p.label for p in periods],
                                 [(_("本期"), [decisions(p) for p in periods]),
                                  (_("上年同期"), [decisions(p.same_last_year()) for p in periods])],
-                                _("行政处罚决定数：本期与上年同期"), _("件"), ticks=period_ticks(periods)))]
+                                _("行政处罚决定数：本期与上年同期") + data.mark("penalty"), _("件"),
+                                ticks=period_ticks(periods)))]
     figs += _common(data)
     rec, lit = data.reconsideration_trend, data.litigation_trend
     from ..reporting.indicators import definition_notes
@@ -80,7 +83,7 @@ def unit_figures(data) -> list[tuple[str, go.Figure]]:
     figs.append(("rates-trend", trend(
         _labels(rec), [(_("直接纠错率"), [v for _p, v in rec.series("correction_rate")]),
                        (_("败诉率"), [v for _p, v in lit.series("loss_rate")])],
-        _("直接纠错率与败诉率"), _("比率"), kind=RATE, ticks=_ticks(rec),
+        _("直接纠错率与败诉率") + data.mark("reconsideration"), _("比率"), kind=RATE, ticks=_ticks(rec),
         notes=[_("直接纠错率：") + n for n in definition_notes("reconsideration", "correction_rate", q.first, q.end)]
         + [_("败诉率：") + n for n in definition_notes("litigation", "loss_rate", lit.query.first, lit.query.end)])))
     return figs + _staff(data)
@@ -88,23 +91,24 @@ def unit_figures(data) -> list[tuple[str, go.Figure]]:
 
 def _common(data) -> list[tuple[str, go.Figure]]:
     pen, rec, lit = data.penalty_trend, data.reconsideration_trend, data.litigation_trend
+    m_pen, m_rec, m_lit = data.mark("penalty"), data.mark("reconsideration"), data.mark("litigation")
     figs = [
         ("trend-penalty", trend(
             _labels(pen), [(_("处罚决定数"), [v for _p, v in pen.series("decisions_total")])],
-            _("行政处罚决定数与罚没金额"), _("处罚决定数（件）"),
+            _("行政处罚决定数与罚没金额") + m_pen, _("处罚决定数（件）"),
             secondary=[(_("罚没金额"), [v for _p, v in pen.series("amount_total")])],
             secondary_title=_("罚没金额"), ticks=_ticks(pen))),
         ("trend-cases", trend(
             _labels(rec), [(_("行政复议新收"), [v for _p, v in rec.series("new_applications")]),
                            (_("行政复议审结"), [v for _p, v in rec.series("concluded")]),
                            (_("行政应诉新收"), [v for _p, v in lit.series("new_total")])],
-            _("行政复议与行政应诉案件"), _("件"), ticks=_ticks(rec))),
+            _("行政复议与行政应诉案件") + (m_rec or m_lit), _("件"), ticks=_ticks(rec))),
         ("kinds", stacked(_labels(pen), _parts(pen, [(f.name, f.label) for f in KIND_FIELDS]),
-                          _("行政处罚决定种类构成"), _("件"), top=6, ticks=_ticks(pen))),
+                          _("行政处罚决定种类构成") + m_pen, _("件"), top=6, ticks=_ticks(pen))),
         ("outcomes-reconsideration", stacked(_labels(rec), _parts(rec, _outcomes(rec, "审结情况")),
-                                             _("行政复议审结结果构成"), _("件"), top=7, ticks=_ticks(rec))),
+                                             _("行政复议审结结果构成") + m_rec, _("件"), top=7, ticks=_ticks(rec))),
         ("outcomes-litigation", stacked(_labels(lit), _parts(lit, _outcomes(lit, "一审审结情况", "审结情况")),
-                                        _("行政应诉审结结果构成"), _("件"), top=7, ticks=_ticks(lit))),
+                                        _("行政应诉审结结果构成") + m_lit, _("件"), top=7, ticks=_ticks(lit))),
     ]
     if data.city and data.completion:
         points = data.completion
@@ -139,8 +143,8 @@ def _rate_series(rows: dict, keys: list, rate) -> tuple[list, list]:
 
 def _rates(data) -> go.Figure:
     """纠错率 and 败诉率 of the units with the most concluded cases, highest 纠错率 first."""
-    rec = {r.key: r for r in data.reconsideration_units.rows}
-    lit = {r.key: r for r in data.litigation_units.rows}
+    rec = {r.key: r for r in data.reconsideration_units}
+    lit = {r.key: r for r in data.litigation_units}
 
     def cases(k):
         return sum((t[k].get("concluded") or 0) for t in (rec, lit) if k in t)
@@ -154,4 +158,4 @@ def _rates(data) -> go.Figure:
     l_rates, l_parts = _rate_series(lit, keys, _rate("litigation", "loss_rate"))
     return rates_by_unit(labels, [(_("行政复议纠错率"), c_rates, c_parts), (_("行政应诉败诉率"), l_rates, l_parts)],
                          _("纠错率与败诉率（审结案件最多的%(n)d个单位，%(period)s）",
-                           n=RATE_UNITS, period=data.case_period.label))
+                           n=RATE_UNITS, period=data.case_period.label) + data.mark("reconsideration"))

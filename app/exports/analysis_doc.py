@@ -102,7 +102,7 @@ def _annex(a: Analysis) -> list[AnnexTable]:
         cmp = s.comparison
         header = [_("指标"), cmp.period.label, cmp.yoy_period.label, _("同比")]
         rows = [[h.label, show(h.kind, h.current, h.suffix), show(h.kind, h.yoy_base, h.suffix),
-                 change_phrase(h.kind, h.current, h.yoy_base, "") or "—"] for h in s.headlines]
+                 change_phrase(h.kind, h.yoy_current, h.yoy_base, "") or "—"] for h in s.headlines]
         tables.append(AnnexTable(_("%(form)s主要指标", form=s.spec.menu_title), header, rows))
         if s.top:
             tables.append(AnnexTable(

@@ -28,7 +28,7 @@ from ..models.filing import Filing
 from ..models.unit import UNIT_KINDS, Unit
 from ..models.values import value_model
 from ..scope import restrict
-from .measures import CHOICE_COUNT, CLOSING, OPENING, Measure, derived, has_stocks, measures
+from .measures import CHOICE_COUNT, CLOSING, OPENING, Measure, derived, has_stocks, measures, needed
 from .rollup import (
     PER_YEAR,
     RangeError,
@@ -61,6 +61,8 @@ class StatsQuery:
     successor: bool = False
     unit_ids: frozenset[int] | None = None
     kinds: frozenset[str] | None = None
+    # The figures wanted (None: every field); only their parts are summed.
+    names: frozenset[str] | None = None
 
     @property
     def end(self) -> Period:
@@ -128,6 +130,7 @@ class Table:
     partial: frozenset[str] = frozenset()  # columns some filings in range did not collect
     _index: dict | None = field(default=None, repr=False)
     _totals: dict | None = field(default=None, repr=False)
+    _versions: dict | None = field(default=None, repr=False)
 
     def for_period(self, period: Period | None) -> list[Row]:
         return [r for r in self.rows if r.period == period]
@@ -142,16 +145,32 @@ class Table:
         if self._totals is None:
             self._totals = {}
         if period not in self._totals:
-            rows = self.for_period(period)
-            values = {}
-            for m in self.measures:
-                parts = [r.values[m.name] for r in rows if r.values[m.name] is not None]
-                missing = m.column in self.partial and len(parts) < len(rows)
-                values[m.name] = sum(parts) if parts and not missing else None
-            self._totals[period] = (sum(r.filings for r in rows), values)
+            self._totals[period] = self._sum(self.for_period(period))
         filings, values = self._totals[period]
-        return Row(CITY_KEY, "", label or _("合计"), period, filings, values, self.spec,
-                   rates_version(self.query, period))
+        if label is None:
+            label = self._totals.get("label") or self._totals.setdefault("label", _("合计"))
+        return Row(CITY_KEY, "", label, period, filings, values, self.spec, self._version(period))
+
+    def _version(self, period: Period | None):
+        if self._versions is None:
+            self._versions = {}
+        if period not in self._versions:
+            self._versions[period] = rates_version(self.query, period)
+        return self._versions[period]
+
+    def combine(self, rows: list[Row], period: Period | None, key=CITY_KEY, code: str = "",
+                label: str = "") -> Row:
+        """The sum of some rows of one bucket as one row (a group of units, the units compared)."""
+        filings, values = self._sum(rows)
+        return Row(key, code, label, period, filings, values, self.spec, self._version(period))
+
+    def _sum(self, rows: list[Row]) -> tuple[int, dict]:
+        values = {}
+        for m in self.measures:
+            parts = [r.values[m.name] for r in rows if r.values[m.name] is not None]
+            missing = m.column in self.partial and len(parts) < len(rows)
+            values[m.name] = sum(parts) if parts and not missing else None
+        return sum(r.filings for r in rows), values
 
     def series(self, name: str, key=None) -> list[tuple[Period, object]]:
         """(period, figure) over the buckets, for one group or (key None) the total."""
@@ -168,7 +187,7 @@ def aggregate(q: StatsQuery, user=None) -> Table:
     check_range(spec.period_kind, q.first, q.end)
     if q.by not in GROUPINGS:
         raise RangeError(_("未知的分组方式"))
-    ms = measures(spec)
+    ms = measures(spec) if q.names is None else needed(spec, q.names)
     stmt, n_keys, params = _select(q, spec, ms, user)
     names = [m.name for m in ms]
     periods: dict[tuple[int, int], Period] = {}
@@ -235,7 +254,7 @@ def _select(q: StatsQuery, spec: FormSpec, ms: list[Measure], user):
     stocks = has_stocks(spec) and span > 1
     shape = (spec.code, tuple(v.version for v in q.versions()), q.by, q.split, target, stocks,
              tuple(sorted(mapping.items())),
-             q.unit_ids is not None, q.kinds is not None)
+             q.unit_ids is not None, q.kinds is not None, tuple(m.name for m in ms))
     template = _TEMPLATES.get(shape)
     if template is None:
         if len(_TEMPLATES) > 256:

@@ -23,7 +23,7 @@ from ..forms.base import FormSpec, Rate, format_rate
 from ..money import format_wan
 from .aggregate import UNIT, StatsQuery, Table
 from .compare import format_pct, pct_change
-from .comparison import Compared, Comparison, compare, sorted_by_rank
+from .comparison import Compared, Comparison, compare_many, sorted_by_rank
 from .completion import CompletionPoint, completion_series
 from .indicators import min_base
 from .measures import RATE, derived, kind_of, label_of, measures
@@ -51,6 +51,17 @@ class Headline:
     current: object
     yoy_base: object
     mom_base: object
+    # The values set against the bases: the units with figures in both periods (comparison.MATCHED)
+    yoy_now: object = None
+    mom_now: object = None
+
+    @property
+    def yoy_current(self):
+        return self.current if self.yoy_now is None else self.yoy_now
+
+    @property
+    def mom_current(self):
+        return self.current if self.mom_now is None else self.mom_now
 
 
 @dataclass
@@ -126,9 +137,9 @@ def change_phrase(kind: str, current, base, which: str) -> str:
 
 def _headline_sentence(h: Headline, yoy_label: str, mom_label: str | None) -> str:
     text = f"{h.label}{show(h.kind, h.current, h.suffix)}"
-    parts = [change_phrase(h.kind, h.current, h.yoy_base, _("同比"))]
+    parts = [change_phrase(h.kind, h.yoy_current, h.yoy_base, _("同比"))]
     if mom_label:
-        parts.append(change_phrase(h.kind, h.current, h.mom_base, _("环比")))
+        parts.append(change_phrase(h.kind, h.mom_current, h.mom_base, _("环比")))
     parts = [p for p in parts if p]
     if parts:
         text += "，" + "，".join(parts)
@@ -181,20 +192,22 @@ def form_section(spec: FormSpec, period: Period, scope: str, states, unit_ids, s
         return section
     names = headline_names(spec)
     top_metric, top_suffix = names[0] if names else (measures(spec)[0].name, "")
-    q = StatsQuery(spec.code, period, by=UNIT, states=states, successor=successor, unit_ids=unit_ids)
-    cmp = compare(q, top_metric, user)
+    q = StatsQuery(spec.code, period, by=UNIT, states=states, successor=successor, unit_ids=unit_ids,
+                   names=frozenset(r.name for r in spec.rates))
+    wanted = list(dict.fromkeys([top_metric] + [n for n, _s in names]))
+    cmps = compare_many(q, wanted, user, visible=visible)
+    cmp = cmps[top_metric]
     table = cmp.table
-    now, yoy = table.total(period), table.total(cmp.yoy_period)
-    mom = table.total(cmp.mom_period) if cmp.mom_period else None
     section.comparison, section.top_metric = cmp, top_metric
-    section.filings = now.filings
+    section.filings = table.total(period).filings
     section.units = len(table.for_period(period))
 
-    def value(row, name):
-        return row.get(name) if row is not None and row.filings else None
+    def headline(n, s):
+        t = cmps[n].total
+        return Headline(n, label_of(spec, n), kind_of(spec, n), s, t.current, t.yoy_base, t.mom_base,
+                        t.yoy.current if t.yoy else None, t.mom.current if t.mom else None)
 
-    section.headlines = [Headline(n, label_of(spec, n), kind_of(spec, n), s, value(now, n), value(yoy, n),
-                                  value(mom, n)) for n, s in names]
+    section.headlines = [headline(n, s) for n, s in names]
     ranked = [r for r in sorted_by_rank(cmp.rows) if r.current]
     section.top = ranked[:TOP_N] if section.units > 1 else []
     section.swings = _swings(cmp, spec, top_suffix) if section.units > 1 else []
@@ -264,7 +277,7 @@ def build_analysis(period: Period, scope: str, visible: set[int] | None, states=
     for s in sections:
         if s.applicable and s.filings and s.headlines:
             h = s.headlines[0]
-            phrase = change_phrase(h.kind, h.current, h.yoy_base, _("同比"))
+            phrase = change_phrase(h.kind, h.yoy_current, h.yoy_base, _("同比"))
             summary.append(_("%(form)s：%(label)s%(value)s%(change)s", form=s.spec.menu_title, label=h.label,
                              value=show(h.kind, h.current, h.suffix), change=("，" + phrase) if phrase else ""))
     return Analysis(period, scope, basis, sections, summary, utcnow())

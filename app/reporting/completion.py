@@ -1,14 +1,27 @@
 """Filing completion over periods, from the filing engine's own timeliness rules
-(``app.filing.timeliness.timeliness_over``): expected, on time, late, missing per period.
+(``app.filing.timeliness``): expected, on time, late, missing per period.
+
+``completion_series`` lists every expected unit (the analysis report names them);
+``completion_counts`` counts the same in SQL — one statement for any number of periods and
+units — for pages that show only the numbers (the dashboard).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from sqlalchemy import and_, case, func, literal, or_, select
+
+from ..clock import _zone
+from ..extensions import db
+from ..filing.deadlines import deadlines_for
 from ..filing.periods import Period
-from ..filing.timeliness import LATE, MISSING, ON_TIME, UnitStatus, timeliness_over
+from ..filing.timeliness import LATE, MISSING, ON_TIME, UnitStatus, assigned_on, assignments, timeliness_over
+from ..filing.workflow import ACCEPTED
+from ..models.filing import Filing
+from ..models.unit import Unit
 
 
 @dataclass
@@ -18,6 +31,7 @@ class CompletionPoint:
     late: int
     missing: int
     rows: list[UnitStatus] = field(default_factory=list, repr=False)
+    accepted: int | None = None  # expected units whose filing the office has accepted
 
     @property
     def expected(self) -> int:
@@ -30,8 +44,64 @@ class CompletionPoint:
             return None
         return Decimal(self.on_time + self.late) / Decimal(self.expected)
 
+    @property
+    def complete(self) -> bool:
+        """Every expected unit's filing accepted (nothing expected counts as complete)."""
+        return self.accepted is not None and self.accepted >= self.expected
+
 
 def completion_series(form_code: str, periods: list[Period], unit_ids: set[int] | None) -> list[CompletionPoint]:
     """One point per period for the units `unit_ids` (None: all) — pass the scope's ids."""
     return [CompletionPoint(r.period, r.count(ON_TIME), r.count(LATE), r.count(MISSING), r.rows)
             for r in timeliness_over(form_code, periods, unit_ids)]
+
+
+def _cutoff(due: dt.date, zone) -> dt.datetime:
+    """The stored (naive UTC) instant the local day after `due` begins: signed off before it is
+    on time — the rule of app.filing.timeliness.status_of, as a bound for SQL."""
+    start = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(0), tzinfo=zone)
+    return start.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def completion_counts(form_code: str, periods: list[Period], unit_ids: set[int] | None) -> list[CompletionPoint]:
+    """The counts of `completion_series` (and how many expected units' filings are accepted),
+    counted by the database in two statements whatever the number of periods and units: a unit
+    is expected when active on the period's last day and not excluded from the form by an
+    administrator (app.filing.timeliness.expected_on)."""
+    if not periods:
+        return []
+    dues = deadlines_for(form_code, periods)
+    required = assignments(form_code)
+    zone = _zone()
+
+    def expected(p: Period):
+        """The condition 'the unit is expected to file `p`', on Unit's columns."""
+        day = p.end
+        cond = and_(Unit.valid_from <= day, or_(Unit.valid_to.is_(None), Unit.valid_to > day))
+        excluded = [uid for uid, entries in required.items() if assigned_on(entries, day) is False]
+        return and_(cond, Unit.id.not_in(excluded)) if excluded else cond
+
+    def scoped(q):
+        return q if unit_ids is None else q.where(Unit.id.in_(sorted(unit_ids) or [-1]))
+
+    units = db.session.execute(scoped(select(
+        *[func.coalesce(func.sum(case((expected(p), 1), else_=0)), 0) for p in periods]).select_from(Unit))).one()
+    keys = [p.key for p in periods]
+    active = case(*[(Filing.period_key == p.key, expected(p)) for p in periods], else_=False)
+    cutoff = case(*[(Filing.period_key == p.key, literal(_cutoff(dues[p.key], zone))) for p in periods])
+    reported = Filing.first_reported_at
+    rows = db.session.execute(scoped(
+        select(Filing.period_key,
+               func.sum(case((reported < cutoff, 1), else_=0)),
+               func.sum(case((reported >= cutoff, 1), else_=0)),
+               func.sum(case((Filing.state == ACCEPTED, 1), else_=0)))
+        .join(Unit, Unit.id == Filing.unit_id)
+        .where(Filing.form_code == form_code, Filing.year.in_(sorted({p.year for p in periods})),
+               Filing.period_key.in_(keys), active)
+        .group_by(Filing.period_key)))
+    found = {k: (int(a or 0), int(b or 0), int(c or 0)) for k, a, b, c in rows}
+    out = []
+    for p, n in zip(periods, units, strict=True):
+        on_time, late, accepted = found.get(p.key, (0, 0, 0))
+        out.append(CompletionPoint(p, on_time, late, int(n) - on_time - late, accepted=accepted))
+    return out

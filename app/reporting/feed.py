@@ -22,7 +22,7 @@ from ..filing.periods import YEAR, Period, period_of, periods_between
 from ..filing.timeliness import MISSING, timeliness_over
 from ..models.unit import Unit
 from ..scope import visible_unit_ids
-from .aggregate import Row, StatsQuery, Table, aggregate, group_key, partial_columns
+from .aggregate import UNIT, Row, StatsQuery, Table, aggregate, group_key, partial_columns
 from .compare import change, pct_change
 from .comparison import bases
 from .measures import RATE
@@ -57,20 +57,26 @@ class FeedRow:
     coverage: Coverage
     # which (yoy | mom) → (base period, or (first, last) for a range; the base row or None)
     bases: dict[str, tuple[object, Row | None]] = field(default_factory=dict)
+    # which → the current figures set against the base when they are not `row`'s: a total
+    # compares the same units in both periods (app.reporting.comparison.MATCHED)
+    nows: dict[str, Row | None] = field(default_factory=dict)
 
     def value(self, name: str):
         return _value(self.row, name)
+
+    def compared(self, which: str, name: str):
+        return _value(self.nows[which], name) if which in self.nows else self.value(name)
 
     def base(self, which: str, name: str):
         _period, row = self.bases.get(which, (None, None))
         return _value(row, name)
 
     def change(self, which: str, name: str):
-        return change(self.value(name), self.base(which, name))
+        return change(self.compared(which, name), self.base(which, name))
 
     def pct(self, which: str, name: str, kind: str):
         """Relative change; None for rates (their change is in points: `change`)."""
-        return None if kind == RATE else pct_change(self.value(name), self.base(which, name))
+        return None if kind == RATE else pct_change(self.compared(which, name), self.base(which, name))
 
 
 @dataclass
@@ -168,6 +174,13 @@ def _compare(q: StatsQuery, table: Table, which: tuple[str, ...], user) -> dict:
         for bucket, found in wanted.items():
             for w, base in found.items():
                 out[(TOTAL, bucket)][w] = (base, wide.total(base))
+                if q.by == UNIT:
+                    # the total compares the same units on both sides, as the comparison page does
+                    now = {r.key: r for r in table.for_period(bucket) if r.filings}
+                    then = {r.key: r for r in wide.for_period(base) if r.filings}
+                    both = now.keys() & then.keys()
+                    out[(TOTAL, bucket)][w] = (base, wide.combine([then[k] for k in then if k in both], base))
+                    out[(TOTAL, bucket)]["now:" + w] = table.combine([now[k] for k in now if k in both], bucket)
         return out
     ranges = _range_bases(q.first, q.end)
     for w in which:
@@ -216,8 +229,9 @@ def build_feed(q: StatsQuery, names: list[str] | None = None, compared: tuple[st
             rows.append(FeedRow(r, Coverage(c.expected, c.reported, r.filings), bases_of.get((r.key, r.period), {})))
         for t in (table.total(b) for b in part.buckets()):
             c = cover.get((TOTAL, t.period)) or Coverage()
-            totals.append(FeedRow(t, Coverage(c.expected, c.reported, t.filings),
-                                  bases_of.get((TOTAL, t.period), {})))
+            found = dict(bases_of.get((TOTAL, t.period), {}))
+            nows = {k[4:]: found.pop(k) for k in list(found) if k.startswith("now:")}
+            totals.append(FeedRow(t, Coverage(c.expected, c.reported, t.filings), found, nows))
     if len(parts) > 1:  # the newest version's table names the columns and the partial fields
         table = Table(q, table.spec, table.measures, [], partial_columns(q, table.spec))
     columns = choose(figure_columns(table), names)

@@ -87,15 +87,15 @@ def _rising(a: Analysis, trends: Trends) -> list[Finding]:
         series = [v for _p, v in trends.tables[code].series(name)] if code in trends.tables else []
         tail = [v for v in series[-4:] if v is not None]
         streak = len(tail) == 4 and all(b > a_ for a_, b in zip(tail, tail[1:], strict=False))
-        up = (h is not None and h.current is not None and h.yoy_base is not None and not is_small(h.current)
-              and Decimal(h.current) - Decimal(h.yoy_base) >= RISE_PP)
+        up = (h is not None and h.yoy_current is not None and h.yoy_base is not None and not is_small(h.current)
+              and Decimal(h.yoy_current) - Decimal(h.yoy_base) >= RISE_PP)
         if not (up or streak):
             continue
         form = s.spec.menu_title
         if up:
             problem = _("%(form)s%(label)s上升：%(now)s，比上年同期（%(base)s）上升%(pp)s个百分点。", form=form,
                         label=label, now=format_rate(h.current), base=format_rate(h.yoy_base),
-                        pp=f"{(Decimal(h.current) - Decimal(h.yoy_base)) * 100:.1f}")
+                        pp=f"{(Decimal(h.yoy_current) - Decimal(h.yoy_base)) * 100:.1f}")
         else:
             problem = _("%(form)s%(label)s连续三期上升，最近一期为%(now)s。", form=form, label=label,
                         now=format_rate(tail[-1]))

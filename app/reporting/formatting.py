@@ -58,7 +58,8 @@ def headline_change(h, attr: str) -> str:
     """An analysis headline's change against a base: '增长12.5%', '下降1.2个百分点' or '—'."""
     from .analysis import change_phrase
 
-    return change_phrase(h.kind, h.current, getattr(h, attr), "") or "—"
+    now = {"yoy_base": h.yoy_current, "mom_base": h.mom_current}.get(attr, h.current)
+    return change_phrase(h.kind, now, getattr(h, attr), "") or "—"
 
 
 TEMPLATE_FILTERS = {"count": count, "money": money, "points": points, "pct_signed": pct_signed,

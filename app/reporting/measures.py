@@ -131,3 +131,26 @@ def kind_of(spec: FormSpec, name: str) -> str:
         if m.name == name:
             return m.kind
     raise KeyError(name)
+
+
+def needed(spec: FormSpec, names) -> list[Measure]:
+    """The measures a set of figures needs (`names`: summed fields, choice counts, combined
+    amounts, rates; the parts of a derived one as every version of the form defines it, since a
+    bucket of an older version computes its rate by that version's definition), in declaration
+    order — a page showing one figure sums its parts only, not every field of the form."""
+    from ..forms import VERSIONS
+
+    wanted: set[str] = set()
+    versions = [v for v in VERSIONS.get(spec.code, [spec])] or [spec]
+    for name in names:
+        items = [derived(v).get(name) for v in versions + [spec]]
+        items = [i for i in items if i is not None]
+        if not items:
+            wanted.add(name)
+        for item in items:
+            wanted.update(item.numerator + item.denominator if isinstance(item, Rate) else item.parts)
+    found = [m for m in measures(spec) if m.name in wanted]
+    unknown = {n for n in names if n not in derived(spec)} - {m.name for m in found}
+    if unknown:
+        raise KeyError(sorted(unknown)[0])
+    return found

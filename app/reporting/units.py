@@ -52,3 +52,12 @@ def scope_label(unit_ids: set[int] | None, own_unit=None) -> str:
             return own_unit.name
         return _("%(name)s及下级单位", name=own_unit.name)
     return _("%(n)d个单位", n=len(unit_ids))
+
+
+def units_behind(unit_ids, successor: bool) -> set[int]:
+    """The units whose filings count under `unit_ids`: themselves, and with `successor` every
+    closed unit whose final successor is one of them."""
+    ids = set(unit_ids)
+    if successor:
+        ids |= {old for old, new in final_successors().items() if new in unit_ids}
+    return ids

@@ -37,11 +37,13 @@ from ..extensions import db
 from ..filing.periods import HALF, Period, PeriodError, last_complete
 from ..filing.values import printable
 from ..forms import FORMS, get_form
+from ..forms.base import format_rate
 from ..models.unit import UNIT_KINDS
+from ..reporting.aggregate import KIND, UNIT, StatsQuery
 from ..reporting.analysis import build_analysis, headline_names
-from ..reporting.comparison import compare, sorted_by_rank
+from ..reporting.comparison import ALL_UNITS, MATCHED, compare, compare_text, sorted_by_rank
 from ..reporting.detail import detail_rows
-from ..reporting.measures import derived, label_of, measures
+from ..reporting.measures import derived, kind_of, label_of, measures
 from ..reporting.params import STATES, parse_filters, period_choices
 from ..reporting.report import (
     basis_label,
@@ -52,8 +54,10 @@ from ..reporting.report import (
     money_unit_label,
     period_text,
 )
+from ..reporting.rollup import RangeError
 from ..reporting.units import scope_label
 from ..scope import scoped_units, visible_unit_ids
+from .figure_links import FigureLinks
 
 REPORTS = "Reports"
 
@@ -112,6 +116,50 @@ def rows_html(report) -> Markup:
     return Markup(f"<tbody>\n{body}\n</tbody>\n<tfoot>{total}</tfoot>")
 
 
+def compare_rows_html(cmp, rows, link, money_unit: str) -> Markup:
+    """<tbody> of the comparison table (each unit's rows, then the total), built in one pass like
+    rows_html: 5,000 units render in a fraction of a cell-by-cell template's time. A figure links
+    to its sources (`link(row, period, pair)`, "" for none)."""
+    from ..reporting.formatting import count, money, pct_plain, pct_signed, points
+
+    kind, rate = cmp.kind, cmp.is_rate
+
+    def show(v) -> str:
+        if kind == "money":
+            return money(v, money_unit)
+        return format_rate(v) if kind == "rate" else count(v)
+
+    def delta(v) -> str:
+        if v is None:
+            return "—"
+        if rate:
+            return points(v)
+        return money(v, money_unit, signed=True) if kind == "money" else f"{v:+,}"
+
+    def linked(r, value, period, pair=None) -> str:
+        text = escape(show(value))
+        href = link(r, period, pair) if value is not None else ""
+        return f'<a href="{escape(href)}">{text}</a>' if href else str(text)
+
+    def row(r, css: str = "") -> str:
+        cells = [f'<td class="name">{escape(r.label)}</td>',
+                 f'<td data-col="current">{linked(r, r.current, cmp.period)}</td>',
+                 f'<td data-col="yoy_base">{linked(r, r.yoy_base, cmp.yoy_period, cmp.period)}</td>',
+                 f'<td data-col="yoy_change">{escape(delta(r.yoy_change))}</td>',
+                 f'<td data-col="yoy_pct">{"—" if rate else escape(pct_signed(r.yoy_pct))}</td>']
+        if cmp.mom_period:
+            cells += [f'<td data-col="mom_base">{linked(r, r.mom_base, cmp.mom_period, cmp.period)}</td>',
+                      f'<td data-col="mom_change">{escape(delta(r.mom_change))}</td>',
+                      f'<td data-col="mom_pct">{"—" if rate else escape(pct_signed(r.mom_pct))}</td>']
+        cells.append(f'<td data-col="rank">{r.rank or ""}</td>')
+        if not rate:
+            cells.append(f'<td data-col="share">{escape(pct_plain(r.share))}</td>')
+        return f'<tr class="{css}" data-key="{escape(str(r.key))}">{"".join(cells)}</tr>'
+
+    body = [row(r) for r in rows] + [row(cmp.total, "total")]
+    return Markup("<tbody>\n" + "\n".join(body) + "\n</tbody>")
+
+
 class ReportView(BaseView):
     """/reports/ … — one set of pages for every declared form."""
 
@@ -120,7 +168,7 @@ class ReportView(BaseView):
     method_permission_name = {name: "read" for name in (
         "index", "table", "table_xlsx", "compare_page", "compare_xlsx", "filings_xlsx", "analysis",
         "analysis_docx", "indicators", "trend", "table_print", "table_pdf", "compare_pdf", "analysis_pdf",
-        "analysis_print")}
+        "analysis_print", "sources")}
     default_view = "index"
 
     @expose("/")
@@ -137,6 +185,44 @@ class ReportView(BaseView):
 
         return self.render_template("report/indicators.html", defs=definitions(), other=OTHER,
                                     versions=VERSIONS, min_base=min_base())
+
+    @expose("/<form_code>/sources")
+    @has_access
+    def sources(self, form_code):
+        """数据来源: the units and filings behind one figure (from the dashboard, reports and
+        comparisons), in the user's scope; units outside it are dropped."""
+        from ..filing.workflow import state_label
+        from ..reporting.comparison import MATCHED
+        from ..reporting.sources import figure_sources
+
+        spec = _spec_or_404(form_code)
+        visible = visible_unit_ids()
+        try:
+            period = Period.parse(request.args.get("period", ""))
+            pair = Period.parse(request.args["pair"]) if request.args.get("pair") else None
+        except PeriodError as exc:
+            flash(str(exc), "warning")
+            period, pair = last_complete(spec.period_kind, today()), None
+        names = [m.name for m in measures(spec)] + list(derived(spec))
+        metric = request.args.get("metric", "")
+        if metric not in names:
+            metric = (headline_names(spec) or [(names[0], "")])[0][0]
+        chosen = [int(u) for u in request.args.getlist("unit") if u.isascii() and u.isdigit() and len(u) <= 9]
+        unit_ids = None
+        if chosen:
+            unit_ids = {u for u in chosen if visible is None or u in visible}
+        kinds = [k for k in request.args.getlist("kind") if k in UNIT_KINDS] or None
+        basis = request.args.get("basis") if request.args.get("basis") in STATES else "accepted"
+        successor = request.args.get("successor") == "1"
+        try:
+            src = figure_sources(form_code, period, metric, unit_ids, successor, STATES[basis], pair, kinds)
+        except (RangeError, KeyError):
+            abort(404)
+        return self.render_template(
+            "report/sources.html", spec=spec, src=src, metric_label=label_of(spec, metric),
+            kind=kind_of(spec, metric), scope=scope_label(visible, getattr(current_user, "unit", None)),
+            successor=successor, basis=basis_text(StatsQuery(form_code, period, states=STATES[basis])),
+            matched=MATCHED, state_label=state_label)
 
     @expose("/<form_code>/trend")
     @has_access
@@ -247,7 +333,9 @@ class ReportView(BaseView):
         names = [m.name for m in measures(spec)] + list(derived(spec))
         if metric not in names:
             metric = (headline_names(spec) or [(names[0], "")])[0][0]
-        return compare(filters.query, metric), metric, names
+        mode = ALL_UNITS if request.args.get("compare") == ALL_UNITS else MATCHED
+        q = filters.query.but(names=frozenset({metric}))
+        return compare(q, metric, mode=mode, visible=visible_unit_ids()), metric, names
 
     @expose("/<form_code>/compare")
     @has_access
@@ -259,11 +347,32 @@ class ReportView(BaseView):
         chart = ranked_bar([r.label for r in rows], [r.current for r in rows],
                            _("%(metric)s排名（%(period)s）", metric=label, period=cmp.period.label), label,
                            kind=cmp.kind, limit=30)
+        q = filters.query
+        links = FigureLinks(successor="1" if q.successor else None,
+                            basis=filters.basis if filters.basis != "accepted" else None)
+        group_arg = {UNIT: "unit", KIND: "kind"}.get(q.by)
+
+        def link(r, period, pair=None):
+            """The sources of a row's figure: its unit or kind, or (the total) every unit asked for."""
+            extra = {}
+            if q.kinds:
+                extra["kind"] = sorted(q.kinds)
+            if r is cmp.total or group_arg is None:
+                if r is not cmp.total:
+                    return ""
+                if q.unit_ids:
+                    extra["unit"] = sorted(q.unit_ids)
+                return links(spec.code, period, metric, pair=pair if cmp.matched else None, **extra)
+            if group_arg == "kind":
+                return links(spec.code, period, metric, kind=r.key)
+            return links(spec.code, period, metric, r.key, pair=pair if cmp.matched else None)
+
         return self.render_template(
             "report/compare.html", cmp=cmp, rows=rows, metric=metric, metric_label=label,
             metrics=[(n, label_of(spec, n)) for n in names], chart=figure_json(chart),
             unit_header=group_label(filters.query.by), basis=basis_text(filters.query),
-            plotly_version=plotly_version(), **ctx)
+            plotly_version=plotly_version(), link=link,
+            table_rows=compare_rows_html(cmp, rows, link, filters.money), **ctx)
 
     def _comparison_download(self, spec, filters, scope):
         """What the comparison's xlsx and pdf share: the comparison, its metric and label (with the
@@ -273,7 +382,7 @@ class ReportView(BaseView):
         if cmp.kind == "money":
             label = f"{label}（{money_unit_label(filters.money)}）"
         meta = [(_("统计范围"), scope), (_("指标"), label), (_("报告期"), cmp.period.label),
-                (_("数据口径"), basis_text(filters.query))]
+                (_("数据口径"), basis_text(filters.query)), (_("对比口径"), compare_text(cmp))]
         return cmp, metric, label, meta, _("%(form)s对比分析", form=spec.menu_title)
 
     @expose("/<form_code>/compare.xlsx")
