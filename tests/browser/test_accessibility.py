@@ -79,6 +79,8 @@ PAGES = [
     ("leader", "/staffstats/"),
     ("leader", "/timeliness/"),
     ("leader", "/timeliness/scores"),
+    ("leader", "/reports/penalty/sources?period=2024Q4"),
+    ("leader", "/reports/penalty/compare?period=2024&compare=all"),
     # 系统管理员
     ("admin", "/"),
     ("admin", "/unitmodelview/list/"),
