@@ -61,6 +61,8 @@ class StatsQuery:
     successor: bool = False
     unit_ids: frozenset[int] | None = None
     kinds: frozenset[str] | None = None
+    # the figures wanted (sums or derived ones, by name): only their parts are summed; None: all
+    only: frozenset[str] | None = None
 
     @property
     def end(self) -> Period:
@@ -99,6 +101,7 @@ class Row:
     # The version whose definitions the derived figures follow: the bucket's own when the
     # bucket lies in one version (an older bucket keeps its own 纠错率), else `spec`.
     rates_from: FormSpec | None = field(default=None, repr=False)
+    min_base: int | None = field(default=None, repr=False)  # RATE_MIN_BASE, read once per table
 
     def get(self, name: str):
         """A summed figure, or a derived one (rate as a Decimal fraction, combined amount);
@@ -111,9 +114,11 @@ class Row:
                 return None
             raise KeyError(name)
         if isinstance(item, Rate):
-            from .indicators import min_base
+            if self.min_base is None:
+                from .indicators import min_base
 
-            return item.compute(self.values, min_base())
+                self.min_base = min_base()
+            return item.compute(self.values, self.min_base)
         return item.compute(self.values)
 
 
@@ -128,9 +133,15 @@ class Table:
     partial: frozenset[str] = frozenset()  # columns some filings in range did not collect
     _index: dict | None = field(default=None, repr=False)
     _totals: dict | None = field(default=None, repr=False)
+    _by_period: dict | None = field(default=None, repr=False)
 
     def for_period(self, period: Period | None) -> list[Row]:
-        return [r for r in self.rows if r.period == period]
+        """The rows of one bucket (grouped once: pages ask for every bucket, many times)."""
+        if self._by_period is None:
+            self._by_period = {}
+            for r in self.rows:
+                self._by_period.setdefault(r.period, []).append(r)
+        return list(self._by_period.get(period, ()))
 
     def find(self, key, period: Period | None = None) -> Row | None:
         if self._index is None:
@@ -151,7 +162,7 @@ class Table:
             self._totals[period] = (sum(r.filings for r in rows), values)
         filings, values = self._totals[period]
         return Row(CITY_KEY, "", label or _("合计"), period, filings, values, self.spec,
-                   rates_version(self.query, period))
+                   rates_version(self.query, period), self.rows[0].min_base if self.rows else None)
 
     def series(self, name: str, key=None) -> list[tuple[Period, object]]:
         """(period, figure) over the buckets, for one group or (key None) the total."""
@@ -168,13 +179,16 @@ def aggregate(q: StatsQuery, user=None) -> Table:
     check_range(spec.period_kind, q.first, q.end)
     if q.by not in GROUPINGS:
         raise RangeError(_("未知的分组方式"))
-    ms = measures(spec)
+    ms = needed(spec, q.only)
     stmt, n_keys, params = _select(q, spec, ms, user)
     names = [m.name for m in ms]
     periods: dict[tuple[int, int], Period] = {}
     first = n_keys + (2 if q.split else 0)  # the filing count, then the measures
     rows = []
     versions: dict[Period | None, FormSpec | None] = {}
+    from .indicators import min_base
+
+    base = min_base()
     # Core execution: plain rows, no ORM loading step (the statement selects columns only).
     for r in db.session.connection().execute(stmt, params).all():
         if not r[first]:  # a query without GROUP BY answers one empty row when nothing matched
@@ -187,8 +201,29 @@ def aggregate(q: StatsQuery, user=None) -> Table:
         if period not in versions:
             versions[period] = rates_version(q, period)
         rows.append(Row(key, code, label, period, r[first], dict(zip(names, r[first + 1:], strict=True)), spec,
-                        versions[period]))
+                        versions[period], base))
     return Table(q, spec, ms, rows, partial_columns(q, spec))
+
+
+def needed(spec: FormSpec, only: frozenset[str] | None) -> list[Measure]:
+    """The measures behind the figures `only` (derived ones through their parts), in declaration
+    order; every measure when `only` is None or names a figure the form does not have."""
+    ms = measures(spec)
+    if only is None:
+        return ms
+    names = {m.name for m in ms}
+    keep: set[str] = set()
+    todo = list(only)
+    while todo:
+        name = todo.pop()
+        if name in names:
+            keep.add(name)
+            continue
+        item = derived(spec).get(name)
+        if item is None:
+            return ms
+        todo += [*item.numerator, *item.denominator] if isinstance(item, Rate) else list(item.parts)
+    return [m for m in ms if m.name in keep]
 
 
 def partial_columns(q: StatsQuery, spec: FormSpec) -> frozenset[str]:
@@ -235,7 +270,7 @@ def _select(q: StatsQuery, spec: FormSpec, ms: list[Measure], user):
     stocks = has_stocks(spec) and span > 1
     shape = (spec.code, tuple(v.version for v in q.versions()), q.by, q.split, target, stocks,
              tuple(sorted(mapping.items())),
-             q.unit_ids is not None, q.kinds is not None)
+             q.unit_ids is not None, q.kinds is not None, tuple(m.name for m in ms))
     template = _TEMPLATES.get(shape)
     if template is None:
         if len(_TEMPLATES) > 256:

@@ -181,7 +181,9 @@ def form_section(spec: FormSpec, period: Period, scope: str, states, unit_ids, s
         return section
     names = headline_names(spec)
     top_metric, top_suffix = names[0] if names else (measures(spec)[0].name, "")
-    q = StatsQuery(spec.code, period, by=UNIT, states=states, successor=successor, unit_ids=unit_ids)
+    # only what the section shows is summed: its headline figures and the rates (outliers, small bases)
+    shown = frozenset([n for n, _s in names] + [top_metric] + [r.name for r in spec.rates])
+    q = StatsQuery(spec.code, period, by=UNIT, states=states, successor=successor, unit_ids=unit_ids, only=shown)
     cmp = compare(q, top_metric, user)
     table = cmp.table
     now, yoy = table.total(period), table.total(cmp.yoy_period)
