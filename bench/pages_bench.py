@@ -272,6 +272,10 @@ def measure(app, repeat: int, only: set[str] | None = None) -> dict:
     paths, sqls = pages(app, total), baselines(app)
     client = app.test_client()
     login(client, "leader")
+    for path in paths.values():  # every page's code and templates loaded, as in a warmed-up server
+        client.get(path)
+    gc.collect()
+    gc.freeze()  # what a gunicorn worker does after loading the app (gunicorn.conf.py: post_worker_init)
     out = {}
     for name, path in paths.items():
         if only and name not in only:
