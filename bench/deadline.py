@@ -6,7 +6,7 @@ is checked as a person would check it, and any failure counts as an error:
 
 * an error status, or a redirect to the login page (a lost session);
 * a form post that does not end on the page it should, with the portal's success flash
-  (``alert-success``: 已保存 / 操作成功), or that shows a failure flash (``alert-danger``);
+  (已保存 / 操作成功), or any page with a failure flash (danger or warning);
 * a download that is not the file it claims to be (status, type, the zip signature of xlsx/docx).
 
 The roles, one unit each where they have one (units are not shared, so users never race for one
@@ -39,8 +39,11 @@ WRITES = ("save", "submit", "sign_off", "unit_return", "accept", "return", "reop
 VERSION_RE = re.compile(r'name="_version"[^>]*value="(\d+)"')
 ACTION_RE = re.compile(r'name="action" value="([a-z_]+)"')
 FILING_RE = re.compile(r'href="/filings/(\d+)"')
-SUCCESS = 'alert alert-success'
-FAILURE = 'alert alert-danger'
+# a flash as Flask-AppBuilder renders it (appbuilder/flash.html): a page's own alert boxes, such as a
+# returned filing's reason in alert-danger, are not flashes
+FLASH_RE = re.compile(r'<div class="alert alert-(\w+)">\s*<button type="button" class="close" '
+                      r'data-dismiss="alert">&times;</button>\s*(.*?)\s*</div>', re.S)
+FAILURE = frozenset({"danger", "warning", "error"})
 
 
 class StepFailed(Exception):
@@ -61,11 +64,12 @@ def check_page(resp, path: str | None = None, flash: str | None = None) -> str:
     if "/login" in url:
         raise StepFailed("redirected to the login page")
     text = resp.text or ""
-    if FAILURE in text:
+    flashes = FLASH_RE.findall(text)
+    if any(category in FAILURE for category, _m in flashes):
         raise StepFailed("failure flash")
     if path is not None and not url.split("?")[0].endswith(path):
         raise StepFailed(f"ended on {url.split('?')[0].rsplit('/', 2)[-2:]}")
-    if flash is not None and (SUCCESS not in text or flash not in text):
+    if flash is not None and not any(category == "success" and flash in m for category, m in flashes):
         raise StepFailed("no success flash")
     return text
 
