@@ -130,12 +130,13 @@ class Filler(Flow):
                     done("submit")
                     self.saves = 0
             else:
-                self.save(fid)
+                # saving a returned filing reopens it (app.filing.values): a second write to expect
+                self.save(fid, reopens='<strong id="state">已退回</strong>' in page)
         elif '<strong id="state">已通过</strong>' in page:
             self.queue.pop(0)  # accepted: on to the next period
         # pending or submitted: waiting for the approver or the city (the page was the step)
 
-    def save(self, fid):
+    def save(self, fid, reopens: bool = False):
         form = self.get(f"/filings/{fid}/edit", "filler: edit form",
                         lambda r: check_page(r, f"/filings/{fid}/edit"))
         if form is None:
@@ -147,6 +148,8 @@ class Filler(Flow):
         if self.post(f"/filings/{fid}/edit", data, "filler: save",
                      lambda r: check_page(r, f"/filings/{fid}", "已保存")) is not None:
             done("save")
+            if reopens:
+                done("reopen")
             self.saves += 1
 
 
