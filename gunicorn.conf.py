@@ -39,3 +39,14 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 proc_name = "fazhi-portal"
+
+
+def post_worker_init(worker):
+    """Freeze what the worker has built (the app, its routes, templates, mappers: ~330,000 objects)
+    out of the garbage collector's reach: a full collection then scans only what requests made
+    (190 ms of CPU before, under 1 ms after; measured in issue 20), and heavy pages no longer pay
+    for one every few requests."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

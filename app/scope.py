@@ -139,6 +139,13 @@ def scoped_units(user=None, only_active_on=None) -> list[Unit]:
     return units
 
 
+def unit_choices(user=None) -> list:
+    """(id, code, short_name) rows of the units the user may see, ordered by code: what a unit
+    dropdown needs, without loading a whole ORM object per unit (5,000 of them at a large city)."""
+    q = restrict(select(Unit.id, Unit.code, Unit.short_name).order_by(Unit.code), Unit.id, user)
+    return list(db.session.execute(q))
+
+
 class UnitScopeFilter(BaseFilter):
     """FAB base filter: ``base_filters = [["unit_id", UnitScopeFilter, None]]``."""
 

@@ -1,34 +1,30 @@
-"""Deadline-day mix for bench/load.py (locust, headless): fillers saving and submitting their
-penalty filing through the web forms, reviewers listing filings, leaders on the dashboard.
+"""Deadline-day load under locust (headless, started by bench/load.py): the users of
+bench/deadline.py, each its own account with its own session (LOAD_SESSIONS, a JSON file minted by
+bench/load.py: no logins during the test, the login form is rate-limited per address).
 
-Sessions are minted by bench/load.py before the run (no logins during the test: the login form is
-rate-limited per address) and passed in LOAD_SESSIONS (a JSON file)."""
+A step whose check fails (error status, login page, missing success flash, failure flash, a
+download that is not its file) is a locust failure. The writes that succeeded are written to
+LOAD_COUNTS when the test stops, for bench/load.py to compare with the database.
+"""
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
-import random
-import re
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
 
-from locust import FastHttpUser, between, events, task
+from locust import HttpUser, between, events, task
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import deadline  # noqa: E402
 
 SESSIONS = json.load(open(os.environ["LOAD_SESSIONS"], encoding="utf-8"))
-MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "20000"))
+MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "100000"))
 WAIT = tuple(float(x) for x in os.environ.get("LOAD_WAIT", "2,6").split(","))  # think time, seconds
-_fillers = itertools.cycle(SESSIONS["fillers"])
-_reviewers = itertools.cycle(SESSIONS["reviewers"])
-_leaders = itertools.cycle(SESSIONS["leaders"])
-VERSION_RE = re.compile(r'name="_version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="_version"')
-
-
-@events.request.add_listener
-def _bound(context=None, **kw):
-    """Stop by itself after MAX_REQUESTS requests (the time bound is --run-time)."""
-    runner = _bound.environment.runner if hasattr(_bound, "environment") else None
-    if runner is not None and runner.stats.total.num_requests >= MAX_REQUESTS:
-        runner.quit()
+_taken = {role: 0 for role in deadline.ROLES}
 
 
 @events.init.add_listener
@@ -36,87 +32,74 @@ def _init(environment, **kw):
     _bound.environment = environment
 
 
-class _Portal(FastHttpUser):
+@events.request.add_listener
+def _bound(**kw):
+    """Stop by itself after MAX_REQUESTS requests (the time bound is --run-time)."""
+    runner = getattr(_bound, "environment", None) and _bound.environment.runner
+    if runner is not None and runner.stats.total.num_requests >= MAX_REQUESTS:
+        runner.quit()
+
+
+@events.test_stop.add_listener
+def _counts(**kw):
+    Path(os.environ["LOAD_COUNTS"]).write_text(json.dumps(dict(deadline.DONE)), encoding="utf-8")
+
+
+class _Client:
+    """deadline.Flow's client on locust's HttpSession (requests), with the check as the verdict."""
+
+    def __init__(self, user):
+        self.user = user
+
+    def call(self, method, path, name, data=None, check=None, fail=None):
+        if fail is not None:
+            self.user.environment.events.request.fire(
+                request_type=method, name=name, response_time=0, response_length=0, response=None,
+                context={}, exception=deadline.StepFailed(fail), start_time=time.time(), url=path)
+            return None
+        with self.user.client.request(method, path, name=name, data=data, catch_response=True) as r:
+            try:
+                out = check(r)
+            except deadline.StepFailed as exc:
+                r.failure(str(exc))
+                return None
+            r.success()
+            return True if out is None else out
+
+
+class _Portal(HttpUser):
     abstract = True
     wait_time = between(*WAIT)
+    role = ""
 
     def on_start(self):
-        self.s = next(self.pool)
-        self.headers = {"Cookie": f"session={self.s['cookie']}"}
+        pool = SESSIONS[self.role]
+        i = _taken[self.role]
+        if i >= len(pool):
+            raise RuntimeError(f"more {self.role} than accounts ({len(pool)}): mint more in bench/load.py")
+        _taken[self.role] += 1
+        session = pool[i]
+        # for the host itself, as the server sets it: a second, domain-less cookie of the same name
+        # would be sent first and hide the server's updates (its flashes)
+        self.client.cookies.set("session", session["cookie"], domain=urlparse(self.host).hostname, path="/")
+        self.flow = deadline.ROLES[self.role](_Client(self), session)
 
-    def get(self, path, name=None):
-        with self.client.get(path, headers=self.headers, name=name or path, catch_response=True) as r:
-            if r.status_code != 200 or "/login/" in (r.url or "") and "login" in r.text[:2000].lower():
-                r.failure(f"{r.status_code}")
-            return r
-
-    def post(self, path, data, name):
-        data = dict(data, csrf_token=self.s["csrf"])
-        with self.client.post(path, data=data, headers=self.headers, name=name, catch_response=True,
-                              allow_redirects=False) as r:
-            if r.status_code not in (302, 303) or "login" in (r.headers.get("Location") or ""):
-                r.failure(f"{r.status_code} {r.headers.get('Location')}")
-            return r
+    @task
+    def step(self):
+        self.flow.step()
 
 
 class Filler(_Portal):
-    weight = 5
-    pool = _fillers
+    weight, role = 3, "fillers"
 
-    @task(6)
-    def save(self):
-        fid = self.s["fid"]
-        page = self.get(f"/filings/{fid}/edit", name="filler: edit form")
-        m = VERSION_RE.search(page.text or "")
-        data = dict(self.s["values"])
-        if m:
-            data["_version"] = m.group(1) or m.group(2)
-        self.post(f"/filings/{fid}/edit", data, name="filler: save")
 
-    @task(1)
-    def submit_cycle(self):
-        """Submit, returned by the unit's approver, reopened: the filing is a draft again."""
-        fid = self.s["fid"]
-        self.post(f"/filings/{fid}/act", {"action": "submit"}, name="filler: submit")
-        approver = {"Cookie": f"session={self.s['approver_cookie']}"}
-        with self.client.post(f"/filings/{fid}/act", headers=approver, name="approver: return",
-                              data={"action": "unit_return", "comment": "请核对",
-                                    "csrf_token": self.s["approver_csrf"]},
-                              allow_redirects=False, catch_response=True) as r:
-            if r.status_code != 302:
-                r.failure(str(r.status_code))
-        self.post(f"/filings/{fid}/act", {"action": "reopen"}, name="filler: reopen")
-
-    @task(2)
-    def list_own(self):
-        self.get("/filings/penalty/", name="filler: list")
+class Approver(_Portal):
+    weight, role = 3, "approvers"
 
 
 class Reviewer(_Portal):
-    weight = 3
-    pool = _reviewers
-
-    @task(4)
-    def list_filings(self):
-        self.get("/filings/penalty/", name="reviewer: list")
-
-    @task(2)
-    def list_page(self):
-        self.get(f"/filings/penalty/?page={random.randint(2, 20)}", name="reviewer: list page n")
-
-    @task(1)
-    def timeliness(self):
-        self.get("/timeliness/", name="reviewer: timeliness")
+    weight, role = 2, "reviewers"
 
 
 class Leader(_Portal):
-    weight = 2
-    pool = _leaders
-
-    @task(3)
-    def dashboard(self):
-        self.get("/dashboard/", name="leader: dashboard")
-
-    @task(1)
-    def report(self):
-        self.get("/reports/penalty/", name="leader: report")
+    weight, role = 2, "leaders"

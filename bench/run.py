@@ -4,6 +4,10 @@
     python bench/run.py --quick    # 500 units × 20 years of quarterly penalty filings, 5×; < 60 s
     python bench/run.py --database-url postgresql://postgres@127.0.0.1/portal_bench   # schema dropped!
 
+Then (bench/pages_bench.py, issue 20) whole pages against the hand-written SQL for their figures at
+500 and 5,000 units, on a database of their own (rebuilt): `pages_vs_sql` in the JSON line holds
+each page's ratio at 500 and at 5,000 units and the growth (page time ratio / unit ratio).
+
 Ratios (medians of interleaved runs, same machine, same data):
   report_vs_sql         the statistics layer (aggregate → rows with their figures) against the hand-
                         written SQL for the same numbers run through the bare driver: a city-wide
@@ -376,10 +380,18 @@ def main() -> None:
     pages = {} if args.quick else bench_pages(app, repeat)
     if pages:
         print(f"pages (ms): {pages}", file=sys.stderr)
+    # whole pages against their SQL at 500 and 5,000 units: a database of their own (issue 20)
+    from bench.pages_bench import run as pages_vs_sql
+
+    page_app, _url = make_app(args.database_url)
+    vs_sql = pages_vs_sql(page_app, args.quick, max(3, repeat - 2) if args.quick else repeat)
     result = {
         "report_vs_sql": max(r["ratio"] for r in report.values()),
         "export_vs_xlsxwriter": max(e["ratio"] for e in export.values()),
         "list_vs_bare_fab": listing["list_vs_bare_fab"] if listing else None,
+        "pages_vs_sql": {"ratio_500": vs_sql["ratio_500"], "ratio_5000": vs_sql["ratio_5000"],
+                         "growth": vs_sql["growth"], "years": vs_sql["years"],
+                         "500": vs_sql["500"], "5000": vs_sql["5000"]},
         "report": report, "export": export, "list": listing, "pages_ms": pages, "data": counts,
         "database": url.split("://")[0], "clock": CLOCK["name"],
         "machine": f"{platform.machine()} {os.cpu_count()} cpu, Python {platform.python_version()}",

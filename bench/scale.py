@@ -35,9 +35,10 @@ def add_units(total: int) -> list[int]:
     """Top the unit list up to `total` reporting units besides the city office (synthetic bureaus)."""
     have = db.session.scalar(select(func.count()).select_from(Unit))
     city = db.session.scalar(select(Unit.id).where(Unit.code == "0000"))
+    start = db.session.scalar(select(func.count()).select_from(Unit).where(Unit.code.like("B%")))  # topped up before
     rows = [dict(code=f"B{i:04d}", name=f"基准测试单位{i:04d}法制处", short_name=f"测试单位{i:04d}",
                  kind="department" if i % 5 else "district", parent_id=city, valid_from=dt.date(2000, 1, 1))
-            for i in range(max(total + 1 - have, 0))]
+            for i in range(start, start + max(total + 1 - have, 0))]
     if rows:
         db.session.execute(insert(Unit), rows)
     db.session.commit()

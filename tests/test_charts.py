@@ -161,3 +161,23 @@ def test_dashboard_figures_are_valid_and_labelled(app, figures):  # noqa: F811
         assert list(this.y)[-4:] == [101, 102, 103, 104] and list(before.y)[-4:] == [101, 102, 103, 104]
         for fig in (*figs.values(), *own.values()):
             assert fig.layout.title.text and any("\u4e00" <= ch <= "\u9fff" for ch in fig.layout.title.text)
+
+
+def test_a_chart_is_drawn_once_for_the_same_figure_and_again_when_it_changes(monkeypatch):
+    """Drawn PNGs are kept by the figure's whole content (issue 20): the same figure is not drawn
+    twice; a figure with one number changed is drawn anew (a kept image is never stale)."""
+    import plotly.graph_objects as go
+
+    from app.charts import static
+
+    monkeypatch.setattr(static, "_DRAWN", static.OrderedDict())
+    drawn = []
+    real = static._draw
+    monkeypatch.setattr(static, "_draw", lambda fig, h: drawn.append(fig) or real(fig, h))
+    fig = go.Figure(go.Bar(x=["东城区", "西城区"], y=[3, 4]), layout={"title": {"text": "处罚决定"}})
+    first = static.render_png(fig)
+    assert first.startswith(b"\x89PNG") and static.render_png(go.Figure(fig)) == first and len(drawn) == 1
+    monkeypatch.setattr(static, "DRAWN_MAX", 1)  # the kept images are bounded, the oldest goes first
+    changed = go.Figure(go.Bar(x=["东城区", "西城区"], y=[3, 5]), layout={"title": {"text": "处罚决定"}})
+    assert static.render_png(changed) != first and len(drawn) == 2 and len(static._DRAWN) == 1
+    assert static.render_png(fig) == first and len(drawn) == 3

@@ -323,3 +323,29 @@ def test_choice_fields_are_counted_per_answer(app):
         row = aggregate(StatsQuery("institution", Period.parse("2024"), by=CITY), user("admin")).rows[0]
         assert row.get(f"{choice.name}__{keys[0]}") == 2 and row.get(f"{choice.name}__{keys[1]}") == 1
         assert row.get("headcount") == 15
+
+
+def test_only_the_figures_asked_for_are_summed_with_the_same_values(app, city):
+    """StatsQuery.names (issue 20): the statement sums the parts of the figures asked for, nothing
+    else; those figures equal the full query's, and a figure not asked for is not there."""
+    with app.app_context():
+        full = aggregate(StatsQuery("penalty", Period.parse("2024")), user("admin"))
+        wanted = frozenset({"decisions_total", "amount_total", "challenge_correction_rate"})
+        slim = aggregate(StatsQuery("penalty", Period.parse("2024"), names=wanted), user("admin"))
+        # combined and rate figures bring their parts; nothing more is fetched
+        assert {m.name for m in slim.measures} == {"decisions_total", "amount_fines", "amount_gains",
+                                                   "reconsidered_corrected", "reconsidered"}
+        assert [r.key for r in slim.rows] == [r.key for r in full.rows]
+        for a, b in zip(slim.rows, full.rows, strict=True):
+            assert a.filings == b.filings
+            assert {n: a.get(n) for n in wanted} == {n: b.get(n) for n in wanted}
+        assert slim.total().get("amount_total") == full.total().get("amount_total")
+        with pytest.raises(KeyError):
+            slim.rows[0].get("hearings_held")
+        # split by period: the buckets' rows are grouped once and handed out as copies
+        split = aggregate(StatsQuery("penalty", Period.parse("2024Q1"), Period.parse("2024Q4"), split=True,
+                                     names=wanted), user("admin"))
+        q1 = split.for_period(Period.parse("2024Q1"))
+        assert {r.period for r in q1} == {Period.parse("2024Q1")} and len(q1) == 2
+        q1.clear()
+        assert len(split.for_period(Period.parse("2024Q1"))) == 2

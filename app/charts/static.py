@@ -10,9 +10,12 @@ grouped) and lines, with a second y axis.
 from __future__ import annotations
 
 import io
+import json
 import re
+from collections import OrderedDict
 
 import plotly.graph_objects as go
+from plotly.utils import PlotlyJSONEncoder
 
 FONT_FILES = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",)
 FAMILIES = ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]
@@ -72,8 +75,29 @@ def _categories(axis, values) -> tuple[list, list[str]]:
     return list(range(len(values))), [_plain(v) for v in labels]
 
 
+# Drawn images by the figure they draw (its whole JSON: numbers, labels, colours) and height.
+# The key is the content itself, so an entry can never be stale: other figures make another key.
+# Per process and bounded; a chart unchanged since the last download is not drawn again (matplotlib
+# takes 0.1–0.5 s a chart, more than the figures' SQL).
+_DRAWN: OrderedDict[tuple[str, float | None], bytes] = OrderedDict()
+DRAWN_MAX = 64
+
+
 def render_png(fig: go.Figure, height_mm: float | None = None) -> bytes:
     """`fig` as a PNG WIDTH_MM wide at DPI (text at FONT_PT on paper)."""
+    key = (json.dumps(fig.to_plotly_json(), sort_keys=True, cls=PlotlyJSONEncoder), height_mm)
+    png = _DRAWN.get(key)
+    if png is None:
+        png = _draw(fig, height_mm)
+        _DRAWN[key] = png
+        while len(_DRAWN) > DRAWN_MAX:
+            _DRAWN.popitem(last=False)
+    else:
+        _DRAWN.move_to_end(key)
+    return png
+
+
+def _draw(fig: go.Figure, height_mm: float | None) -> bytes:
     plt = _setup()
     layout = fig.layout
     bars = [t for t in fig.data if t.type == "bar"]

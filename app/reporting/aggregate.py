@@ -101,6 +101,7 @@ class Row:
     # The version whose definitions the derived figures follow: the bucket's own when the
     # bucket lies in one version (an older bucket keeps its own 纠错率), else `spec`.
     rates_from: FormSpec | None = field(default=None, repr=False)
+    min_base: int | None = field(default=None, repr=False)  # RATE_MIN_BASE, read once per table
 
     def get(self, name: str):
         """A summed figure, or a derived one (rate as a Decimal fraction, combined amount);
@@ -113,9 +114,11 @@ class Row:
                 return None
             raise KeyError(name)
         if isinstance(item, Rate):
-            from .indicators import min_base
+            if self.min_base is None:
+                from .indicators import min_base
 
-            return item.compute(self.values, min_base())
+                self.min_base = min_base()
+            return item.compute(self.values, self.min_base)
         return item.compute(self.values)
 
 
@@ -131,9 +134,15 @@ class Table:
     _index: dict | None = field(default=None, repr=False)
     _totals: dict | None = field(default=None, repr=False)
     _versions: dict | None = field(default=None, repr=False)
+    _by_period: dict | None = field(default=None, repr=False)
 
     def for_period(self, period: Period | None) -> list[Row]:
-        return [r for r in self.rows if r.period == period]
+        """The rows of one bucket (grouped once: pages ask for every bucket, many times)."""
+        if self._by_period is None:
+            self._by_period = {}
+            for r in self.rows:
+                self._by_period.setdefault(r.period, []).append(r)
+        return list(self._by_period.get(period, ()))
 
     def find(self, key, period: Period | None = None) -> Row | None:
         if self._index is None:
@@ -149,7 +158,7 @@ class Table:
         filings, values = self._totals[period]
         if label is None:
             label = self._totals.get("label") or self._totals.setdefault("label", _("合计"))
-        return Row(CITY_KEY, "", label, period, filings, values, self.spec, self._version(period))
+        return Row(CITY_KEY, "", label, period, filings, values, self.spec, self._version(period), self._min_base())
 
     def _version(self, period: Period | None):
         if self._versions is None:
@@ -162,7 +171,10 @@ class Table:
                 label: str = "") -> Row:
         """The sum of some rows of one bucket as one row (a group of units, the units compared)."""
         filings, values = self._sum(rows)
-        return Row(key, code, label, period, filings, values, self.spec, self._version(period))
+        return Row(key, code, label, period, filings, values, self.spec, self._version(period), self._min_base())
+
+    def _min_base(self) -> int | None:
+        return self.rows[0].min_base if self.rows else None
 
     def _sum(self, rows: list[Row]) -> tuple[int, dict]:
         values = {}
@@ -194,6 +206,9 @@ def aggregate(q: StatsQuery, user=None) -> Table:
     first = n_keys + (2 if q.split else 0)  # the filing count, then the measures
     rows = []
     versions: dict[Period | None, FormSpec | None] = {}
+    from .indicators import min_base
+
+    base = min_base()
     # Core execution: plain rows, no ORM loading step (the statement selects columns only).
     for r in db.session.connection().execute(stmt, params).all():
         if not r[first]:  # a query without GROUP BY answers one empty row when nothing matched
@@ -206,7 +221,7 @@ def aggregate(q: StatsQuery, user=None) -> Table:
         if period not in versions:
             versions[period] = rates_version(q, period)
         rows.append(Row(key, code, label, period, r[first], dict(zip(names, r[first + 1:], strict=True)), spec,
-                        versions[period]))
+                        versions[period], base))
     return Table(q, spec, ms, rows, partial_columns(q, spec))
 
 

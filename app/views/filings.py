@@ -32,7 +32,7 @@ from ..forms import FORMS, form_of, get_form
 from ..models.filing import CorrectionRequest, Filing
 from ..models.unit import Unit
 from ..reporting.indicators import min_base
-from ..scope import get_or_404, is_city_wide, restrict, scoped_units
+from ..scope import get_or_404, is_city_wide, restrict, scoped_units, unit_choices
 from ..security import FILING, has_perm
 
 PAGE_SIZE = 50
@@ -127,7 +127,7 @@ class FilingView(BaseView):
             .order_by(Filing.year.desc(), Filing.sub.desc(), Unit.code)
             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
         ).all()
-        units = scoped_units()
+        units = unit_choices()
         unit_names = {u.id: u.short_name for u in units}
         fillable, upcoming = [], None
         if has_perm(current_user, "can_fill", FILING) and current_user.unit is not None:

@@ -56,7 +56,7 @@ from ..reporting.report import (
 )
 from ..reporting.rollup import RangeError
 from ..reporting.units import scope_label
-from ..scope import scoped_units, visible_unit_ids
+from ..scope import scoped_units, unit_choices, visible_unit_ids
 from .figure_links import FigureLinks
 
 REPORTS = "Reports"
@@ -77,7 +77,7 @@ def _context(form_code: str):
     for message in filters.errors:
         flash(message, "warning")
     scope = scope_label(visible, getattr(current_user, "unit", None))
-    choices = dict(periods=period_choices(spec, today()), kinds=UNIT_KINDS, units=scoped_units(),
+    choices = dict(periods=period_choices(spec, today()), kinds=UNIT_KINDS, units=unit_choices(),
                    forms=FORMS, spec=spec, args=request.args, filters=filters, scope=scope)
     return spec, filters, scope, choices
 
@@ -101,12 +101,15 @@ def rows_html(report) -> Markup:
     figures renders several times faster than a cell-by-cell template loop). Names and keys
     are escaped; figures are formatted numbers; column names come from the form's declaration."""
     names = report.names
-    cols = [f' data-col="{escape(n)}"' for n in names]
+    # each figure cell's opening tag, once; figures are formatted numbers (digits, separators,
+    # %, —, *): escaped anyway when a column is text, which only the label column is
+    opening = [f'<td data-col="{escape(n)}">' for n in names]
+    text_col = [c.kind == "text" for c in report.columns]
 
     def row(r, css: str = "") -> str:
         texts = report.texts(r)
         cells = [f'<td class="name">{escape(texts[0])}</td>']
-        cells += [f"<td{cols[i]}>{escape(t)}</td>" for i, t in enumerate(texts) if i]
+        cells += [opening[i] + (escape(t) if text_col[i] else t) + "</td>" for i, t in enumerate(texts) if i]
         return f'<tr{css} data-key="{escape(str(r.key))}">{"".join(cells)}</tr>'
 
     empty = escape(_("所选范围内没有符合条件的报表数据"))
