@@ -4,7 +4,7 @@ from .audit import AuditLog
 from .blob import Blob
 from .cases import CaseCounter, CasePrefix, Holiday, LitigationCase, ReconApplicant, ReconCase
 from .docflow import DocFile, DocTransition, InfoBrief, InfoItem, NormativeDoc
-from .filing import CorrectionRequest, DeadlineOverride, Filing, FilingTransition, FormAssignment
+from .filing import CorrectionRequest, DeadlineOverride, Filing, FilingTransition, FormAssignment, Reminder
 from .job import ExportJob
 from .notice import (
     Attachment,
@@ -56,6 +56,7 @@ __all__ = [
     "Filing",
     "FilingTransition",
     "FormAssignment",
+    "Reminder",
     "PortalUser",
     "UNIT_KINDS",
     "Unit",
