@@ -20,7 +20,7 @@ from ..clock import today
 from ..extensions import db
 from ..filing.deadlines import rule_deadline
 from ..filing.periods import Period, last_complete, periods_between
-from ..filing.timeliness import assignments, expected_on
+from ..filing.timeliness import assignments, expected_on, status_of
 from ..forms import get_form
 from ..models.filing import Filing, FilingTransition
 from ..models.unit import Unit
@@ -36,8 +36,12 @@ RETURNED = [("submit", "draft", "pending", "filler", -3),
             ("sign_off", "pending", "submitted", "approver", -2),
             ("return", "submitted", "returned", "reviewer", -1),
             ("reopen", "returned", "draft", "filler", 0)]
-RETURN_REASONS = ("合计数与分项之和不符，请核实后重新上报", "与上期相比变化较大，请补充说明",
-                  "罚没金额单位有误（应为元），请更正")
+# (code of app.filing.return_reasons, the reviewer's words)
+RETURN_REASONS = (("data_logic", "合计数与分项之和不符，请核实后重新上报"),
+                  ("unexplained_change", "与上期相比变化较大，请补充说明"),
+                  ("unit_scope", "罚没金额单位有误（应为元），请更正"),
+                  ("missing_data", "部分栏目漏填，请补充完整"),
+                  ("weak_explanation", "情况说明过于简单，请说明变化原因"))
 STEPS_TO = {"draft": 0, "pending": 1, "submitted": 2, "accepted": 3}
 
 
@@ -94,24 +98,26 @@ def load_form_demo(form_code: str, first: Period, make_values: Callable, rng: ra
                 id=fid, form_code=form_code, unit_id=unit.id, period_key=p.key, year=p.year,
                 sub=p.index, state=state, revision=1, version=1, explanation=outlier[1] if outlier else None,
                 first_reported_at=_at(reported) if state in ("accepted", "submitted") else None,
+                days_late=status_of(_at(reported), due)[2] if state in ("accepted", "submitted") else None,
                 created_at=created, updated_at=_at(reported)))
             values.append(dict(filing_id=fid, revision=1, **row))
             entries.append(dict(at=created, username=_who("filler", unit), action="filing.create",
                                 object_type="filing", object_id=fid, detail={"form": form_code, "period": p.key}))
             chain = CHAIN[:STEPS_TO[state]]
             if returned:
-                reason = rng.choice(RETURN_REASONS)
-                chain = [(*s[:4], s[4] - 4, reason if s[0] == "return" else None) for s in RETURNED] + \
-                        [(*s, None) for s in chain]
+                code, reason = rng.choice(RETURN_REASONS)
+                chain = [(*s[:4], s[4] - 4, (code, reason) if s[0] == "return" else (None, None)) for s in RETURNED] + \
+                        [(*s, (None, None)) for s in chain]
             else:
-                chain = [(*s, None) for s in chain]
-            for action, a, b, role, offset, comment in chain:
+                chain = [(*s, (None, None)) for s in chain]
+            for action, a, b, role, offset, (code, comment) in chain:
                 at = _at(reported + dt.timedelta(days=offset))
                 who = _who(role, unit)
                 steps.append(dict(filing_id=fid, action=action, from_state=a, to_state=b, username=who,
-                                  at=at, comment=comment))
+                                  at=at, comment=comment, reason_code=code))
+                detail = {"from": a, "to": b, "comment": comment, **({"reason": code} if code else {})}
                 entries.append(dict(at=at, username=who, action=f"filing.{action}", object_type="filing",
-                                    object_id=fid, detail={"from": a, "to": b, "comment": comment}))
+                                    object_id=fid, detail=detail))
     if filings:
         db.session.execute(insert(Filing), filings)
         db.session.execute(insert(value_model(form_code)), values)
