@@ -58,7 +58,7 @@ def prepare(app) -> dict:
             db.session.execute(update(Filing).where(Filing.id == fid).values(
                 state="submitted", warning_count=rng.choice((0, 0, 0, 1, 2)),
                 explanation=rng.choice((None, None, "本期集中整治")), days_late=rng.choice((0, 0, 0, 3, 12))))
-        counts["pending"] = len(recent)
+        counts["pending_filings"] = len(recent)
         ids = list(db.session.scalars(select(Filing.id).where(Filing.state == "accepted").limit(4000)))
         first = (db.session.scalar(select(func.max(FilingTransition.id))) or 0) + 1
         db.session.execute(insert(FilingTransition), [
@@ -66,6 +66,9 @@ def prepare(app) -> dict:
                  username="reviewer", comment="请核实", reason_code=rng.choice(list(REASONS)))
             for i, fid in enumerate(ids)])
         counts["returns"] = len(ids)
+        from app.demo.filings import advance_sequence
+
+        advance_sequence(FilingTransition.__tablename__)
         db.session.execute(db.text("ANALYZE"))
         db.session.commit()
     return counts
