@@ -121,6 +121,10 @@ def table(stats: Stats):
             ("退回次数", str(stats.total)), ("导出日期", today().isoformat())]
     cols = [Col("单位", TEXT), Col("报表", TEXT), Col("报告期", TEXT),
             *(Col(label, COUNT, "退回原因") for label in REASONS.values()), Col("合计", COUNT)]
-    rows = [[unit.name, get_form(form).menu_title, period.label, *(c.get(code, 0) for code in REASONS),
-             sum(c.values())] for unit, form, period, c in stats.cells]
+    titles = {code: get_form(code).menu_title for code in FORMS}
+    codes = list(REASONS)
+    rows = []
+    for unit, form, period, c in stats.cells:
+        counts = [c.get(code, 0) for code in codes]
+        rows.append([unit.name, titles[form], period.label, *counts, sum(counts)])
     return title, meta, cols, rows
