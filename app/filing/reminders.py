@@ -116,10 +116,10 @@ def remind(unit_id, form_code, period_key, user) -> Reminder:
     return kept
 
 
-def last_reminders(items: list[Overdue]) -> dict[tuple[int, str, str], tuple]:
-    """{(unit id, form, period key): (last sent at, by whom, how many times)} for the listed items
-    (one query over their units and periods)."""
-    keys = {(o.unit.id, o.form_code, o.period.key) for o in items}
+def last_reminders(keys) -> dict[tuple[int, str, str], tuple]:
+    """{(unit id, form, period key): (last sent at, by whom, how many times)} for the given keys —
+    (unit id, form, period key) tuples or Overdue items — with one query over their units and periods."""
+    keys = {(k.unit.id, k.form_code, k.period.key) if isinstance(k, Overdue) else tuple(k) for k in keys}
     if not keys:
         return {}
     out: dict[tuple[int, str, str], tuple] = {}

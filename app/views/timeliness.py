@@ -51,9 +51,13 @@ class TimelinessView(BaseView):
             flash(str(exc), "danger")
             period = last_complete(spec.period_kind, today())
         report = period_timeliness(form_code, period, visible_unit_ids())
+        overdue_now = report.deadline < today()
+        reminded = last_reminders((r.unit.id, form_code, period.key) for r in report.rows
+                                  if r.status == "missing") if overdue_now else {}
         return self.render_template(
             "portal/timeliness.html", report=report, spec=spec, forms=FORMS, period=period,
-            labels=STATUS_LABELS, rule=rule_deadline(form_code, period),
+            labels=STATUS_LABELS, rule=rule_deadline(form_code, period), overdue_now=overdue_now,
+            reminded=reminded, can_remind=overdue_now and has_perm(current_user, "can_review", FILING),
         )
 
     @expose("/scores")
@@ -90,6 +94,10 @@ class TimelinessView(BaseView):
                 flash(_("已向%(unit)s发送催报邮件（%(n)s封）", unit=name, n=kept.mailed), "success")
             else:
                 flash(_("已记录对%(unit)s的催报（未配置邮件服务器，未发送邮件）", unit=name), "success")
+        back = request.form.get("back")  # the 报送情况 page of that form and period, or the 催报名单
+        if back == "timeliness":
+            return redirect(url_for("TimelinessView.index", form=request.form.get("form", ""),
+                                    period=request.form.get("period", "")))
         return redirect(url_for("TimelinessView.overdue_list"))
 
     @expose("/returns")

@@ -136,10 +136,20 @@ def test_remind_with_one_click(app, live_server, reviewer):
     assert "已催报" in row.inner_text() and "reviewer" in row.inner_text()
     assert row.locator("button").inner_text().startswith("再次催报")
     shot(page, "overdue_reminded", full_page=False)  # a city-long list
+    # the same from 报送情况 of the form and period: back on that page, marked there and on the 催报名单
+    page.goto(live_server.url("/timeliness/?form=penalty&period=2026Q3"))
+    row = page.locator("#timeliness tr[data-unit='2300']")
+    assert "未报" in row.inner_text() and "已催报" not in row.inner_text()
+    with page.expect_navigation():
+        row.locator("button[type=submit]").click()
+    assert "已记录对市公安局的催报" in _flash(page) and "period=2026Q3" in page.url
+    assert "已催报" in page.locator("#timeliness tr[data-unit='2300']").inner_text()
+    assert "已催报" in page.locator("#timeliness tr[data-unit='0100']").inner_text()
     with app.app_context():
-        kept = db.session.scalars(select(Reminder)).one()
-        assert (kept.unit_id, kept.form_code, kept.period_key, kept.sent_by) == \
-            (unit_id, "penalty", "2026Q3", "reviewer")
+        kept = db.session.scalars(select(Reminder).order_by(Reminder.id)).all()
+        gongan = unit_by_code("2300").id
+        assert [(k.unit_id, k.form_code, k.period_key, k.sent_by) for k in kept] == \
+            [(unit_id, "penalty", "2026Q3", "reviewer"), (gongan, "penalty", "2026Q3", "reviewer")]
     assert not errors, errors
 
 
