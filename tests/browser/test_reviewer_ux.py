@@ -29,14 +29,15 @@ def shot(page, name, full_page=True):
 
 @pytest.fixture
 def reviewer(browser, live_server):
-    """The reviewer's page (Chinese browser) and the console errors it collects."""
+    """The reviewer's page (Chinese browser) and the console errors it collects. Not signed in yet:
+    each test makes its data first (under time_machine, which moves every thread's clock — a
+    request served meanwhile would date the session's last activity months back and end it)."""
     ctx = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
     ctx.set_default_timeout(30_000)
     page = ctx.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    login(page, live_server, "reviewer")
     yield page, errors
     ctx.close()
 
@@ -56,6 +57,7 @@ def test_review_list_columns_filters_and_sorting(app, live_server, reviewer):
         on_time = _file("0100", "2026Q2", dt.date(2026, 7, 15))
         late = _file("2300", "2026Q2", dt.date(2026, 7, 20), WARNING_VALUES, "本季度集中结案")
         _file("0100", "2026Q1", dt.date(2026, 4, 10), to="accepted")
+    login(page, live_server, "reviewer")
     page.goto(live_server.url("/filings/penalty/"))
     page.select_option("select[name=state]", "submitted")
     with page.expect_navigation():
@@ -100,6 +102,7 @@ def test_batch_accept_with_the_header_checkbox(app, live_server, reviewer):
         good = _file("0100", "2026Q2", dt.date(2026, 7, 15))
         good2 = _file("2300", "2026Q1", dt.date(2026, 4, 10))
         warned = _file("2300", "2026Q2", dt.date(2026, 7, 20), WARNING_VALUES, "本季度集中结案")
+    login(page, live_server, "reviewer")
     page.goto(live_server.url("/filings/penalty/?state=submitted"))
     page.check("#check-all")  # the script ticks every row
     assert page.locator("#filings input.batch-pick:checked").count() == 3
@@ -126,6 +129,7 @@ def test_remind_with_one_click(app, live_server, reviewer):
     with app.app_context():
         dongcheng = unit_by_code("0100")
         name, unit_id = dongcheng.name, dongcheng.id
+    login(page, live_server, "reviewer")
     page.goto(live_server.url("/timeliness/overdue"))
     row = page.locator("#overdue tr[data-unit='0100'][data-form='penalty'][data-period='2026Q3']")
     assert name in row.inner_text() and "已催报" not in row.inner_text()
@@ -158,6 +162,7 @@ def test_return_with_a_reason_and_the_statistics(app, live_server, reviewer, tmp
     with app.app_context():
         fid = _file("0100", "2026Q2", dt.date(2026, 7, 15))
         other = _file("2300", "2026Q2", dt.date(2026, 7, 15))
+    login(page, live_server, "reviewer")
     for target, code, comment in ((fid, "unit_scope", "罚没金额应以元为单位"), (other, "data_logic", "")):
         page.goto(live_server.url(f"/filings/{target}"))
         form = page.locator("form.action-form:has(input[name=action][value=return])")
