@@ -137,7 +137,15 @@ class Config:
     ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024  # one attachment of a notice or a feedback report
     # Local time of the portal; deadlines are dates in this zone.
     PORTAL_TIMEZONE = "Asia/Shanghai"
+    # 催报 mails (app/filing/reminders.py), Flask's usual keys; without MAIL_SERVER reminders are
+    # recorded and shown, not mailed.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "noreply@localhost")
     # The audit chain's MAC: hmac-sm3 (national algorithm; new chains, and existing ones switch at
     # `flask db upgrade` to 0014) or hmac-sha256 (keeps an existing deployment as it was).
     AUDIT_HASH = os.environ.get("AUDIT_HASH", "hmac-sm3")

@@ -13,13 +13,18 @@ portal = AppGroup("portal", help="法制统计 portal administration.")
 def init_command():
     """Sync roles and permissions from code and load the unit list with its history since 2006 and
     the filing assignments of the reforms (idempotent: into an existing database too)."""
+    from .extensions import db
+    from .filing.review import backfill
     from .security import sync_roles
     from .unit_list import load_assignments, load_units
 
     added = load_units()
     assigned = load_assignments()
     counts = sync_roles()
+    late, warned = backfill()  # the reviewers' list facts of filings from before they were kept
+    db.session.commit()
     click.echo(f"units added: {added}; filing assignments added: {assigned}")
+    click.echo(f"review facts filled: days late {late}, warnings {warned}")
     click.echo("roles synced (permissions): " + ", ".join(f"{role} {n}" for role, n in counts.items()))
 
 

@@ -80,6 +80,7 @@ def _clean(app):
         FormAssignment,
         FormSetting,
         PortalUser,
+        Reminder,
         Unit,
     )
     from app.models.audit import AuditChainHead
@@ -90,7 +91,7 @@ def _clean(app):
 
         for model in (LitigationCase, ReconApplicant, ReconCase, CaseCounter, CasePrefix, Holiday):
             db.session.execute(delete(model))
-        for model in (CorrectionRequest, FilingTransition, *VALUE_MODELS.values()):
+        for model in (Reminder, CorrectionRequest, FilingTransition, *VALUE_MODELS.values()):
             db.session.execute(delete(model))
         # The audit chain restarts with the emptied log (its head would point at deleted rows).
         for model in (Filing, DeadlineOverride, FormAssignment, FormSetting, AuditLog, AuditChainHead):

@@ -197,7 +197,8 @@ class FilingApi(PortalApi):
         version = self.version_arg(body)
         try:
             workflow.apply(filing, str(body.get("action", "")), acting_user(), comment=body.get("comment"),
-                           expected_version=version, explanation=body.get("explanation"))
+                           expected_version=version, explanation=body.get("explanation"),
+                           reason_code=body.get("reason_code"))
         except FilingError as exc:
             return self._fail(exc)
         return self.response(200, result=filing_json(filing))

@@ -6,6 +6,8 @@ against the spec the portal serves at /api/v1/_openapi.
 
 from marshmallow import Schema, fields
 
+from ..filing.return_reasons import REASONS
+
 
 class ErrorSchema(Schema):
     message = fields.Raw(required=True, metadata={"description": "中文错误信息"})
@@ -72,6 +74,10 @@ class TransitionPostSchema(Schema):
     comment = fields.String()
     version = fields.Integer(required=True, metadata=VERSION_DOC)
     explanation = fields.String()
+    reason_code = fields.String(metadata={
+        "enum": list(REASONS),
+        "description": "退回（return, unit_return）时的退回原因代码（app/filing/return_reasons.py）；"
+                       "不填则记为 other（其他），此时 comment 必填"})
 
 
 class CertificateBriefSchema(Schema):

@@ -80,4 +80,10 @@ def load_demo() -> str:
     # Other modules' demo data, each returning {what: count}, after the filings' chained audit rows:
     # the case registers (issue 17) write theirs through the register's own write path.
     counts.update(load_registers_demo())
+    # The reviewers' list shows the warnings of the filings awaiting a decision (kept at submission
+    # by the engine; the demo's filings were inserted in bulk).
+    from ..filing.review import backfill
+
+    backfill()
+    db.session.commit()
     return f"demo accounts added: {accounts}; filings: {counts}"

@@ -20,13 +20,13 @@ from ..clock import today
 from ..extensions import db
 from ..filing.deadlines import rule_deadline
 from ..filing.periods import Period, last_complete, periods_between
-from ..filing.timeliness import assignments, expected_on
+from ..filing.timeliness import assignments, expected_on, status_of
 from ..forms import get_form
 from ..models.filing import Filing, FilingTransition
 from ..models.unit import Unit
 from ..models.values import value_model
 from .model import OUTLIERS
-from .reasons import return_reason
+from .reasons import coded_return_reason
 
 SHOWCASE = ("0100", "2300")  # 东城区 and 市公安局: always present in the latest period
 LATE_FILERS = {"0900": 0.45, "2200": 0.35, "1600": 0.3, "5300": 0.3}  # habitually late: 门头沟区, 市民宗委, …
@@ -96,6 +96,7 @@ def load_form_demo(form_code: str, first: Period, make_values: Callable, rng: ra
                 id=fid, form_code=form_code, unit_id=unit.id, period_key=p.key, year=p.year,
                 sub=p.index, state=state, revision=1, version=1, explanation=outlier[1] if outlier else None,
                 first_reported_at=_at(reported) if state in ("accepted", "submitted") else None,
+                days_late=status_of(_at(reported), due)[2] if state in ("accepted", "submitted") else None,
                 created_at=created, updated_at=_at(reported)))
             values.append(dict(filing_id=fid, revision=1, **row))
             entries.append(dict(at=created, username=_who("filler", unit), action="filing.create",
@@ -103,18 +104,19 @@ def load_form_demo(form_code: str, first: Period, make_values: Callable, rng: ra
             chain = CHAIN[:STEPS_TO[state]]
             if returned:
                 # as many random draws as a choice among three reasons: the rest of the demo stays put
-                reason = return_reason(get_form(form_code, p), row, before, rng.choice((0, 1, 2)))
-                chain = [(*s[:4], s[4] - 4, reason if s[0] == "return" else None) for s in RETURNED] + \
-                        [(*s, None) for s in chain]
+                code, reason = coded_return_reason(get_form(form_code, p), row, before, rng.choice((0, 1, 2)))
+                chain = [(*s[:4], s[4] - 4, (code, reason) if s[0] == "return" else (None, None)) for s in RETURNED] + \
+                        [(*s, (None, None)) for s in chain]
             else:
-                chain = [(*s, None) for s in chain]
-            for action, a, b, role, offset, comment in chain:
+                chain = [(*s, (None, None)) for s in chain]
+            for action, a, b, role, offset, (code, comment) in chain:
                 at = _at(reported + dt.timedelta(days=offset))
                 who = _who(role, unit)
                 steps.append(dict(filing_id=fid, action=action, from_state=a, to_state=b, username=who,
-                                  at=at, comment=comment))
+                                  at=at, comment=comment, reason_code=code))
+                detail = {"from": a, "to": b, "comment": comment, **({"reason": code} if code else {})}
                 entries.append(dict(at=at, username=who, action=f"filing.{action}", object_type="filing",
-                                    object_id=fid, detail={"from": a, "to": b, "comment": comment}))
+                                    object_id=fid, detail=detail))
     if filings:
         db.session.execute(insert(Filing), filings)
         db.session.execute(insert(value_model(form_code)), values)

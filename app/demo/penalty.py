@@ -23,7 +23,7 @@ from ..models.filing import Filing
 from ..models.unit import Unit
 from .filings import load_form_demo
 from .model import DISTRICT_KINDS, DISTRICT_PENALTY_PER_10K, City, growth, lognormal, outlier_factor, quarter_factor
-from .reasons import return_reason
+from .reasons import coded_return_reason
 
 FIRST = Period(2006, "quarter", 1)
 # Share of decisions by kind (fines ≈ 69%), the rest spread over the other kinds.
@@ -125,9 +125,9 @@ def _returned_and_correction(last: Period) -> None:
                                                       Filing.unit_id == units[code].id, Filing.period_key == key))
 
     latest, before = filing("0100", last.key), filing("0100", last.previous().key)
-    reason = return_reason(get_form("penalty", last), current_values(latest),
-                           current_values(before) if before is not None else None, 0)
-    apply(latest, "return", reviewer, comment=reason, commit=False)  # a reason true of its figures
+    code, reason = coded_return_reason(get_form("penalty", last), current_values(latest),
+                                       current_values(before) if before is not None else None, 0)
+    apply(latest, "return", reviewer, comment=reason, reason_code=code, commit=False)  # a reason true of its figures
     for code, key, n, reason in (("0100", "2012Q2", 3, "补录街道综合执法队漏报的3件警告处罚"),
                                  ("0100", "2021Q4", 5, "补录区市场监管所漏报的5件警告处罚"),
                                  ("2300", "2016Q3", 40, "补录交管支队漏报的40件警告处罚"),

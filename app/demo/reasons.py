@@ -14,6 +14,9 @@ MUCH = 0.3  # |环比| from which a change is "较大"
 PLAIN_REASONS = ("情况说明未写明本期数据的主要来源，请补充后重新上报",
                  "请按填报说明核对各项合计及计量单位（金额以元为单位）后重新上报",
                  "单位审核人未核对附表，请核对后重新上报")
+# Their codes in app.filing.return_reasons, in the same order; a reason naming a change is
+# "unexplained_change".
+PLAIN_CODES = ("weak_explanation", "unit_scope", "other")
 
 
 def watched_fields(spec: FormSpec) -> list[str]:
@@ -47,3 +50,12 @@ def return_reason(spec: FormSpec, values: dict, previous: dict | None, pick: int
         return (f"{f.quoted}由上期的{f.display(before)}{unit}变为{f.display(now)}{unit}（环比{change * 100:+.1f}%），"
                 "变化较大，请核实并在情况说明中写明原因后重新上报")
     return PLAIN_REASONS[pick % len(PLAIN_REASONS)]
+
+
+def coded_return_reason(spec: FormSpec, values: dict, previous: dict | None, pick: int) -> tuple[str, str]:
+    """(reason code, the reviewer's words) of return_reason: the code of app.filing.return_reasons
+    that the words amount to."""
+    text = return_reason(spec, values, previous, pick)
+    if text in PLAIN_REASONS:
+        return PLAIN_CODES[PLAIN_REASONS.index(text)], text
+    return "unexplained_change", text

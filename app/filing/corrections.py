@@ -18,7 +18,7 @@ from ..models.values import value_model
 from ..scope import in_scope
 from ..security import FILING, has_perm
 from .errors import Conflict, Forbidden, Invalid
-from .values import current_values, parse_and_check
+from .values import current_values, parse_and_check, warnings_for
 from .workflow import REPORTED, clean_text, state_label
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
@@ -107,6 +107,8 @@ def decide(req: CorrectionRequest, approve: bool, comment: str | None, user,
         model = value_model(filing.form_code)
         db.session.add(model(filing_id=filing.id, revision=filing.revision + 1, **req.proposed))
         filing.revision += 1
+        # the reviewer's list shows the warnings of the figures in force
+        filing.warning_count = len(warnings_for(filing, req.proposed))
     req.state = APPROVED if approve else REJECTED
     req.decided_by, req.decided_at, req.decision_comment = user.username, utcnow(), comment
     # Both decisions bump the filing's version, so two reviewers deciding at once cannot both

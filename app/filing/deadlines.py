@@ -65,6 +65,9 @@ def move_deadline(form_code: str, period: Period, new_deadline: dt.date, reason:
         db.session.add(row)
     row.deadline, row.reason, row.set_by = new_deadline, reason, getattr(user, "username", None)
     db.session.flush()
+    from .timeliness import refresh_days_late
+
+    refresh_days_late(form_code, period)  # the reviewer's list shows days late against this deadline
     record("deadline.move", "deadline_override", row.id,
            {"form": form_code, "period": period.key, "old": old.isoformat(),
             "new": new_deadline.isoformat(), "reason": reason}, user=user)

@@ -118,6 +118,35 @@ def status_of(reported_at: dt.datetime | None, due: dt.date) -> tuple[str, dt.da
     return _status(reported_at, due)
 
 
+def days_late(form_code: str, period_key: str, reported_at: dt.datetime | None) -> int | None:
+    """Days past the deadline in force of something of `form_code` for `period_key` signed off at
+    `reported_at` (0 when on time; None when not signed off): the rule of status_of, kept on the
+    filing at its first sign-off (Filing.days_late) for the reviewer's list."""
+    if reported_at is None:
+        return None
+    return status_of(reported_at, deadline(form_code, Period.parse(period_key)))[2]
+
+
+def refresh_days_late(form_code: str, period: Period) -> int:
+    """Recompute the kept days late of one form's and period's signed-off filings (after its
+    deadline moved); returns how many changed. Written without touching the filings' edit version
+    (a page open on one of them stays valid)."""
+    from sqlalchemy import update
+
+    due = deadline(form_code, period)
+    changed = 0
+    for fid, reported, kept in db.session.execute(
+        select(Filing.id, Filing.first_reported_at, Filing.days_late).where(
+            Filing.form_code == form_code, Filing.period_key == period.key,
+            Filing.first_reported_at.is_not(None))
+    ).all():
+        late = status_of(reported, due)[2]
+        if late != kept:
+            db.session.execute(update(Filing.__table__).where(Filing.__table__.c.id == fid).values(days_late=late))
+            changed += 1
+    return changed
+
+
 def score_of(counts: dict) -> float | None:
     """100 × points / expected, one decimal (on time 1, late 0.5, missing 0); None when nothing
     was expected. `counts` holds "expected" and a number per status."""

@@ -238,8 +238,9 @@ def warnings_for(filing: Filing, values: Mapping[str, Any]) -> list[Issue]:
     return [i for i in spec.check(values, check_context(filing)) if i.level == "warning"]
 
 
-def validate_for_submit(filing: Filing, values: Mapping[str, Any], explanation: str | None) -> None:
-    """Submitting needs complete values, no blocking error, and an explanation for warnings."""
+def validate_for_submit(filing: Filing, values: Mapping[str, Any], explanation: str | None) -> list[Issue]:
+    """Submitting needs complete values, no blocking error, and an explanation for warnings;
+    returns the warnings (explained)."""
     spec = form_of(filing)
     raw = {f.name: (f.input_value(values.get(f.name)) if values.get(f.name) is not None else None)
            for f in spec.fields}
@@ -247,6 +248,7 @@ def validate_for_submit(filing: Filing, values: Mapping[str, Any], explanation: 
     if warnings and not (explanation or "").strip():
         msg = "以下情况需填写说明后才能提交：" + "；".join(w.message for w in warnings)
         raise Invalid(msg, {"explanation": msg})
+    return warnings
 
 
 def may_write(user, filing: Filing) -> bool:

@@ -110,14 +110,22 @@ def check_version(filing: Filing, expected_version) -> None:
 
 
 def apply(filing: Filing, action_name: str, user, comment: str | None = None,
-          expected_version=None, explanation: str | None = None, commit: bool = True) -> FilingTransition:
+          expected_version=None, explanation: str | None = None, commit: bool = True,
+          reason_code: str | None = None) -> FilingTransition:
     """Move `filing` by `action_name`, recording the transition and an audit row.
+
+    A return stores its reason's code from the declared list (app.filing.return_reasons;
+    none given: 其他, with the comment required). Submitting keeps the number of validation
+    warnings; the first sign-off keeps the days past the deadline (app.filing.timeliness) —
+    the reviewer's list sorts and filters on both.
 
     Raises Forbidden (role/scope), Conflict (state/version) or Invalid (missing reason,
     blocking errors, unexplained warnings). On any error nothing is written.
     """
     from .deadlines import check_may_submit
     from .periods import Period
+    from .return_reasons import clean_reason
+    from .timeliness import days_late
     from .values import current_values, validate_for_submit
 
     action = ACTIONS.get(action_name)
@@ -128,20 +136,21 @@ def apply(filing: Filing, action_name: str, user, comment: str | None = None,
     check_version(filing, expected_version)
     if filing.state not in action.sources:
         raise Conflict(f"报表当前状态为“{state_label(filing.state)}”，不能执行“{action.label}”")
-    comment = clean_text(comment, "退回原因" if action.reason_required else "意见", "comment")
-    if action.reason_required and not comment:
-        raise Invalid("「退回原因」为必填项", {"comment": "「退回原因」为必填项"})
+    comment = clean_text(comment, "退回说明" if action.reason_required else "意见", "comment")
+    reason_code = clean_reason(reason_code, comment) if action.reason_required else None
     if action.name == "submit":
         explanation = clean_text(explanation, "情况说明", "explanation") or filing.explanation
-        validate_for_submit(filing, current_values(filing), explanation)
+        warnings = validate_for_submit(filing, current_values(filing), explanation)
         # After the figures' checks, so that one attempt names every problem with them first.
         check_may_submit(filing.form_code, Period.parse(filing.period_key))
         filing.explanation = explanation
+        filing.warning_count = len(warnings)
     source = filing.state
     filing.state = action.target
     filing.updated_at = utcnow()
     if action.target == SUBMITTED and filing.first_reported_at is None:
         filing.first_reported_at = filing.updated_at
+        filing.days_late = days_late(filing.form_code, filing.period_key, filing.first_reported_at)
     step = FilingTransition(
         filing=filing,
         action=action.name,
@@ -150,6 +159,7 @@ def apply(filing: Filing, action_name: str, user, comment: str | None = None,
         user_id=user.id,
         username=user.username,
         comment=comment,
+        reason_code=reason_code,
     )
     db.session.add(step)
     try:
@@ -158,7 +168,8 @@ def apply(filing: Filing, action_name: str, user, comment: str | None = None,
         db.session.rollback()
         raise Conflict("该报表已被他人处理，请刷新后查看最新状态") from None
     record(f"filing.{action.name}", "filing", filing.id,
-           {"from": source, "to": action.target, "comment": comment}, user=user)
+           {"from": source, "to": action.target, "comment": comment,
+            **({"reason": reason_code} if reason_code else {})}, user=user)
     hook = form_of(filing).hooks.get(action.name)
     if hook is not None:
         hook(filing)

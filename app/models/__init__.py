@@ -4,7 +4,15 @@ from .audit import AuditLog
 from .blob import Blob
 from .cases import CaseCounter, CasePrefix, Holiday, LitigationCase, ReconApplicant, ReconCase
 from .docflow import DocFile, DocTransition, InfoBrief, InfoItem, NormativeDoc
-from .filing import CorrectionRequest, DeadlineOverride, Filing, FilingTransition, FormAssignment, FormSetting
+from .filing import (
+    CorrectionRequest,
+    DeadlineOverride,
+    Filing,
+    FilingTransition,
+    FormAssignment,
+    FormSetting,
+    Reminder,
+)
 from .job import ExportJob
 from .notice import (
     Attachment,
@@ -57,6 +65,7 @@ __all__ = [
     "FilingTransition",
     "FormAssignment",
     "FormSetting",
+    "Reminder",
     "PortalUser",
     "UNIT_KINDS",
     "Unit",

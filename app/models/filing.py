@@ -9,6 +9,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -36,6 +37,12 @@ class Filing(Model):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     explanation: Mapped[str | None] = mapped_column(Text)
     first_reported_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The reviewer's list (app.filing.review) sorts and filters on these, so they are stored when
+    # they come about rather than recomputed per row: days past the deadline at the first sign-off
+    # (app.filing.timeliness, refreshed when the deadline moves), and how many validation warnings
+    # the figures raised when submitted (or corrected). NULL: filed before they were kept.
+    days_late: Mapped[int | None] = mapped_column(Integer)
+    warning_count: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
 
@@ -64,6 +71,8 @@ class FilingTransition(Model):
     username: Mapped[str] = mapped_column(String(128), nullable=False)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     comment: Mapped[str | None] = mapped_column(Text)
+    # A return's reason from the declared list (app.filing.return_reasons); the comment adds detail.
+    reason_code: Mapped[str | None] = mapped_column(String(32), index=True)
 
     filing = relationship("Filing", back_populates="transitions")
 
@@ -139,3 +148,22 @@ class FormSetting(Model):
     early_drafts: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default="0")
     set_by: Mapped[str | None] = mapped_column(String(128))
     set_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+
+class Reminder(Model):
+    """催报: one reminder sent to a unit about one form and period — who, when, how many mails."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (Index("ix_reminder_target", "form_code", "period_key", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), nullable=False)
+    form_code: Mapped[str] = mapped_column(String(32), nullable=False)
+    period_key: Mapped[str] = mapped_column(String(8), nullable=False)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    sent_by: Mapped[str] = mapped_column(String(128), nullable=False)
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    mailed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # mails accepted by the server
+    mail_error: Mapped[str | None] = mapped_column(Text)
+
+    unit = relationship("Unit")

@@ -14,10 +14,11 @@ from sqlalchemy.orm import contains_eager
 
 from ..clock import today
 from ..extensions import db
-from ..filing import corrections, workflow
+from ..filing import corrections, review, workflow
 from ..filing.deadlines import early_drafts_allowed, next_due, opening
 from ..filing.errors import FilingError
 from ..filing.periods import Period, PeriodError, last_complete, periods_between
+from ..filing.return_reasons import REASONS, reason_label
 from ..filing.timeliness import assignments, is_expected
 from ..filing.values import (
     comparison,
@@ -36,6 +37,8 @@ from ..scope import get_or_404, is_city_wide, restrict, scoped_units, unit_choic
 from ..security import FILING, has_perm
 
 PAGE_SIZE = 50
+# the list's query-string arguments (kept when a batch returns to the list)
+LIST_ARGS = ("year", "sub", "unit", "state", "late", "explained", "warnings", "sort", "dir", "page")
 
 
 def problem_list(spec, errors: dict, issues) -> list[tuple[str, str, str]]:
@@ -99,6 +102,7 @@ class FilingView(BaseView):
         "copy_previous": "fill",
         "correct": "fill",
         "decide": "review",
+        "accept_batch": "review",
         "template": "import",
         "upload": "import",
         "confirm_import": "import",
@@ -120,13 +124,11 @@ class FilingView(BaseView):
             q = q.where(Filing.unit_id == unit_id)
         if state in workflow.STATES:
             q = q.where(Filing.state == state)
-        total = db.session.scalar(select(func.count()).select_from(q.subquery()))
+        crit = review.Criteria.from_args(request.args)
+        q = review.filter_and_sort(q.join(Unit, Unit.id == Filing.unit_id), crit)
+        total = db.session.scalar(select(func.count()).select_from(q.order_by(None).subquery()))
         page = max(_int_arg("page") or 1, 1)
-        rows = db.session.scalars(
-            q.join(Unit, Unit.id == Filing.unit_id)
-            .order_by(Filing.year.desc(), Filing.sub.desc(), Unit.code)
-            .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-        ).all()
+        rows = db.session.scalars(q.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
         units = unit_choices()
         unit_names = {u.id: u.short_name for u in units}
         fillable, upcoming = [], None
@@ -148,8 +150,29 @@ class FilingView(BaseView):
             "filing/list.html", spec=spec, rows=rows, unit_names=unit_names, units=units,
             states=workflow.STATES, total=total, page=page, pages=max((total - 1) // PAGE_SIZE + 1, 1),
             fillable=fillable, years=years, args=request.args, Period=Period, upcoming=upcoming,
-            opening=lambda p: opening(form_code, p), wanted=request.args.get("period", ""),
+            opening=lambda p: opening(form_code, p), wanted=request.args.get("period", ""), crit=crit,
+            can_review=has_perm(current_user, "can_review", FILING), reported_states=workflow.REPORTED,
         )
+
+    @expose("/<form_code>/accept", methods=["POST"])
+    @has_access
+    def accept_batch(self, form_code):
+        """批量审核通过: the filings ticked on the list, each through the state machine on its own."""
+        _spec_or_404(form_code)
+        try:
+            result = review.accept_many(request.form.getlist("fid"), current_user)
+        except FilingError as exc:
+            flash(exc.message, "danger")
+            result = None
+        if result is not None and not result.passed and not result.refused:
+            flash(_("请先勾选要审核通过的报表"), "warning")
+        if result is not None and result.passed:
+            flash(_("已审核通过 %(n)s 份：%(names)s", n=len(result.passed), names="；".join(result.passed)), "success")
+        if result is not None and result.refused:
+            flash(_("未通过 %(n)s 份：%(items)s", n=len(result.refused),
+                    items="；".join(f"{name}（{why}）" for name, why in result.refused)), "danger")
+        back = {k: v for k, v in request.form.items() if k in LIST_ARGS and v}
+        return redirect(url_for("FilingView.index", form_code=form_code, **back))
 
     @expose("/<form_code>/open", methods=["POST"])
     @has_access
@@ -186,6 +209,7 @@ class FilingView(BaseView):
             diff_rows=corrections.diff_rows,
             can_review=has_perm(current_user, "can_review", FILING),
             period_open=opening(filing.form_code, Period.parse(filing.period_key)),
+            return_reasons=REASONS, reason_label=reason_label,
         )
 
     def _value_form(self, fid, submit, done: str):
@@ -326,7 +350,8 @@ class FilingView(BaseView):
             workflow.apply(filing, request.form.get("action", ""), current_user,
                            comment=request.form.get("comment"),
                            expected_version=request.form.get("_version"),
-                           explanation=request.form.get("_explanation"))
+                           explanation=request.form.get("_explanation"),
+                           reason_code=request.form.get("reason_code"))
             flash(_("操作成功"), "success")
         except FilingError as exc:
             db.session.rollback()

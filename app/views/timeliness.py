@@ -12,14 +12,18 @@ from flask_login import current_user
 
 from ..clock import today
 from ..extensions import db
+from ..filing import reminders, return_stats
 from ..filing.deadlines import early_drafts_allowed, move_deadline, rule_deadline, set_early_drafts
 from ..filing.errors import FilingError
 from ..filing.periods import Period, PeriodError, last_complete
+from ..filing.reminders import last_reminders
+from ..filing.return_reasons import REASONS
 from ..filing.timeliness import STATUS_LABELS, overdue, period_timeliness, year_scores
 from ..filing.workflow import STATES
 from ..forms import FORMS
 from ..i18n import period_label
 from ..scope import visible_unit_ids
+from ..security import FILING, has_perm
 
 
 class TimelinessView(BaseView):
@@ -28,7 +32,7 @@ class TimelinessView(BaseView):
     route_base = "/timeliness"
     class_permission_name = "Timeliness"
     method_permission_name = {"index": "read", "scores": "read", "overdue_list": "read",
-                              "deadline": "edit", "settings": "edit"}
+                              "deadline": "edit", "settings": "edit", "remind": "read", "returns": "read"}
     default_view = "index"
 
     @expose("/")
@@ -47,10 +51,14 @@ class TimelinessView(BaseView):
             flash(str(exc), "danger")
             period = last_complete(spec.period_kind, today())
         report = period_timeliness(form_code, period, visible_unit_ids())
+        overdue_now = report.deadline < today()
+        reminded = last_reminders((r.unit.id, form_code, period.key) for r in report.rows
+                                  if r.status == "missing") if overdue_now else {}
         return self.render_template(
             "portal/timeliness.html", report=report, spec=spec, forms=FORMS, period=period,
-            labels=STATUS_LABELS, rule=rule_deadline(form_code, period),
+            labels=STATUS_LABELS, rule=rule_deadline(form_code, period), overdue_now=overdue_now,
             early_drafts=early_drafts_allowed(form_code),
+            reminded=reminded, can_remind=overdue_now and has_perm(current_user, "can_review", FILING),
         )
 
     @expose("/scores")
@@ -64,7 +72,49 @@ class TimelinessView(BaseView):
     @expose("/overdue")
     @has_access
     def overdue_list(self):
-        return self.render_template("portal/overdue.html", rows=overdue(visible_unit_ids()), states=STATES)
+        rows = overdue(visible_unit_ids())
+        return self.render_template("portal/overdue.html", rows=rows, states=STATES,
+                                    reminded=last_reminders(rows),
+                                    can_remind=has_perm(current_user, "can_review", FILING))
+
+    @expose("/remind", methods=["POST"])
+    @has_access
+    def remind(self):
+        """催报 one unit about one form and period (the engine checks role, scope and lateness)."""
+        try:
+            kept = reminders.remind(request.form.get("unit"), request.form.get("form"),
+                                    request.form.get("period"), current_user)
+        except FilingError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            name = kept.unit.short_name
+            if kept.mail_error:
+                flash(_("已记录对%(unit)s的催报，但%(error)s", unit=name, error=kept.mail_error), "warning")
+            elif kept.mailed:
+                flash(_("已向%(unit)s发送催报邮件（%(n)s封）", unit=name, n=kept.mailed), "success")
+            else:
+                flash(_("已记录对%(unit)s的催报（未配置邮件服务器，未发送邮件）", unit=name), "success")
+        back = request.form.get("back")  # the 报送情况 page of that form and period, or the 催报名单
+        if back == "timeliness":
+            return redirect(url_for("TimelinessView.index", form=request.form.get("form", ""),
+                                    period=request.form.get("period", "")))
+        return redirect(url_for("TimelinessView.overdue_list"))
+
+    @expose("/returns")
+    @has_access
+    def returns(self):
+        """退回原因统计: the reviewers' returns by reason, unit, form and period; .xlsx on request."""
+        crit = return_stats.Criteria.from_args(request.args)
+        stats = return_stats.statistics(crit, visible_unit_ids())
+        if request.args.get("format") == "xlsx":
+            from ..exports.docflow import table_xlsx
+            from .reports import _download
+
+            title, meta, cols, rows = return_stats.table(stats)
+            return _download(table_xlsx(title, meta, cols, rows), f"退回原因统计-{crit.year}.xlsx")
+        return self.render_template("portal/returns.html", stats=stats, crit=crit, forms=FORMS,
+                                    years=return_stats.years(), reasons=REASONS, args=request.args)
 
     @expose("/deadline", methods=["POST"])
     @has_access
