@@ -395,7 +395,7 @@ def test_feedback_state_machine_and_counts(app, client_for):
     # a unit cannot move the state, even by forging the field
     post_form(unit, f"{page}/reply", {"body": "补充", "state": "resolved"}, page)
     assert state() == "open"
-    assert "只有市法制办可以更改处理状态" in unit.get(page).get_data(as_text=True)
+    assert "只有市司法局可以更改处理状态" in unit.get(page).get_data(as_text=True)
     post_form(office, f"{page}/reply", {"body": "正在排查"}, page)       # answering takes it in hand
     assert state() == "in_progress"
     resp = post_form(office, f"{page}/status", {"state": "open"}, page)  # no way back to open

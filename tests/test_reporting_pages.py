@@ -200,9 +200,9 @@ def test_municipal_office_sees_every_unit(app, client_for, figures):
 
 def test_leaders_home_is_the_dashboard_and_units_get_a_link(app, client_for, figures):
     leader = client_for("leader").get("/").get_data(as_text=True)
-    assert "数据看板" in leader and 'id="kpis"' in leader and "市法制办工作台" not in leader
+    assert "数据看板" in leader and 'id="kpis"' in leader and "市级审核工作台" not in leader
     reviewer = client_for("reviewer").get("/").get_data(as_text=True)
-    assert "市法制办工作台" in reviewer and 'id="kpis"' not in reviewer
+    assert "市级审核工作台" in reviewer and 'id="kpis"' not in reviewer
     unit = client_for("dongcheng_filler").get("/").get_data(as_text=True)
     assert 'href="/dashboard/"' in unit and "本期应报" in unit
 

@@ -34,7 +34,7 @@ def compile_brief(user, item_ids: list[int], title: str | None = None) -> InfoBr
     """A new issue (the year's next number) of the given adopted items not yet in an issue; the
     office only. Flushes and audits; nothing written on a refusal."""
     if not has_perm(user, "can_review", INFO):
-        raise Forbidden("只有市法制办可以编辑简报")
+        raise Forbidden("只有市司法局可以编辑简报")
     ids = sorted({int(i) for i in item_ids})
     if not ids:
         raise Invalid("请至少选择一条已采用的信息", {"items": "请至少选择一条已采用的信息"})

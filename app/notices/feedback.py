@@ -91,7 +91,7 @@ def reply(fb: Feedback, user, body: str | None, to_state: str | None = None) -> 
     to_state = to_state or None
     if to_state is not None:
         if not office:
-            raise FeedbackError("只有市法制办可以更改处理状态")
+            raise FeedbackError("只有市司法局可以更改处理状态")
         if to_state not in FEEDBACK_STATES:
             raise FeedbackError("未知的处理状态")
         if to_state not in allowed_moves(fb):
