@@ -106,6 +106,15 @@ def _favicon():
                                max_age=7 * 24 * 3600)
 
 
+def _may(permission: str, view: str) -> bool:
+    """Templates: whether the signed-in user holds `permission` on `view` (app.security.has_perm)."""
+    from flask_login import current_user
+
+    from .security import has_perm
+
+    return current_user.is_authenticated and has_perm(current_user, permission, view)
+
+
 def register_web_hooks(app: Flask) -> None:
     """Attach headers, filters, template globals, the page language and the favicon to the app."""
     app.jinja_env.loader = HtmlLangLoader(app.jinja_env.loader)
@@ -115,6 +124,7 @@ def register_web_hooks(app: Flask) -> None:
 
     app.jinja_env.globals.update(demo_accounts=demo_accounts, demo_password=DEMO_PASSWORD)  # the login page
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.jinja_env.globals["may"] = _may  # a link only where its user may open the page
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.jinja_env.filters["localtime"] = _localtime
     app.jinja_env.filters["rate"] = format_rate

@@ -196,3 +196,18 @@ def test_sources_keep_to_the_scope(app, client_for, partial_city):  # noqa: F811
     # nonsense parameters: the default figure, never a 500
     assert filler.get("/reports/penalty/sources?period=x&metric=nope&unit=abc").status_code == 200
     assert filler.get("/reports/nothing/sources?period=2024Q1").status_code == 404
+
+
+def test_a_comparison_of_chosen_units_links_its_total_to_those_units(app, client_for, partial_city):  # noqa: F811
+    """Chosen units (as a unit's dashboard links them, with successors): the total's sources link
+    carries every chosen unit, and the page opens (the crawl found a 500 here once)."""
+    c = partial_city
+    leader = client_for("leader")
+    units = f"unit={c.ids['0100']}&unit={c.ids['2300']}"
+    page = leader.get(f"/reports/penalty/compare?from={c.p.key}&metric=decisions_total&compare=matched&{units}"
+                      "&successor=1")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    total = re.findall(r'<tr[^>]*class="[^"]*total[^"]*"[^>]*>.*?</tr>', html, re.S)
+    assert total, "no total row"
+    assert f"unit={c.ids['0100']}&amp;unit={c.ids['2300']}" in total[0] and "successor=1" in total[0]

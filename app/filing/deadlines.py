@@ -148,6 +148,16 @@ def opening(form_code: str, period: Period, on: dt.date | None = None) -> Openin
                    not is_open and early_drafts_allowed(form_code))
 
 
+def openings(form_code: str, periods: list[Period], on: dt.date | None = None) -> dict[str, Opening]:
+    """{period key: opening(...)} of many periods with two queries (deadlines and the setting), so
+    that a list offering several periods costs the same whatever their number."""
+    on = on or today()
+    due = deadlines_for(form_code, periods)
+    early = early_drafts_allowed(form_code) if any(not p.is_open(on) for p in periods) else False
+    return {p.key: Opening(p, p.opens_on, due[p.key], p.is_open(on), not p.is_open(on) and early)
+            for p in periods}
+
+
 def check_may_draft(form_code: str, period: Period, on: dt.date | None = None) -> None:
     """Refuse (Conflict) to create a draft for a period not yet open, unless early drafts are allowed."""
     o = opening(form_code, period, on)

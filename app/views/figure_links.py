@@ -19,7 +19,10 @@ class FigureLinks:
         self._prefixes: dict[tuple, str] = {}
 
     def __call__(self, form: str, period, metric: str, unit=None, pair=None, **extra) -> str:
-        key = (form, period.key, metric, pair.key if pair is not None else "", tuple(sorted(extra.items())))
+        if unit is not None and not isinstance(unit, int | str):  # several units: a parameter of the prefix
+            extra["unit"], unit = sorted(unit), None
+        key = (form, period.key, metric, pair.key if pair is not None else "",
+               tuple(sorted((k, tuple(v) if isinstance(v, list | tuple | set) else v) for k, v in extra.items())))
         prefix = self._prefixes.get(key)
         if prefix is None:
             base = self._bases.get(form)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import contains_eager
 from ..clock import today
 from ..extensions import db
 from ..filing import corrections, review, workflow
-from ..filing.deadlines import early_drafts_allowed, next_due, opening
+from ..filing.deadlines import early_drafts_allowed, next_due, opening, openings
 from ..filing.errors import FilingError
 from ..filing.periods import Period, PeriodError, last_complete, periods_between
 from ..filing.return_reasons import REASONS, reason_label
@@ -150,7 +150,7 @@ class FilingView(BaseView):
             "filing/list.html", spec=spec, rows=rows, unit_names=unit_names, units=units,
             states=workflow.STATES, total=total, page=page, pages=max((total - 1) // PAGE_SIZE + 1, 1),
             fillable=fillable, years=years, args=request.args, Period=Period, upcoming=upcoming,
-            opening=lambda p: opening(form_code, p), wanted=request.args.get("period", ""), crit=crit,
+            openings=openings(form_code, fillable), wanted=request.args.get("period", ""), crit=crit,
             can_review=has_perm(current_user, "can_review", FILING), reported_states=workflow.REPORTED,
         )
 
