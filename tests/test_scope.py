@@ -473,6 +473,8 @@ UNIT_ENDPOINTS = {
     "FilingView.show": "test_show_other_units_filing_is_404",
     "FilingView.edit": "test_edit_other_units_filing_is_404_and_values_unchanged",
     "FilingView.copy_previous": "tests/test_filler_ux.py::test_copy_previous_only_into_an_editable_draft",
+    "FilingView.accept_batch": "tests/test_review_ux.py::test_batch_denied_without_csrf_role_or_scope",
+    "ReportView.sources": "tests/test_leader_ux.py::test_sources_keep_to_the_scope",
     "FilingView.act": "test_act_on_other_units_filing_is_404_and_state_unchanged",
     "FilingView.correct": "test_correction_on_other_units_filing_is_404",
     "FilingView.corrections": "test_corrections_list_and_decide_stay_scoped",

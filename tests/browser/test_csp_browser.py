@@ -140,14 +140,14 @@ def test_fab_delete_asks_for_confirmation_and_deletes(live_server, app, watched_
 def test_language_switch_works(live_server, watched_page, csp_watch):
     page = watched_page
     login(page, live_server, "dongcheng_filler")
-    page.click(".navbar-right li.dropdown > a.dropdown-toggle:has(.flag)")
+    page.click("#language-menu > a.dropdown-toggle")
     english = page.locator(".navbar-right .dropdown-menu a[href*='/lang/en']")
     english.wait_for(state="visible")
     with page.expect_navigation():
         english.click()
     assert page.get_attribute("html", "lang") == "en"
     assert "Penalties" in page.inner_text(".navbar") and "行政处罚" not in page.inner_text(".navbar")
-    page.click(".navbar-right li.dropdown > a.dropdown-toggle:has(.flag)")
+    page.click("#language-menu > a.dropdown-toggle")
     with page.expect_navigation():
         page.click(".navbar-right .dropdown-menu a[href*='/lang/zh']")
     assert page.get_attribute("html", "lang") == "zh-CN" and "行政处罚" in page.inner_text(".navbar")
