@@ -8,9 +8,7 @@ import os
 import re
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
-from sqlalchemy import delete
 
 from app.clock import today
 from app.extensions import db
@@ -18,23 +16,11 @@ from app.filing import workflow
 from app.filing.periods import QUARTER, Period, period_of
 from app.filing.values import open_filing
 from app.forms import get_form
-from app.models import Filing, StaffMember
+from app.models import Filing
 from tests.browser.test_browser import _record, login
 from tests.engine_helpers import drive, user
 from tests.helpers import penalty_values, reconsideration_values
-
-
-@pytest.fixture(autouse=True)
-def _staff_rows(app):
-    """Signing off an institution filing freezes the staff statistics (StaffSnapshot, referring to
-    the filing); the people and snapshots made here go before the shared clean-up deletes filings."""
-    yield
-    from app.models import StaffSnapshot
-
-    with app.app_context():
-        for model in (StaffSnapshot, StaffMember):
-            db.session.execute(delete(model))
-        db.session.commit()
+from tests.test_filler_ux import _staff_rows  # noqa: F401  (autouse: staff rows and snapshots go after each test)
 
 
 def shot(page, tmp_path, name: str) -> Path:
