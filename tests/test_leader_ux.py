@@ -211,3 +211,23 @@ def test_a_comparison_of_chosen_units_links_its_total_to_those_units(app, client
     total = re.findall(r'<tr[^>]*class="[^"]*total[^"]*"[^>]*>.*?</tr>', html, re.S)
     assert total, "no total row"
     assert f"unit={c.ids['0100']}&amp;unit={c.ids['2300']}" in total[0] and "successor=1" in total[0]
+
+
+def test_report_figures_link_to_their_sources(app, client_for, partial_city):  # noqa: F811
+    """The statistical report (one period, by unit): each figure links to its sources, which add up
+    to it; the total links to every unit's filings."""
+    c = partial_city
+    leader = client_for("leader")
+    html = leader.get(f"/reports/penalty/?from={c.p.key}").get_data(as_text=True)
+    cell = re.search(rf'<tr data-key="{c.ids["2300"]}">.*?<td data-col="decisions_total"><a href="([^"]+)">([^<]+)</a>',
+                     html, re.S)
+    assert cell, "the unit's figure is not linked"
+    href, shown = cell.group(1).replace("&amp;", "&"), cell.group(2)
+    assert f"unit={c.ids['2300']}" in href and f"period={c.p.key}" in href and "metric=decisions_total" in href
+    page = leader.get(href).get_data(as_text=True)
+    assert f'data-filing="{c.filings[("2300", c.p.key)]}"' in page and shown in page
+    total = re.search(r'<tfoot>.*?<td data-col="decisions_total"><a href="([^"]+)">', html, re.S)
+    assert total and "unit=" not in total.group(1)
+    # a range report is not linked (the sources page answers for one period)
+    ranged = leader.get(f"/reports/penalty/?from={c.y.key}&to={c.p.key}").get_data(as_text=True)
+    assert 'data-col="decisions_total"><a ' not in ranged

@@ -143,6 +143,13 @@ def test_every_figure_leads_to_its_units_and_filings(live_server, page, city, tm
         page.click("#compare tr.total [data-col=yoy_base] a")
     assert page.locator("#sources-summary [data-col=total]").inner_text() == "3,000"
     assert page.locator("#sources-pair").is_visible()
+    # a figure of the statistical report (one quarter, by unit)
+    page.goto(live_server.url(f"/reports/penalty/?from={c.p.key}"))
+    with page.expect_navigation():
+        page.click(f"tr[data-key='{c.ids['2300']}'] td[data-col=decisions_total] a")
+    assert "/reports/penalty/sources" in page.url
+    assert page.locator("#sources tbody tr").get_attribute("data-filing") == str(c.filings[("2300", c.p.key)])
+    assert page.locator("#sources [data-col=value]").inner_text() == "2,200"
     assert not seen["errors"], seen["errors"]
 
 
