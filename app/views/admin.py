@@ -188,7 +188,7 @@ class AuditLogView(KnownActionsOnly, ModelView):
         """验证审计链 now, from the audit administrator's home page; the result is an audit entry."""
         from flask import flash, redirect
 
-        from .home_admins import verify_and_record
+        from ..audit import verify_and_record
 
         result = verify_and_record(g.user)
         if result["ok"]:

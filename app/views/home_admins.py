@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 
+from ..audit import VERIFY_ACTION
 from ..clock import utcnow
 from ..extensions import db
 from ..models.audit import AuditLog
@@ -13,7 +14,6 @@ from ..models.user import PortalUser
 from ..security import has_perm
 
 ROLE_ACTIONS = ("role.membership", "role.create", "role.delete", "role.permissions")
-VERIFY_ACTION = "audit.verify"
 
 
 def security_home(user) -> dict:
@@ -67,15 +67,3 @@ def audit_home(user) -> dict:
             "disclosures": disclosures, "surfaces": SURFACES, "failures_today": failures,
             "can_disclosures": has_perm(user, "can_disclosures", "AuditLogView"),
             "can_verify": has_perm(user, "can_verify", "AuditLogView")}
-
-
-def verify_and_record(user) -> dict:
-    """Verify the chain now (app.audit.verify_chain) and record the result as an audit entry
-    (itself chained after the entries it checked); returns the entry's detail."""
-    from ..audit import record, verify_chain
-
-    report = verify_chain()
-    detail = {"ok": report.ok, "checked": report.checked, "broken_at": report.broken_at, "reason": report.reason}
-    record(VERIFY_ACTION, "audit_log", report.broken_at, detail)
-    db.session.commit()
-    return detail
