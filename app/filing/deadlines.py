@@ -142,10 +142,7 @@ class Opening:
 
 def opening(form_code: str, period: Period, on: dt.date | None = None) -> Opening:
     """Whether `period` of `form_code` can be filed on `on` (default today), and from when."""
-    on = on or today()
-    is_open = period.is_open(on)
-    return Opening(period, period.opens_on, deadline(form_code, period), is_open,
-                   not is_open and early_drafts_allowed(form_code))
+    return openings(form_code, [period], on)[period.key]
 
 
 def openings(form_code: str, periods: list[Period], on: dt.date | None = None) -> dict[str, Opening]:
