@@ -14,7 +14,7 @@ import threading
 import pytest
 import time_machine
 from openpyxl import load_workbook
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.filing import review, workflow
@@ -452,3 +452,19 @@ def test_remind_refused_without_role_scope_lateness_or_csrf(app, client_for):
         assert db.session.scalar(select(db.func.count()).select_from(Reminder)) == 0
         assert db.session.scalar(select(db.func.count()).select_from(AuditLog)
                                  .where(AuditLog.action == "filing.remind")) == 0
+
+
+def test_remind_refuses_a_unit_id_out_of_range(app, client_for):
+    """A forged unit id beyond the column's range is refused like any unknown unit (no 500 on
+    PostgreSQL), and nothing is recorded."""
+    from app.models import Reminder
+
+    reviewer = client_for("reviewer")
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(Reminder))
+    r = reviewer.post("/timeliness/remind", data={"unit": "99999999999", "form": "penalty", "period": "2024Q1",
+                                                   "csrf_token": csrf_token(reviewer, "/timeliness/overdue")},
+                      follow_redirects=True)
+    assert r.status_code == 200 and "单位不存在或不在您的管理范围内" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Reminder)) == before

@@ -92,9 +92,11 @@ def remind(unit_id, form_code, period_key, user) -> Reminder:
     if not has_perm(user, "can_review", FILING):
         raise Forbidden("您无权催报")
     try:
-        unit = db.session.get(Unit, int(unit_id))
+        wanted = int(unit_id)
     except (TypeError, ValueError, OverflowError):
-        unit = None
+        wanted = 0
+    # an id beyond the column's range is no unit (PostgreSQL would refuse the query itself)
+    unit = db.session.get(Unit, wanted) if 0 < wanted < 2**31 else None
     if unit is None or not in_scope(unit.id, user):
         raise Forbidden("单位不存在或不在您的管理范围内")
     if form_code not in FORMS:
