@@ -132,13 +132,22 @@ ROW = re.compile(r'<tr(?: class="total")? data-key="([^"]*)">(.*?)</tr>', re.S)
 CELL = re.compile(r'<td(?: class="name[^"]*")?(?: data-col="([^"]*)")?(?: colspan="\d+")?>(.*?)</td>', re.S)
 
 
+LINK = re.compile(r'^<a href="(/reports/\w+/sources\?[^"]+)">(.*)</a>$', re.S)
+
+
+def _cell_text(value: str) -> str:
+    """A cell's figure; a figure linked to its sources must link to the sources page of a report."""
+    linked = LINK.match(value)
+    return html.unescape(linked.group(2) if linked else value)
+
+
 def page_rows(page_html: str) -> dict[str, dict[str, str]]:
     """{row label: {column name: text}} of the report page's table (合计 included)."""
     out = {}
     for _key, body in ROW.findall(page_html):
         cells = CELL.findall(body)
         label = html.unescape(cells[0][1])
-        out[label] = {name: html.unescape(value) for name, value in cells[1:]}
+        out[label] = {name: _cell_text(value) for name, value in cells[1:]}
     return out
 
 
