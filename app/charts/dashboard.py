@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from ..forms import get_form
 from ..forms.base import is_small
 from ..forms.penalty import KIND_FIELDS
+from ..reporting.dashboard import outcome_fields
 from .base import period_ticks
 from .completion import completion
 from .composition import stacked
@@ -26,17 +27,6 @@ def _labels(table) -> list[str]:
 
 def _ticks(table) -> list[str]:
     return period_ticks(table.query.buckets())
-
-
-def _outcomes(table, *groups: str) -> list[tuple[str, str]]:
-    """The outcome fields of the table's form version: the first of `groups` it has (the
-    2024 litigation form's 一审 outcomes, else the 审结情况 group), totals left out."""
-    totals = {"concluded", "pending", "f1_concluded"}
-    for group in groups:
-        found = [(f.name, f.label) for f in table.spec.fields if f.group == group and f.name not in totals]
-        if found:
-            return found
-    return []
 
 
 def _parts(table, fields) -> list[tuple[str, list]]:
@@ -105,9 +95,9 @@ def _common(data) -> list[tuple[str, go.Figure]]:
             _("行政复议与行政应诉案件") + (m_rec or m_lit), _("件"), ticks=_ticks(rec))),
         ("kinds", stacked(_labels(pen), _parts(pen, [(f.name, f.label) for f in KIND_FIELDS]),
                           _("行政处罚决定种类构成") + m_pen, _("件"), top=6, ticks=_ticks(pen))),
-        ("outcomes-reconsideration", stacked(_labels(rec), _parts(rec, _outcomes(rec, "审结情况")),
+        ("outcomes-reconsideration", stacked(_labels(rec), _parts(rec, outcome_fields(rec.spec, "reconsideration")),
                                              _("行政复议审结结果构成") + m_rec, _("件"), top=7, ticks=_ticks(rec))),
-        ("outcomes-litigation", stacked(_labels(lit), _parts(lit, _outcomes(lit, "一审审结情况", "审结情况")),
+        ("outcomes-litigation", stacked(_labels(lit), _parts(lit, outcome_fields(lit.spec, "litigation")),
                                         _("行政应诉审结结果构成") + m_lit, _("件"), top=7, ticks=_ticks(lit))),
     ]
     if data.city and data.completion:

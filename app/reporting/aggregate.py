@@ -102,12 +102,21 @@ class Row:
     # bucket lies in one version (an older bucket keeps its own 纠错率), else `spec`.
     rates_from: FormSpec | None = field(default=None, repr=False)
     min_base: int | None = field(default=None, repr=False)  # RATE_MIN_BASE, read once per table
+    # Derived figures computed once per row: a comparison reads each rate of each unit several
+    # times (current, both pairs, ranking, outliers) — 50,000 computations per analysis page.
+    computed: dict = field(default_factory=dict, repr=False, compare=False)
 
     def get(self, name: str):
         """A summed figure, or a derived one (rate as a Decimal fraction, combined amount);
         None for a rate the bucket's version does not define."""
         if name in self.values:
             return self.values[name]
+        if name in self.computed:
+            return self.computed[name]
+        value = self.computed[name] = self._derive(name)
+        return value
+
+    def _derive(self, name: str):
         item = derived(self.rates_from or self.spec).get(name)
         if item is None:
             if name in derived(self.spec):

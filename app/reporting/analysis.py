@@ -151,13 +151,14 @@ def _rate_outliers(spec: FormSpec, table: Table, period: Period) -> list[Outlier
     denominator of at least RATE_MIN_BASE."""
     out = []
     total = table.total(period)
+    smallest = min_base()
     for rate in spec.rates:
         overall = total.get(rate.name)
         if overall is None:
             continue
         for r in table.for_period(period):
             value, base = r.get(rate.name), _den(rate, r)
-            if value is None or base < min_base():
+            if value is None or base < smallest:
                 continue
             if value >= overall * 2 and value - overall >= Decimal("0.10"):
                 out.append(Outlier(r.label, _("%(label)s%(value)s（%(num)s/%(den)s），高于平均水平%(avg)s",

@@ -29,7 +29,7 @@ from .aggregate import CITY, Row, StatsQuery, Table, aggregate
 from .compare import format_pct, pct_change
 from .comparison import MATCHED, Compared, Comparison, compare_many
 from .completion import CompletionPoint, completion_counts
-from .measures import RATE
+from .measures import RATE, known
 from .units import units_behind
 
 TREND_QUARTERS, TREND_HALVES, COMPLETION_PERIODS = 12, 8, 8
@@ -42,6 +42,31 @@ FIGURES = {
     RECONSIDERATION: ("new_applications", "correction_rate", "concluded"),
     LITIGATION: ("loss_rate", "concluded"),
 }
+OUTCOME_GROUPS = {RECONSIDERATION: ("审结情况",), LITIGATION: ("一审审结情况", "审结情况")}
+OUTCOME_TOTALS = frozenset({"concluded", "pending", "f1_concluded"})
+
+
+def outcome_fields(spec, form: str) -> list[tuple[str, str]]:
+    """(name, label) of the outcome fields the dashboard stacks for a case form's version: the
+    first of its groups the version has (the 2024 litigation form's 一审 outcomes, else 审结情况),
+    totals left out."""
+    for group in OUTCOME_GROUPS.get(form, ()):
+        found = [(f.name, f.label) for f in spec.fields if f.group == group and f.name not in OUTCOME_TOTALS]
+        if found:
+            return found
+    return []
+
+
+def trend_names(form: str, spec) -> frozenset[str]:
+    """The figures the trend charts draw from a form's trend (only these are summed: the
+    reconsideration form has some 80 fields, the charts show a dozen)."""
+    from ..forms.penalty import KIND_FIELDS
+
+    shown = {PENALTY: ["decisions_total", "amount_total", *(f.name for f in KIND_FIELDS)],
+             RECONSIDERATION: ["new_applications", "concluded", "correction_rate"],
+             LITIGATION: ["new_total", "concluded", "loss_rate"]}[form]
+    shown += [name for name, _label in outcome_fields(spec, form)]
+    return known(spec, shown)
 
 
 @dataclass
@@ -192,7 +217,7 @@ def _back(period: Period, n: int) -> Period:
 def _trend(form: str, period: Period, n: int, unit_ids, user, successor: bool) -> Table:
     q = StatsQuery(form, _back(period, n - 1), period, split=True, by=CITY, unit_ids=unit_ids,
                    successor=successor and unit_ids is not None)
-    return aggregate(q, user)
+    return aggregate(q.but(names=trend_names(form, q.spec)), user)
 
 
 def _kpi(key: str, label: str, kind: str, cmp: Comparison, form: str, point: CompletionPoint | None) -> Kpi:
@@ -290,10 +315,8 @@ def unit_lines(data: DashboardData) -> list[UnitLine]:
 def staff_breakdowns(unit_ids: set[int] | None, today: dt.date) -> dict[str, dict] | None:
     """Staff by education and by age band from the staff register, when that module exists."""
     try:
-        from ..staff.stats import staff_stats
+        from ..staff.stats import breakdowns
     except ImportError:  # the register is an optional module
         return None
-    stats = staff_stats(unit_ids, today, today.year)
-    if not stats.get("headcount"):
-        return None
-    return {key: stats[key] for key in ("by_education", "by_age_band") if key in stats}
+    found = breakdowns(unit_ids, today, ("by_education", "by_age_band"))
+    return found if any(found.values()) else None

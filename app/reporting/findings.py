@@ -32,6 +32,7 @@ from ..scope import restrict
 from .aggregate import CITY, StatsQuery, Table, aggregate
 from .analysis import Analysis
 from .indicators import min_base
+from .measures import known
 
 RISE_PP = Decimal("0.01")  # a rate up by one percentage point or more is a rise
 TREND_YEARS = 4  # the trend charts and the rising-rate rule look this many years back
@@ -62,13 +63,24 @@ def trend_range(form_code: str, period: Period) -> tuple[Period, Period]:
     return Period(last.year - TREND_YEARS + 1, kind, 1), last
 
 
+# What the report draws from the city trends (app.charts.analysis) and what the rules watch
+# (WATCHED): only these are summed — the reconsideration form has some 80 fields.
+TREND_FIGURES = {
+    "penalty": ("decisions_total", "amount_total"),
+    "reconsideration": ("new_applications", "concluded", "correction_rate"),
+    "litigation": ("new_total", "loss_rate"),
+}
+
+
 def analysis_trends(period: Period, states, unit_ids=None, successor: bool = False, user=None) -> Trends:
     """The trends of the case and penalty forms up to `period` (scope applied by aggregate)."""
     out = Trends()
     for code in ("penalty", "reconsideration", "litigation"):
         first, last = trend_range(code, period)
-        out.tables[code] = aggregate(StatsQuery(code, first, last, split=True, by=CITY, states=tuple(states),
-                                                successor=successor, unit_ids=unit_ids), user)
+        q = StatsQuery(code, first, last, split=True, by=CITY, states=tuple(states), successor=successor,
+                       unit_ids=unit_ids)
+        shown = TREND_FIGURES[code] + tuple(name for form, name in WATCHED if form == code)
+        out.tables[code] = aggregate(q.but(names=known(q.spec, shown)), user)
     return out
 
 

@@ -133,6 +133,13 @@ def kind_of(spec: FormSpec, name: str) -> str:
     raise KeyError(name)
 
 
+def known(spec: FormSpec, names) -> frozenset[str]:
+    """Those of `names` that `spec` has (a field, a combined amount or a rate): a page listing
+    the figures it draws for every version of a form asks only for what the version holds."""
+    have = {m.name for m in measures(spec)} | set(derived(spec))
+    return frozenset(n for n in names if n in have)
+
+
 def needed(spec: FormSpec, names) -> list[Measure]:
     """The measures a set of figures needs (`names`: summed fields, choice counts, combined
     amounts, rates; the parts of a derived one as every version of the form defines it, since a
