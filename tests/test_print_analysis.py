@@ -12,7 +12,9 @@ import re
 
 import pytest
 from docx import Document
-from docx.shared import Mm
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -152,6 +154,13 @@ def test_analysis_docx_is_an_official_document(app, client_for, year_2025):
     assert len(doc.inline_shapes) >= 4 and all(abs(sh.width - Mm(156)) < Mm(1) for sh in doc.inline_shapes)
     assert doc.styles["Normal"].font.name == "Noto Serif CJK SC"
     assert doc.styles["Heading 1"].font.color.rgb == (0, 0, 0)  # not Word's blue
+    # the annex tables: one paragraph style (五号 body font, East Asian too), bold header, figures right
+    annex = doc.tables[-1]
+    head, cell = annex.cell(0, 0).paragraphs[0], annex.cell(1, 1).paragraphs[0]
+    assert head.style.font.name == "Noto Serif CJK SC" and head.style.font.size == Pt(10.5)
+    assert head.style.element.rPr.rFonts.get(qn("w:eastAsia")) == "Noto Serif CJK SC"
+    assert head.runs[0].bold and cell.alignment == WD_ALIGN_PARAGRAPH.RIGHT and cell.style is not None
+    assert len({len(r.cells) for r in annex.rows}) == 1 and len(annex.rows) > 2
     pdf = soffice_pdf(data, ".docx")
     keep_sample("analysis-docx.pdf", pdf)
     text = _check_document(pdf)
