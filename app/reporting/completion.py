@@ -74,12 +74,18 @@ def completion_counts(form_code: str, periods: list[Period], unit_ids: set[int] 
     required = assignments(form_code)
     zone = _zone()
 
+    conditions: dict[Period, object] = {}
+
     def expected(p: Period):
-        """The condition 'the unit is expected to file `p`', on Unit's columns."""
+        """The condition 'the unit is expected to file `p`', on Unit's columns (built once a
+        period: both statements use it)."""
+        if p in conditions:
+            return conditions[p]
         day = p.end
         cond = and_(Unit.valid_from <= day, or_(Unit.valid_to.is_(None), Unit.valid_to > day))
         excluded = [uid for uid, entries in required.items() if assigned_on(entries, day) is False]
-        return and_(cond, Unit.id.not_in(excluded)) if excluded else cond
+        conditions[p] = and_(cond, Unit.id.not_in(excluded)) if excluded else cond
+        return conditions[p]
 
     def scoped(q):
         return q if unit_ids is None else q.where(Unit.id.in_(sorted(unit_ids) or [-1]))
