@@ -165,6 +165,7 @@ def baselines(app) -> dict[str, list[str]]:
     from app.filing.periods import HALF, QUARTER, YEAR, Period, periods_between
     from app.forms import FORMS, get_form
     from app.reporting.analysis import headline_names
+    from app.reporting.dashboard import FIGURES, trend_names
 
     p = _periods(app)
     with app.app_context():
@@ -181,27 +182,30 @@ def baselines(app) -> dict[str, list[str]]:
         def completion(code, periods):
             return _completion_sql(code, periods, deadlines_for(code, periods), stamp)
 
-        # the dashboard: the latest reviewed period of each form (states per period), 12 quarters
-        # and 8 halves of city figures, the unit tables, completion (8 quarters and each form's
-        # current period) and the staff breakdowns
+        # the dashboard: the latest reviewed period of each form (states per period), the trends
+        # of what its charts draw (12 quarters, 8 halves: the figures of app.reporting.dashboard's
+        # trend_names — kinds and outcomes included), each form's figures per unit in the period
+        # and its 同比/环比 bases (the matched comparison), the coverage of the 8 periods the
+        # selector offers per form (and the institution form's current one), the staff breakdowns
         def review_state(code, kind, last):
             ps = periods_between(kind, back(last, 7), last)
             return (f"SELECT period_key, SUM(CASE WHEN state = 'accepted' THEN 1 ELSE 0 END), "
                     f"SUM(CASE WHEN state = 'submitted' THEN 1 ELSE 0 END) FROM filing "
                     f"WHERE form_code = '{code}' AND period_key IN ({_keys(ps)}) GROUP BY period_key")
 
-        pen_names, rec_names = ["decisions_total", "amount_total"], ["new_applications", "correction_rate"]
-        lit_names = ["loss_rate"]
+        def bases_too(period):
+            return [period.same_last_year(), period.previous(), period]
+
         dashboard = [
             review_state("penalty", QUARTER, q), review_state("reconsideration", HALF, h),
             review_state("litigation", HALF, h),
-            _sums_sql(pen, pen_names, periods_between(QUARTER, back(q, 15), q), False),
-            _sums_sql(rec, rec_names, periods_between(HALF, back(h, 9), h), False),
-            _sums_sql(lit, lit_names, periods_between(HALF, back(h, 9), h), False),
-            _sums_sql(pen, pen_names, [q], True), _sums_sql(rec, rec_names, [h], True),
-            _sums_sql(lit, lit_names, [h], True),
-            completion("penalty", periods_between(QUARTER, back(q, 7), q)),
-            *[completion(c, [p[s.period_kind]]) for c, s in FORMS.items() if c != "penalty"],
+            _sums_sql(pen, sorted(trend_names("penalty", pen)), periods_between(QUARTER, back(q, 11), q), False),
+            _sums_sql(rec, sorted(trend_names("reconsideration", rec)), periods_between(HALF, back(h, 7), h), False),
+            _sums_sql(lit, sorted(trend_names("litigation", lit)), periods_between(HALF, back(h, 7), h), False),
+            *[_sums_sql(spec, FIGURES[spec.code], bases_too(p[spec.period_kind]), True) for spec in (pen, rec, lit)],
+            *[completion(s.code, periods_between(s.period_kind, back(p[s.period_kind], 7), p[s.period_kind]))
+              for s in (pen, rec, lit)],
+            completion("institution", [y]),
             "SELECT education, COUNT(*) FROM staff_member WHERE status = '在职' GROUP BY education",
             f"SELECT ({t.year} - CAST(SUBSTR(CAST(birth_date AS TEXT), 1, 4) AS INTEGER)) / 10, COUNT(*) "
             "FROM staff_member WHERE status = '在职' GROUP BY 1",
@@ -277,6 +281,9 @@ def measure(app, repeat: int, only: set[str] | None = None) -> dict:
     gc.collect()
     gc.freeze()  # what a gunicorn worker does after loading the app (gunicorn.conf.py: post_worker_init)
     out = {}
+    frame = _frame(client, repeat)
+    print(f"  {'(frame)':14s} page {frame:8.1f} ms  — the lightest page with the portal's layout, {FRAME}",
+          file=sys.stderr)
     for name, path in paths.items():
         if only and name not in only:
             continue
@@ -299,7 +306,23 @@ def measure(app, repeat: int, only: set[str] | None = None) -> dict:
                      "ratio": round(t_page / t_sql, 2)}
         print(f"  {name:14s} page {t_page * 1000:8.1f} ms  sql {t_sql * 1000:7.1f} ms  ratio {t_page / t_sql:5.2f}",
               file=sys.stderr)
-    return out
+    return out, frame
+
+
+FRAME = "/reports/"  # the statistics menu: the layout, the navigation and the user, no figures
+
+
+def _frame(client, repeat: int) -> float:
+    """Median ms of the page frame alone: what every page costs before its own figures."""
+    times = []
+    for _ in range(repeat + 1):
+        gc.collect()
+        t = time.perf_counter()
+        resp = client.get(FRAME)
+        resp.get_data()
+        times.append(time.perf_counter() - t)
+    assert resp.status_code == 200
+    return round(statistics.median(times[1:]) * 1000, 1)
 
 
 def run(app, quick: bool, repeat: int, years: int | None = None, only: set[str] | None = None) -> dict:
@@ -312,7 +335,7 @@ def run(app, quick: bool, repeat: int, years: int | None = None, only: set[str] 
         ids, counts = build(app, size, years, ids)
         print(f"pages at {size} units × {years} years: {counts} built in {time.perf_counter() - t:.0f}s",
               file=sys.stderr)
-        result[str(size)] = measure(app, repeat, only)
+        result[str(size)], result.setdefault("frame_ms", {})[str(size)] = measure(app, repeat, only)
     small, large = result[str(SIZES[0])], result[str(SIZES[1])]
     scale = SIZES[1] / SIZES[0]
     result["growth"] = {n: round(large[n]["page_ms"] / small[n]["page_ms"] / scale, 2) for n in small}
@@ -345,8 +368,8 @@ def main() -> None:
     started = time.perf_counter()
     if args.reuse:
         app, url = open_app(args.database_url)
-        result = measure(app, args.repeat or 3, set(filter(None, args.only.split(","))) or None)
-        print(json.dumps(result, ensure_ascii=False))
+        result, frame = measure(app, args.repeat or 3, set(filter(None, args.only.split(","))) or None)
+        print(json.dumps({"pages": result, "frame_ms": frame}, ensure_ascii=False))
         return
     app, url = make_app(args.database_url)
     result = run(app, args.quick, args.repeat or (5 if args.quick else 9), args.years,
