@@ -181,3 +181,33 @@ def test_a_chart_is_drawn_once_for_the_same_figure_and_again_when_it_changes(mon
     changed = go.Figure(go.Bar(x=["东城区", "西城区"], y=[3, 5]), layout={"title": {"text": "处罚决定"}})
     assert static.render_png(changed) != first and len(drawn) == 2 and len(static._DRAWN) == 1
     assert static.render_png(fig) == first and len(drawn) == 3
+
+
+def test_a_drawn_chart_is_shared_by_every_worker_through_redis(app, monkeypatch):
+    """With REDIS_URL, a chart one worker drew is not drawn again by another (a fresh process:
+    its own cache empty); the shared key is the content's digest, so a changed figure is drawn
+    anew; Redis away, the chart is drawn and the document does not fail."""
+    import plotly.graph_objects as go
+    import redis
+
+    from app.charts import static
+
+    url = "redis://127.0.0.1:6379/12"
+    redis.Redis.from_url(url).flushdb()
+    drawn = []
+    real = static._draw
+    monkeypatch.setattr(static, "_draw", lambda fig, h: drawn.append(fig) or real(fig, h))
+    fig = go.Figure(go.Bar(x=["东城区", "西城区"], y=[3, 4]), layout={"title": {"text": "处罚决定"}})
+    with app.app_context():
+        monkeypatch.setitem(app.config, "REDIS_URL", url)
+        monkeypatch.setattr(static, "_DRAWN", static.OrderedDict())
+        first = static.render_png(fig)
+        monkeypatch.setattr(static, "_DRAWN", static.OrderedDict())  # another worker
+        assert static.render_png(go.Figure(fig)) == first and len(drawn) == 1
+        assert len(redis.Redis.from_url(url).keys(static.SHARED_PREFIX + "*")) == 1
+        changed = go.Figure(go.Bar(x=["东城区", "西城区"], y=[3, 5]), layout={"title": {"text": "处罚决定"}})
+        assert static.render_png(changed) != first and len(drawn) == 2
+        monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+        monkeypatch.setattr(static, "_DRAWN", static.OrderedDict())
+        assert static.render_png(fig) == first and len(drawn) == 3
+    redis.Redis.from_url(url).flushdb()
