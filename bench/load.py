@@ -329,10 +329,17 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=20, help="years of accepted filings (default 20)")
     parser.add_argument("--wait", default="2,6", help="think time between a user's steps, min,max seconds")
     parser.add_argument("--driver", choices=("locust", "threads"), default="locust")
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/11"),
+                        help="the portal's Redis, as in production (rate limits, shared chart images); "
+                        "flushed before a fresh run; '' for none")
     parser.add_argument("--reuse", metavar="DIR", help="run again on the city and sessions of an earlier run "
                         "(its work directory, printed as `work`): no reset, no build")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
+    if args.redis_url:  # the app in this process and gunicorn's both read it from the environment
+        os.environ["REDIS_URL"] = args.redis_url
+    else:
+        os.environ.pop("REDIS_URL", None)
     if not url.startswith("postgresql://postgres@127.0.0.1/"):
         raise SystemExit("DATABASE_URL must be postgresql://postgres@127.0.0.1/<db> (loopback only)")
     seconds = float(args.run_time.rstrip("s")) if args.run_time.endswith("s") else float(args.run_time) * 60
@@ -349,6 +356,10 @@ def main() -> None:
         n = {role: len(v) for role, v in sessions.items()}
     else:
         reset_database(url)
+        if args.redis_url:
+            import redis
+
+            redis.Redis.from_url(args.redis_url).flushdb()
         from app import create_app
 
         app = create_app()
@@ -387,7 +398,7 @@ def main() -> None:
         server.wait(timeout=60)
     result["verify"] = verify(app, result["done"], run_began)
     result.update(users=args.users, driver=args.driver, wait_s=args.wait, accounts=n, city=city["built"],
-                  cores=os.cpu_count(), work=str(work), seconds=round(time.time() - started, 1))
+                  cores=os.cpu_count(), redis=bool(args.redis_url), work=str(work), seconds=round(time.time() - started, 1))
     for name, r in sorted(result["per_request"].items()):
         print(f"{name:28s} n={r['n']:6d} fail={r['fail']:4d} p50={r['p50']:>6s} p95={r['p95']:>6s} p99={r['p99']:>6s}")
     for reason, count in sorted(result["failures"].items()):
