@@ -398,7 +398,8 @@ def main() -> None:
         server.wait(timeout=60)
     result["verify"] = verify(app, result["done"], run_began)
     result.update(users=args.users, driver=args.driver, wait_s=args.wait, accounts=n, city=city["built"],
-                  cores=os.cpu_count(), redis=bool(args.redis_url), work=str(work), seconds=round(time.time() - started, 1))
+                  cores=os.cpu_count(), redis=bool(args.redis_url), work=str(work),
+                  seconds=round(time.time() - started, 1))
     for name, r in sorted(result["per_request"].items()):
         print(f"{name:28s} n={r['n']:6d} fail={r['fail']:4d} p50={r['p50']:>6s} p95={r['p95']:>6s} p99={r['p99']:>6s}")
     for reason, count in sorted(result["failures"].items()):
