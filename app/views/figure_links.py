@@ -22,7 +22,8 @@ class FigureLinks:
         if unit is not None and not isinstance(unit, int | str):  # several units: a parameter of the prefix
             extra["unit"], unit = sorted(unit), None
         key = (form, period.key, metric, pair.key if pair is not None else "",
-               tuple(sorted((k, tuple(v) if isinstance(v, list | tuple | set) else v) for k, v in extra.items())))
+               tuple(sorted((k, tuple(v) if isinstance(v, list | tuple | set) else v) for k, v in extra.items()))
+               if extra else ())  # most calls: a unit's figure, no extra parameter
         prefix = self._prefixes.get(key)
         if prefix is None:
             base = self._bases.get(form)
