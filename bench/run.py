@@ -391,7 +391,7 @@ def main() -> None:
         "list_vs_bare_fab": listing["list_vs_bare_fab"] if listing else None,
         "pages_vs_sql": {"ratio_500": vs_sql["ratio_500"], "ratio_5000": vs_sql["ratio_5000"],
                          "growth": vs_sql["growth"], "years": vs_sql["years"],
-                         "500": vs_sql["500"], "5000": vs_sql["5000"]},
+                         "500": vs_sql["500"], "5000": vs_sql["5000"], "frame_ms": vs_sql["frame_ms"]},
         "report": report, "export": export, "list": listing, "pages_ms": pages, "data": counts,
         "database": url.split("://")[0], "clock": CLOCK["name"],
         "machine": f"{platform.machine()} {os.cpu_count()} cpu, Python {platform.python_version()}",
