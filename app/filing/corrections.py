@@ -104,11 +104,14 @@ def decide(req: CorrectionRequest, approve: bool, comment: str | None, user,
         if filing.revision != req.base_revision:
             raise Conflict("报表数据在申请后已变化，请驳回后由单位重新申请")
         changes = diff(req)
+        # the reviewer's list shows the warnings of the figures in force; read before anything
+        # changes: a query after the changes would flush them outside the conflict check below
+        # (a second reviewer deciding at once then met a bare StaleDataError)
+        warning_count = len(warnings_for(filing, req.proposed))
         model = value_model(filing.form_code)
         db.session.add(model(filing_id=filing.id, revision=filing.revision + 1, **req.proposed))
         filing.revision += 1
-        # the reviewer's list shows the warnings of the figures in force
-        filing.warning_count = len(warnings_for(filing, req.proposed))
+        filing.warning_count = warning_count
     req.state = APPROVED if approve else REJECTED
     req.decided_by, req.decided_at, req.decision_comment = user.username, utcnow(), comment
     # Both decisions bump the filing's version, so two reviewers deciding at once cannot both
