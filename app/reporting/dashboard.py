@@ -250,8 +250,11 @@ def build_dashboard(today: dt.date, user=None, unit_ids: frozenset[int] | None =
         last = last_complete(kind, today)
         points = completion_counts(form, [_back(last, i) for i in range(CHOICES)], ids)
         choices[form] = [PeriodChoice(p.period, p) for p in points]
-        chosen[form] = choose_period(form, periods.get(form), today,
-                                     latest_with_figures(form, today, user, behind))
+        # the default: the latest offered period with an expected unit's accepted filing (counted
+        # above); a query only when none of them has one
+        accepted = [p.period for p in points if p.accepted]
+        default = max(accepted) if accepted else latest_with_figures(form, today, user, behind)
+        chosen[form] = choose_period(form, periods.get(form), today, default)
         found = {p.period: p for p in points}
         coverage[form] = found.get(chosen[form]) or completion_counts(form, [chosen[form]], ids)[0]
     p_pen, p_rec, p_lit = chosen[PENALTY], chosen[RECONSIDERATION], chosen[LITIGATION]
