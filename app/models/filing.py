@@ -24,7 +24,9 @@ class Filing(Model):
     """Unit × form × period. `revision` names the current value row; `version` guards edits."""
 
     __tablename__ = "filing"
-    __table_args__ = (UniqueConstraint("form_code", "unit_id", "period_key", name="uq_filing"),)
+    # (form_code, year): the list's year filter reads a form's first and last year from the index
+    __table_args__ = (UniqueConstraint("form_code", "unit_id", "period_key", name="uq_filing"),
+                      Index("ix_filing_form_year", "form_code", "year"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     form_code: Mapped[str] = mapped_column(String(32), nullable=False, index=True)

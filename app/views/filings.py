@@ -143,9 +143,11 @@ class FilingView(BaseView):
             latest = last.next() if early_drafts_allowed(form_code) else last
             fillable = [p for p in reversed(periods_between(spec.period_kind, first, latest))
                         if p.key not in have and is_expected(current_user.unit, form_code, p, required)]
-        years = sorted({r for r in db.session.scalars(
-            restrict(select(Filing.year).where(Filing.form_code == form_code).distinct(), Filing.unit_id))},
-            reverse=True)
+        # the year filter: the form's first to last year in scope (min/max from the index, not a
+        # DISTINCT over every filing: 250,000 of them at 5,000 units)
+        lo, hi = db.session.execute(restrict(select(func.min(Filing.year), func.max(Filing.year))
+                                             .where(Filing.form_code == form_code), Filing.unit_id)).one()
+        years = list(range(hi, lo - 1, -1)) if lo is not None else []
         return self.render_template(
             "filing/list.html", spec=spec, rows=rows, unit_names=unit_names, units=units,
             states=workflow.STATES, total=total, page=page, pages=max((total - 1) // PAGE_SIZE + 1, 1),
