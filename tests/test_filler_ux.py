@@ -231,9 +231,11 @@ def test_copy_previous_fills_an_empty_draft_audited(app):
     with app.app_context():
         prev = _institution("2024", "accepted", authorised_posts="12", head_name="李四")
         filing = open_filing("institution", Period.parse("2025"), user("dongcheng_filler"))
-        from app.filing.copy import copy_previous
+        from app.filing.copy import copy_previous, may_copy
 
+        assert may_copy(filing, user("dongcheng_filler")) and not may_copy(filing, user("gongan_filler"))
         changes = copy_previous(filing, user("dongcheng_filler"))
+        assert not may_copy(filing, user("dongcheng_filler"))  # the button goes with the figures
         values = current_values(filing)
         assert values["authorised_posts"] == 12 and values["head_name"] == "李四"
         assert values["headcount"] == 0  # from the register (prefill), not copied
@@ -249,6 +251,7 @@ def test_copy_previous_fills_an_empty_draft_audited(app):
         with pytest.raises(Forbidden):
             copy_previous(filing, user("gongan_filler"))
         pen = open_filing("penalty", Period.parse("2026Q1"), user("dongcheng_filler"))
+        assert not may_copy(pen, user("dongcheng_filler"))
         with pytest.raises(Invalid, match="不提供"):
             copy_previous(pen, user("dongcheng_filler"))
         db.session.rollback()

@@ -28,12 +28,9 @@ def previous_filed(filing: Filing) -> Filing | None:
         .order_by(Filing.year.desc(), Filing.sub.desc()).limit(1))
 
 
-def copy_previous(filing: Filing, user, commit: bool = True) -> dict:
-    """Fill the empty, editable `filing` with the previous filed period's figures and save them
-    (audited as filing.copy_previous plus the usual per-field filing.values row). Returns the
-    changes. Raises Forbidden (role, scope), Conflict (locked, not empty) or Invalid (form not
-    slow-moving, nothing to copy, or the copied figures break a rule: `exc.values` then holds
-    them as typed, for the form to show with its errors); nothing is written in that case."""
+def _check(filing: Filing, user) -> None:
+    """Refuse (Forbidden, Invalid, Conflict) what 复制上期 may not touch: the user's role and
+    scope, a form that does not offer it, a locked filing, a filing with figures."""
     from .workflow import EDITABLE, state_label
 
     spec = form_of(filing)
@@ -45,6 +42,28 @@ def copy_previous(filing: Filing, user, commit: bool = True) -> dict:
         raise Conflict(f"报表状态为“{state_label(filing.state)}”，已锁定，不能复制上期")
     if any(v is not None for v in current_values(filing).values()):
         raise Conflict("本期已填写数据：复制上期只用于尚未填写的报表")
+
+
+def may_copy(filing: Filing, user) -> bool:
+    """Whether the form offers 复制上期 for `filing` to `user` (the button; the same checks as
+    :func:`copy_previous`, which makes them again when asked)."""
+    from .errors import FilingError
+
+    try:
+        _check(filing, user)
+    except FilingError:
+        return False
+    return True
+
+
+def copy_previous(filing: Filing, user, commit: bool = True) -> dict:
+    """Fill the empty, editable `filing` with the previous filed period's figures and save them
+    (audited as filing.copy_previous plus the usual per-field filing.values row). Returns the
+    changes. Raises Forbidden (role, scope), Conflict (locked, not empty) or Invalid (form not
+    slow-moving, nothing to copy, or the copied figures break a rule: `exc.values` then holds
+    them as typed, for the form to show with its errors); nothing is written in that case."""
+    spec = form_of(filing)
+    _check(filing, user)
     prev = previous_filed(filing)
     if prev is None:
         raise Invalid("没有可复制的上期数据：本单位此前没有已上报的该报表")

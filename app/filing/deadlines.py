@@ -155,6 +155,21 @@ def openings(form_code: str, periods: list[Period], on: dt.date | None = None) -
             for p in periods}
 
 
+def draftable(form_code: str, unit, first: Period, on: dt.date | None = None) -> list[Period]:
+    """The periods from `first` on that `unit` may open a draft of, newest first: the periods it
+    is expected to file up to the last one over, and the running one when the office allows
+    early drafts (the rule :func:`check_may_draft` enforces)."""
+    from .periods import last_complete, periods_between
+    from .timeliness import assignments, is_expected
+
+    on = on or today()
+    last = last_complete(get_form(form_code).period_kind, on)
+    latest = last.next() if early_drafts_allowed(form_code) else last
+    required = assignments(form_code)
+    return [p for p in reversed(periods_between(last.kind, first, latest))
+            if is_expected(unit, form_code, p, required)]
+
+
 def check_may_draft(form_code: str, period: Period, on: dt.date | None = None) -> None:
     """Refuse (Conflict) to create a draft for a period not yet open, unless early drafts are allowed."""
     o = opening(form_code, period, on)

@@ -15,11 +15,12 @@ from sqlalchemy.orm import contains_eager
 from ..clock import today
 from ..extensions import db
 from ..filing import corrections, review, workflow
-from ..filing.deadlines import early_drafts_allowed, next_due, opening, openings
+from ..filing.copy import may_copy
+from ..filing.deadlines import draftable, next_due, opening, openings
 from ..filing.errors import FilingError
 from ..filing.periods import Period, PeriodError, last_complete, periods_between
 from ..filing.return_reasons import REASONS, reason_label
-from ..filing.timeliness import assignments, is_expected
+from ..filing.timeliness import is_expected
 from ..filing.values import (
     comparison,
     current_values,
@@ -137,12 +138,8 @@ class FilingView(BaseView):
             first = Period(last.year - 2, spec.period_kind, 1)
             have = set(db.session.scalars(select(Filing.period_key).where(
                 Filing.form_code == form_code, Filing.unit_id == current_user.unit_id)))
-            required = assignments(form_code)
-            # The running period (not yet open) only when the office allows early drafts.
             upcoming = next_due(form_code, current_user.unit)
-            latest = last.next() if early_drafts_allowed(form_code) else last
-            fillable = [p for p in reversed(periods_between(spec.period_kind, first, latest))
-                        if p.key not in have and is_expected(current_user.unit, form_code, p, required)]
+            fillable = [p for p in draftable(form_code, current_user.unit, first) if p.key not in have]
         # the year filter: the form's first to last year in scope (min/max from the index, not a
         # DISTINCT over every filing: 250,000 of them at 5,000 units)
         lo, hi = db.session.execute(restrict(select(func.min(Filing.year), func.max(Filing.year))
@@ -247,8 +244,7 @@ class FilingView(BaseView):
             period=Period.parse(filing.period_key), prefill=prefill, title=title,
             action_url=url_for(endpoint, fid=filing.id), extra_reason=extra_reason,
             problems=problems, field_warnings=field_warnings(issues), live_rules=spec.live_rules(),
-            can_copy=(spec.copy_previous and not extra_reason and filing.state in workflow.EDITABLE
-                      and all(v is None for v in current_values(filing).values())),
+            can_copy=not extra_reason and may_copy(filing, current_user),
         )
 
     def _print(self, fid, ext: str):
