@@ -16,7 +16,6 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..audit import record
-from ..clock import today
 from ..extensions import db
 from ..forms import FORMS, get_form
 from ..models.filing import Reminder
@@ -109,7 +108,7 @@ def remind(unit_id, form_code, period_key, user) -> Reminder:
         raise Invalid("「报告期」与报表不符", {"period": "「报告期」与报表不符"})
     report = period_timeliness(form_code, period, {unit.id})
     row = next((r for r in report.rows if r.unit.id == unit.id), None)
-    if report.deadline >= today() or row is None or row.status != MISSING:
+    if not report.overdue() or row is None or row.status != MISSING:
         raise Conflict(f"{unit.short_name}的{period.label}报表未逾期或已上报，无需催报")
     item = Overdue(form_code, period, report.deadline, unit, row.state)
     mailed, error = mail_unit(unit, [item])

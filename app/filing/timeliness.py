@@ -89,6 +89,12 @@ class PeriodTimeliness:
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
 
+    def overdue(self, on: dt.date | None = None) -> bool:
+        """The deadline has passed (the day after it): units still missing may be reminded (催报)."""
+        from ..clock import today
+
+        return self.deadline < (on or today())
+
     @property
     def expected(self) -> int:
         return len(self.rows)

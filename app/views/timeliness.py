@@ -51,7 +51,7 @@ class TimelinessView(BaseView):
             flash(str(exc), "danger")
             period = last_complete(spec.period_kind, today())
         report = period_timeliness(form_code, period, visible_unit_ids())
-        overdue_now = report.deadline < today()
+        overdue_now = report.overdue()
         reminded = last_reminders((r.unit.id, form_code, period.key) for r in report.rows
                                   if r.status == "missing") if overdue_now else {}
         return self.render_template(
