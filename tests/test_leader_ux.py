@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -19,7 +20,7 @@ from app.filing.periods import QUARTER, Period, last_complete, periods_between
 from app.models import Filing, FormAssignment
 from app.reporting.aggregate import CITY, KIND, UNIT, StatsQuery
 from app.reporting.comparison import ALL_UNITS, MATCHED, compare
-from app.reporting.completion import completion_counts, completion_series
+from app.reporting.completion import completion_counts, completion_series, lagging_units
 from app.reporting.dashboard import build_dashboard
 from app.reporting.sources import figure_sources
 from tests.engine_helpers import user
@@ -102,6 +103,9 @@ def test_completion_counted_in_sql_follows_the_timeliness_rule(app, partial_city
             python = completion_series("penalty", periods, ids)
             assert [(p.period, p.on_time, p.late, p.missing) for p in sql] == \
                    [(p.period, p.on_time, p.late, p.missing) for p in python]
+            # the analysis names the units late or missing in some period: the same units
+            behind = Counter((r.unit.code, r.unit.short_name) for p in python for r in p.rows if r.status != "on_time")
+            assert behind and lagging_units("penalty", periods, ids) == [(*k, n) for k, n in sorted(behind.items())]
         by_period = {p.period: p for p in completion_counts("penalty", periods, None)}
         assert by_period[c.p].accepted == 2 and by_period[c.y].accepted == 4
         assert any(p.on_time for p in by_period.values()) and any(p.late for p in by_period.values())

@@ -63,6 +63,9 @@ class StatsQuery:
     kinds: frozenset[str] | None = None
     # The figures wanted (None: every field); only their parts are summed.
     names: frozenset[str] | None = None
+    # With `split`, the buckets wanted (None: every one in the range): a comparison needs the
+    # period, a year before and the one before, not the three quarters between.
+    only: frozenset[Period] | None = None
 
     @property
     def end(self) -> Period:
@@ -278,7 +281,7 @@ def _select(q: StatsQuery, spec: FormSpec, ms: list[Measure], user):
     stocks = has_stocks(spec) and span > 1
     shape = (spec.code, tuple(v.version for v in q.versions()), q.by, q.split, target, stocks,
              tuple(sorted(mapping.items())),
-             q.unit_ids is not None, q.kinds is not None, tuple(m.name for m in ms))
+             q.unit_ids is not None, q.kinds is not None, tuple(m.name for m in ms), q.only is not None)
     template = _TEMPLATES.get(shape)
     if template is None:
         if len(_TEMPLATES) > 256:
@@ -290,6 +293,9 @@ def _select(q: StatsQuery, spec: FormSpec, ms: list[Measure], user):
         params["unit_ids"] = sorted(q.unit_ids)
     if q.kinds is not None:
         params["kinds"] = sorted(q.kinds)
+    if q.only is not None:
+        params["only"] = sorted({n.key for b in q.only for n in periods_between(
+            native, period_of(native, b.start), period_of(native, b.end))})
     return restrict(stmt, uid, user), n_keys, params
 
 
@@ -320,6 +326,8 @@ def _build(q: StatsQuery, spec: FormSpec, ms: list[Measure], mapping: dict, stoc
     )
     if q.unit_ids is not None:
         inner = inner.where(gid.in_(bindparam("unit_ids", expanding=True)))
+    if q.only is not None:  # the native periods of the buckets wanted (whole buckets: stocks hold)
+        inner = inner.where(Filing.period_key.in_(bindparam("only", expanding=True)))
     f = inner.subquery("f")
 
     g = aliased(Unit, name="g")

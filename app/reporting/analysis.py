@@ -24,7 +24,7 @@ from ..money import format_wan
 from .aggregate import UNIT, StatsQuery, Table
 from .compare import format_pct, pct_change
 from .comparison import Compared, Comparison, compare_many, sorted_by_rank
-from .completion import CompletionPoint, completion_series
+from .completion import CompletionPoint, completion_counts, lagging_units
 from .indicators import min_base
 from .measures import RATE, derived, kind_of, label_of, measures
 from .rollup import COARSENESS
@@ -83,6 +83,7 @@ class FormSection:
     swings: list[Outlier] = field(default_factory=list)
     rate_outliers: list[Outlier] = field(default_factory=list)
     timeliness: list[CompletionPoint] = field(default_factory=list)
+    lagging: list[tuple[str, str, int]] = field(default_factory=list)  # (code, name, periods) late or missing
     paragraphs: list[str] = field(default_factory=list)
     comparison: Comparison | None = None
 
@@ -149,7 +150,7 @@ def _headline_sentence(h: Headline, yoy_label: str, mom_label: str | None) -> st
 def _rate_outliers(spec: FormSpec, table: Table, period: Period) -> list[Outlier]:
     """Units whose rate is at least twice the overall rate (and 10 points above it), on a
     denominator of at least RATE_MIN_BASE."""
-    out = []
+    found = []
     total = table.total(period)
     smallest = min_base()
     for rate in spec.rates:
@@ -157,14 +158,20 @@ def _rate_outliers(spec: FormSpec, table: Table, period: Period) -> list[Outlier
         if overall is None:
             continue
         for r in table.for_period(period):
-            value, base = r.get(rate.name), _den(rate, r)
-            if value is None or base < smallest:
+            value = r.get(rate.name)
+            if value is None or value < overall * 2 or value - overall < Decimal("0.10"):
                 continue
-            if value >= overall * 2 and value - overall >= Decimal("0.10"):
-                out.append(Outlier(r.label, _("%(label)s%(value)s（%(num)s/%(den)s），高于平均水平%(avg)s",
-                                              label=rate.label, value=format_rate(value), num=f"{_num(rate, r):,}",
-                                              den=f"{base:,}", avg=format_rate(overall))))
-    return out[:TOP_N * 2]
+            base = _den(rate, r)
+            if base >= smallest:
+                found.append((rate, r, value, base, overall))
+                if len(found) == TOP_N * 2:  # the text names no more: the rest are not worded
+                    break
+        if len(found) == TOP_N * 2:
+            break
+    return [Outlier(r.label, _("%(label)s%(value)s（%(num)s/%(den)s），高于平均水平%(avg)s",
+                               label=rate.label, value=format_rate(value), num=f"{_num(rate, r):,}",
+                               den=f"{base:,}", avg=format_rate(overall)))
+            for rate, r, value, base, overall in found]
 
 
 def _num(rate: Rate, row) -> int:
@@ -196,7 +203,7 @@ def form_section(spec: FormSpec, period: Period, scope: str, states, unit_ids, s
     q = StatsQuery(spec.code, period, by=UNIT, states=states, successor=successor, unit_ids=unit_ids,
                    names=frozenset(r.name for r in spec.rates))
     wanted = list(dict.fromkeys([top_metric] + [n for n, _s in names]))
-    cmps = compare_many(q, wanted, user, visible=visible)
+    cmps = compare_many(q, wanted, user, visible=visible, ranked={top_metric})
     cmp = cmps[top_metric]
     table = cmp.table
     section.comparison, section.top_metric = cmp, top_metric
@@ -216,7 +223,11 @@ def form_section(spec: FormSpec, period: Period, scope: str, states, unit_ids, s
     ids = set(unit_ids) if unit_ids is not None else visible
     native = periods_between(spec.period_kind, period_of(spec.period_kind, period.start),
                              period_of(spec.period_kind, period.end))
-    section.timeliness = completion_series(spec.code, native, ids)
+    if q.unit_ids is None and all(n in cmp.points for n in native):  # the comparison's coverage counted them
+        section.timeliness = [cmp.points[n] for n in native]
+    else:
+        section.timeliness = completion_counts(spec.code, native, ids)
+    section.lagging = lagging_units(spec.code, native, ids)
     section.paragraphs = _paragraphs(section, scope, top_suffix)
     return section
 
@@ -248,19 +259,18 @@ def _paragraphs(s: FormSection, scope: str, suffix: str) -> list[str]:
                      + _("，建议关注原因。"))
     if s.rate_outliers:
         lines.append(_("比率明显偏高的单位：") + "；".join(f"{o.label}{o.text}" for o in s.rate_outliers) + "。")
-    lines.append(_timeliness_sentence(s.timeliness))
+    lines.append(_timeliness_sentence(s.timeliness, s.lagging))
     return lines
 
 
-def _timeliness_sentence(points: list[CompletionPoint]) -> str:
+def _timeliness_sentence(points: list[CompletionPoint], lagging_units: list[tuple[str, str, int]]) -> str:
     expected = sum(p.expected for p in points)
     if not expected:
         return _("报送方面：本期没有应报的报表。")
     on_time, late, missing = (sum(getattr(p, k) for p in points) for k in ("on_time", "late", "missing"))
     text = _("报送方面：应报%(e)d份，按时%(a)d份，迟报%(b)d份，未报%(c)d份，完成率%(rate)s。",
              e=expected, a=on_time, b=late, c=missing, rate=format_rate(Decimal(on_time + late) / expected))
-    lagging = [name for _code, name in sorted({(r.unit.code, r.unit.short_name)
-                                               for p in points for r in p.rows if r.status != "on_time"})]
+    lagging = [name for _code, name, _n in lagging_units]
     if lagging:
         shown = "、".join(lagging[:10]) + (_("等%(n)d个单位", n=len(lagging)) if len(lagging) > 10 else "")
         text += _("迟报或未报的单位：%(units)s。", units=shown)

@@ -31,7 +31,7 @@ from ..forms.base import is_small
 from ..models.unit import UNIT_KINDS, Unit
 from .aggregate import CITY, CITY_KEY, KIND, PARENT, UNIT, Row, StatsQuery, Table, aggregate
 from .compare import change, pct_change, share
-from .completion import completion_counts
+from .completion import CompletionPoint, completion_counts
 from .measures import RATE, kind_of
 from .units import units_behind
 
@@ -128,6 +128,8 @@ class Comparison:
     table: Table  # per unit, split by period
     mode: str = MATCHED
     coverage: dict[Period, Coverage] = field(default_factory=dict)
+    # the native periods' completion behind `coverage` (the analysis states the period's own)
+    points: dict[Period, CompletionPoint] = field(default_factory=dict)
 
     @property
     def is_rate(self) -> bool:
@@ -177,20 +179,24 @@ def compare(q: StatsQuery, metric: str, user=None, mode: str = MATCHED, visible=
 
 
 def compare_many(q: StatsQuery, metrics, user=None, mode: str = MATCHED, visible=None,
-                 coverage: bool = True) -> dict[str, Comparison]:
+                 coverage: bool = True, ranked=None) -> dict[str, Comparison]:
     """`compare` of several figures of one form from one aggregation (the dashboard's cards).
-    `q.names` may add figures the caller reads from the comparison's table."""
+    `q.names` may add figures the caller reads from the comparison's table. `ranked` (None: all)
+    are the metrics whose per-group rows are built and ranked; the others' comparisons hold only
+    their total (the analysis ranks one figure and states the totals of five: 500 units × the
+    other figures would be built for nothing)."""
     period = q.first
     yoy, mom = bases(period)
     names = frozenset(metrics) | (q.names or frozenset())
-    table = aggregate(q.but(first=yoy, last=period, split=True, by=UNIT, names=names), user)
+    table = aggregate(q.but(first=yoy, last=period, split=True, by=UNIT, names=names,
+                            only=frozenset(p for p in (period, yoy, mom) if p is not None)), user)
     groups = _groups(q.by, table)
     members: dict[object, dict[Period, dict[object, Row]]] = {}
     for r in table.rows:
         if r.filings and r.period in (period, yoy, mom):
             members.setdefault(groups[r.key][0], {}).setdefault(r.period, {})[r.key] = r
     meta = {g: (code, label) for g, code, label in groups.values()}
-    covered = _coverage(q, period, yoy, mom, visible) if coverage else {}
+    covered, points = _coverage(q, period, yoy, mom, visible) if coverage else ({}, {})
     everyone: dict[Period, dict[object, Row]] = {}
     for by_period in members.values():
         for p, units in by_period.items():
@@ -203,13 +209,14 @@ def compare_many(q: StatsQuery, metrics, user=None, mode: str = MATCHED, visible
     out = {}
     for metric in metrics:
         kind = kind_of(table.spec, metric)
-        rows = [_compared(g, code, label, m, metric) for g, code, label, m in merged]
+        rows = ([_compared(g, code, label, m, metric) for g, code, label, m in merged]
+                if ranked is None or metric in ranked else [])
         total_row = _compared(CITY_KEY, "", _("合计"), total, metric)
         rank(rows)
         if kind != RATE:
             for r in rows:
                 r.share = share(r.current, total_row.current)
-        out[metric] = Comparison(period, yoy, mom, metric, kind, rows, total_row, table, mode, covered)
+        out[metric] = Comparison(period, yoy, mom, metric, kind, rows, total_row, table, mode, covered, points)
     return out
 
 
@@ -280,8 +287,10 @@ def _ordered(groups: dict, meta: dict) -> list:
     return sorted(meta, key=lambda g: (meta[g][0] or "", str(g)))
 
 
-def _coverage(q: StatsQuery, period: Period, yoy: Period, mom: Period | None, visible) -> dict[Period, Coverage]:
-    """Accepted / expected filings of each compared period in the query's units and scope."""
+def _coverage(q: StatsQuery, period: Period, yoy: Period, mom: Period | None,
+              visible) -> tuple[dict[Period, Coverage], dict[Period, CompletionPoint]]:
+    """Accepted / expected filings of each compared period in the query's units and scope, and
+    the completion of the native periods they are made of."""
     spec = get_form(q.form)
     native = spec.period_kind
     ids = visible
@@ -296,7 +305,7 @@ def _coverage(q: StatsQuery, period: Period, yoy: Period, mom: Period | None, vi
     natives = sorted({n for ps in spans.values() for n in ps})
     points = {pt.period: pt for pt in completion_counts(q.form, natives, ids)}
     return {p: Coverage(p, sum(points[n].accepted for n in ps), sum(points[n].expected for n in ps),
-                        p.kind == native) for p, ps in spans.items()}
+                        p.kind == native) for p, ps in spans.items()}, points
 
 
 def rank(rows: list[Compared]) -> None:

@@ -1,9 +1,10 @@
 """Filing completion over periods, from the filing engine's own timeliness rules
 (``app.filing.timeliness``): expected, on time, late, missing per period.
 
-``completion_series`` lists every expected unit (the analysis report names them);
+``completion_series`` lists every expected unit (the unit timeliness pages);
 ``completion_counts`` counts the same in SQL — one statement for any number of periods and
-units — for pages that show only the numbers (the dashboard).
+units — for pages that show only the numbers (the dashboard, the analysis), and
+``lagging_units`` names the units late or missing (the analysis's sentence), also in SQL.
 """
 
 from __future__ import annotations
@@ -63,51 +64,84 @@ def _cutoff(due: dt.date, zone) -> dt.datetime:
     return start.astimezone(dt.UTC).replace(tzinfo=None)
 
 
+class _Expected:
+    """The timeliness rules of one form over some periods as SQL (app.filing.timeliness: a unit
+    is expected when active on the period's last day and not excluded from the form by an
+    administrator; signed off before the local day after the deadline is on time), shared by
+    the counts and by the names of the units behind."""
+
+    def __init__(self, form_code: str, periods: list[Period]) -> None:
+        self.periods = periods
+        self.dues = deadlines_for(form_code, periods)
+        self.required = assignments(form_code)
+        self.zone = _zone()
+        self._conditions: dict[Period, object] = {}
+
+    def on(self, p: Period):
+        """The condition 'the unit is expected to file `p`', on Unit's columns (built once a period)."""
+        if p not in self._conditions:
+            day = p.end
+            cond = and_(Unit.valid_from <= day, or_(Unit.valid_to.is_(None), Unit.valid_to > day))
+            excluded = [uid for uid, entries in self.required.items() if assigned_on(entries, day) is False]
+            self._conditions[p] = and_(cond, Unit.id.not_in(excluded)) if excluded else cond
+        return self._conditions[p]
+
+    def active(self):
+        """The filing's unit is expected for the filing's period."""
+        return case(*[(Filing.period_key == p.key, self.on(p)) for p in self.periods], else_=False)
+
+    def cutoff(self):
+        """The filing's period's first instant that is late."""
+        return case(*[(Filing.period_key == p.key, literal(_cutoff(self.dues[p.key], self.zone)))
+                      for p in self.periods])
+
+
+def _scoped(q, unit_ids):
+    return q if unit_ids is None else q.where(Unit.id.in_(sorted(unit_ids) or [-1]))
+
+
 def completion_counts(form_code: str, periods: list[Period], unit_ids: set[int] | None) -> list[CompletionPoint]:
     """The counts of `completion_series` (and how many expected units' filings are accepted),
-    counted by the database in two statements whatever the number of periods and units: a unit
-    is expected when active on the period's last day and not excluded from the form by an
-    administrator (app.filing.timeliness.expected_on)."""
+    counted by the database in two statements whatever the number of periods and units."""
     if not periods:
         return []
-    dues = deadlines_for(form_code, periods)
-    required = assignments(form_code)
-    zone = _zone()
-
-    conditions: dict[Period, object] = {}
-
-    def expected(p: Period):
-        """The condition 'the unit is expected to file `p`', on Unit's columns (built once a
-        period: both statements use it)."""
-        if p in conditions:
-            return conditions[p]
-        day = p.end
-        cond = and_(Unit.valid_from <= day, or_(Unit.valid_to.is_(None), Unit.valid_to > day))
-        excluded = [uid for uid, entries in required.items() if assigned_on(entries, day) is False]
-        conditions[p] = and_(cond, Unit.id.not_in(excluded)) if excluded else cond
-        return conditions[p]
-
-    def scoped(q):
-        return q if unit_ids is None else q.where(Unit.id.in_(sorted(unit_ids) or [-1]))
-
-    units = db.session.execute(scoped(select(
-        *[func.coalesce(func.sum(case((expected(p), 1), else_=0)), 0) for p in periods]).select_from(Unit))).one()
-    keys = [p.key for p in periods]
-    active = case(*[(Filing.period_key == p.key, expected(p)) for p in periods], else_=False)
-    cutoff = case(*[(Filing.period_key == p.key, literal(_cutoff(dues[p.key], zone))) for p in periods])
+    rules = _Expected(form_code, periods)
+    units = db.session.execute(_scoped(select(
+        *[func.coalesce(func.sum(case((rules.on(p), 1), else_=0)), 0) for p in periods]).select_from(Unit),
+        unit_ids)).one()
+    cutoff = rules.cutoff()
     reported = Filing.first_reported_at
-    rows = db.session.execute(scoped(
+    rows = db.session.execute(_scoped(
         select(Filing.period_key,
                func.sum(case((reported < cutoff, 1), else_=0)),
                func.sum(case((reported >= cutoff, 1), else_=0)),
                func.sum(case((Filing.state == ACCEPTED, 1), else_=0)))
         .join(Unit, Unit.id == Filing.unit_id)
         .where(Filing.form_code == form_code, Filing.year.in_(sorted({p.year for p in periods})),
-               Filing.period_key.in_(keys), active)
-        .group_by(Filing.period_key)))
+               Filing.period_key.in_([p.key for p in periods]), rules.active())
+        .group_by(Filing.period_key), unit_ids))
     found = {k: (int(a or 0), int(b or 0), int(c or 0)) for k, a, b, c in rows}
     out = []
     for p, n in zip(periods, units, strict=True):
         on_time, late, accepted = found.get(p.key, (0, 0, 0))
         out.append(CompletionPoint(p, on_time, late, int(n) - on_time - late, accepted=accepted))
     return out
+
+
+def lagging_units(form_code: str, periods: list[Period], unit_ids: set[int] | None) -> list[tuple[str, str, int]]:
+    """(code, short name, how many of `periods`) of the units expected that did not file on time
+    (late or missing: completion_series's rows not on time), by code; one statement."""
+    if not periods:
+        return []
+    rules = _Expected(form_code, periods)
+    times = []
+    for p in periods:
+        on_time = (select(Filing.id).where(Filing.unit_id == Unit.id, Filing.form_code == form_code,
+                                           Filing.period_key == p.key,
+                                           Filing.first_reported_at < literal(_cutoff(rules.dues[p.key], rules.zone)))
+                   .exists())
+        times.append(case((and_(rules.on(p), ~on_time), 1), else_=0))
+    count = sum(times[1:], times[0])
+    rows = db.session.execute(_scoped(select(Unit.code, Unit.short_name, count).where(count > 0), unit_ids)
+                              .order_by(Unit.code))
+    return [(code, name, int(n)) for code, name, n in rows]

@@ -133,9 +133,8 @@ def _late(a: Analysis) -> list[Finding]:
             expected += p.expected
             late += p.late
             missing += p.missing
-            for r in p.rows:
-                if r.status != "on_time":
-                    counts[r.unit.short_name] += 1
+        for _code, name, times in s.lagging:
+            counts[name] += times
     if not counts:
         return []
     problem = _("报送不够及时：应报%(e)d份报表中，迟报%(late)d份、未报%(missing)d份，涉及%(n)d个单位。",
