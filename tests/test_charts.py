@@ -4,6 +4,7 @@ labels, hover texts — without a browser, a request or a database."""
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from decimal import Decimal
 
 import pytest
@@ -170,16 +171,16 @@ def test_a_chart_is_drawn_once_for_the_same_figure_and_again_when_it_changes(mon
 
     from app.charts import static
 
-    monkeypatch.setattr(static, "_DRAWN", static.OrderedDict())
+    monkeypatch.setattr(static.CHARTS, "local", OrderedDict())
     drawn = []
     real = static._draw
     monkeypatch.setattr(static, "_draw", lambda fig, h: drawn.append(fig) or real(fig, h))
     fig = go.Figure(go.Bar(x=["东城区", "西城区"], y=[3, 4]), layout={"title": {"text": "处罚决定"}})
     first = static.render_png(fig)
     assert first.startswith(b"\x89PNG") and static.render_png(go.Figure(fig)) == first and len(drawn) == 1
-    monkeypatch.setattr(static, "DRAWN_MAX", 1)  # the kept images are bounded, the oldest goes first
+    monkeypatch.setattr(static.CHARTS, "max_local", 1)  # the kept images are bounded, the oldest goes first
     changed = go.Figure(go.Bar(x=["东城区", "西城区"], y=[3, 5]), layout={"title": {"text": "处罚决定"}})
-    assert static.render_png(changed) != first and len(drawn) == 2 and len(static._DRAWN) == 1
+    assert static.render_png(changed) != first and len(drawn) == 2 and len(static.CHARTS.local) == 1
     assert static.render_png(fig) == first and len(drawn) == 3
 
 
@@ -200,14 +201,14 @@ def test_a_drawn_chart_is_shared_by_every_worker_through_redis(app, monkeypatch)
     fig = go.Figure(go.Bar(x=["东城区", "西城区"], y=[3, 4]), layout={"title": {"text": "处罚决定"}})
     with app.app_context():
         monkeypatch.setitem(app.config, "REDIS_URL", url)
-        monkeypatch.setattr(static, "_DRAWN", static.OrderedDict())
+        monkeypatch.setattr(static.CHARTS, "local", OrderedDict())
         first = static.render_png(fig)
-        monkeypatch.setattr(static, "_DRAWN", static.OrderedDict())  # another worker
+        monkeypatch.setattr(static.CHARTS, "local", OrderedDict())  # another worker
         assert static.render_png(go.Figure(fig)) == first and len(drawn) == 1
         assert len(redis.Redis.from_url(url).keys(static.SHARED_PREFIX + "*")) == 1
         changed = go.Figure(go.Bar(x=["东城区", "西城区"], y=[3, 5]), layout={"title": {"text": "处罚决定"}})
         assert static.render_png(changed) != first and len(drawn) == 2
         monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
-        monkeypatch.setattr(static, "_DRAWN", static.OrderedDict())
+        monkeypatch.setattr(static.CHARTS, "local", OrderedDict())
         assert static.render_png(fig) == first and len(drawn) == 3
     redis.Redis.from_url(url).flushdb()

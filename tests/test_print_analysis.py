@@ -256,3 +256,42 @@ def test_the_page_shows_the_figures_the_report_prints(app, client_for, year_2025
         assert found, key
         shown = json.loads(found.group(1))
         assert [t.get("y") for t in shown["data"]] == [t.get("y") for t in json.loads(fig.to_json())["data"]], key
+
+
+def test_a_report_is_built_once_until_a_figure_changes(app, client_for, year_2025, monkeypatch):
+    """Downloads of the same report (same figures, language and font) reuse the document built
+    for the first, in any worker (app.content_cache: Redis when REDIS_URL is set); a changed
+    figure or another language is another report, built anew — a kept document is never stale.
+    The headings keep Word's heading styles (looked up once per document)."""
+    from collections import OrderedDict
+
+    from app.exports import docx as module
+    from app.models.values import value_model
+
+    monkeypatch.setattr(module.DOCUMENTS, "local", OrderedDict())
+    built = []
+    real = module._build
+    monkeypatch.setattr(module, "_build", lambda r: built.append(r) or real(r))
+    leader = client_for("leader")
+    first = leader.get("/reports/analysis.docx?period=2025").get_data()
+    assert leader.get("/reports/analysis.docx?period=2025").get_data() == first and len(built) == 1
+    doc = Document(io.BytesIO(first))
+    heads = [p for p in doc.paragraphs if p.text in HEADINGS]
+    assert len(heads) == 5 and {p.style.name for p in heads} == {"Heading 1"}
+    features = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]  # 主要特点's subsections
+    assert len(features) >= 3 and features[0].startswith("（一）")
+    assert doc.tables and all(t.style.name == "Table Grid" for t in doc.tables)
+    with app.app_context():  # one unit's accepted 2025Q4 penalty decisions change
+        fid = db.session.scalar(select(Filing.id).where(Filing.unit_id == unit_by_code("0100").id,
+                                                        Filing.form_code == "penalty", Filing.period_key == "2025Q4"))
+        row = db.session.scalar(select(value_model("penalty")).where(value_model("penalty").filing_id == fid))
+        row.decisions_total += 7
+        db.session.commit()
+    changed = leader.get("/reports/analysis.docx?period=2025").get_data()
+    assert len(built) == 2 and changed != first
+    before = squeeze("".join(p.text for p in Document(io.BytesIO(first)).paragraphs))
+    after = squeeze("".join(p.text for p in Document(io.BytesIO(changed)).paragraphs))
+    assert before != after
+    leader.get("/lang/en", headers={"Referer": "/"})
+    english = leader.get("/reports/analysis.docx?period=2025").get_data()
+    assert len(built) == 3 and english != changed

@@ -9,14 +9,14 @@ grouped) and lines, with a second y axis.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import re
-from collections import OrderedDict
 
 import plotly.graph_objects as go
 from plotly.utils import PlotlyJSONEncoder
+
+from ..content_cache import ContentCache
 
 FONT_FILES = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",)
 FAMILIES = ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]
@@ -76,63 +76,18 @@ def _categories(axis, values) -> tuple[list, list[str]]:
     return list(range(len(values))), [_plain(v) for v in labels]
 
 
-# Drawn images by the figure they draw (its whole JSON: numbers, labels, colours) and height.
-# The key is the content itself, so an entry can never be stale: other figures make another key.
-# Kept in the process (bounded) and, when the portal has Redis (REDIS_URL), shared by every worker
-# and server under the key's SHA-256 for SHARED_TTL: matplotlib takes 0.1–0.5 s a chart, more than
-# the figures' SQL, and five workers on two servers would otherwise each draw the same chart.
-_DRAWN: OrderedDict[tuple[str, float | None], bytes] = OrderedDict()
-DRAWN_MAX = 64
-SHARED_PREFIX, SHARED_TTL = "portal:chart:", 7 * 24 * 3600
-_clients: dict[str, object] = {}
-
-
-def _shared():
-    """The Redis client of REDIS_URL (one per process), or None without Redis or an app."""
-    from flask import current_app, has_app_context
-
-    url = current_app.config.get("REDIS_URL") if has_app_context() else None
-    if not url:
-        return None
-    if url not in _clients:
-        import redis
-
-        _clients[url] = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
-    return _clients[url]
-
-
-def _shared_get(client, digest: str) -> bytes | None:
-    try:
-        return client.get(SHARED_PREFIX + digest)
-    except Exception:  # noqa: BLE001 — Redis away: draw the chart, never fail the document
-        return None
-
-
-def _shared_put(client, digest: str, png: bytes) -> None:
-    try:
-        client.set(SHARED_PREFIX + digest, png, ex=SHARED_TTL)
-    except Exception:  # noqa: BLE001 — as above: the cache is an optimisation
-        pass
+# Drawn images by the figure they draw (its whole JSON: numbers, labels, colours) and height,
+# in the process and, with Redis, for every worker and server (app.content_cache): matplotlib
+# takes 0.1–0.5 s a chart, more than the figures' SQL.
+SHARED_PREFIX = "portal:chart:"
+CHARTS = ContentCache(SHARED_PREFIX, max_local=64)  # drawn PNGs, by the figure's whole content
 
 
 def render_png(fig: go.Figure, height_mm: float | None = None) -> bytes:
-    """`fig` as a PNG WIDTH_MM wide at DPI (text at FONT_PT on paper)."""
-    key = (json.dumps(fig.to_plotly_json(), sort_keys=True, cls=PlotlyJSONEncoder), height_mm)
-    png = _DRAWN.get(key)
-    if png is not None:
-        _DRAWN.move_to_end(key)
-        return png
-    client = _shared()
-    digest = hashlib.sha256(f"{key[1]}|{key[0]}".encode()).hexdigest()
-    png = _shared_get(client, digest) if client is not None else None
-    if png is None:
-        png = _draw(fig, height_mm)
-        if client is not None:
-            _shared_put(client, digest, png)
-    _DRAWN[key] = png
-    while len(_DRAWN) > DRAWN_MAX:
-        _DRAWN.popitem(last=False)
-    return png
+    """`fig` as a PNG WIDTH_MM wide at DPI (text at FONT_PT on paper); drawn once for the same
+    figure in any worker (app.content_cache)."""
+    material = f"{height_mm}|" + json.dumps(fig.to_plotly_json(), sort_keys=True, cls=PlotlyJSONEncoder)
+    return CHARTS.get(material, lambda: _draw(fig, height_mm))
 
 
 def _draw(fig: go.Figure, height_mm: float | None) -> bytes:

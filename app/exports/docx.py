@@ -7,7 +7,12 @@ ever interpreted."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import io
+import json
+from importlib.metadata import version
+from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -18,8 +23,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from ..content_cache import ContentCache
 from .analysis_doc import OfficialReport, ordinal
 
 BODY_FONT, HEADING_FONT = "Noto Serif CJK SC", "Noto Sans CJK SC"  # 仿宋 / 黑体 stand-ins
@@ -109,13 +116,10 @@ TABLE_STYLE = "表格文字"
 
 
 def _table_style(doc):
-    """The annex tables' paragraph style (body font at 五号, single spacing, no indent): set once,
-    not on each of a few thousand runs."""
-    styles = doc.styles
-    if TABLE_STYLE in [s.name for s in styles]:
-        return styles[TABLE_STYLE]
-    style = styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
-    style.base_style = styles["Normal"]
+    """The annex tables' paragraph style (body font at 五号, single spacing, no indent): added
+    once per document, not set on each of a few thousand runs."""
+    style = doc.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = doc.styles["Normal"]
     _fonts(style, current_app.config.get("ANALYSIS_BODY_FONT") or BODY_FONT, TABLE_PT, False)
     pf = style.paragraph_format
     pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
@@ -123,11 +127,11 @@ def _table_style(doc):
     return style
 
 
-def _table(doc, title: str, header: list[str], rows: list[list[str]]) -> None:
+def _table(doc, ids: dict, title: str, header: list[str], rows: list[list[str]]) -> None:
     _para(doc, title, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, size=12, bold=True, keep_next=True)
-    style_id = _table_style(doc).style_id
+    style_id = ids[TABLE_STYLE]
     table = doc.add_table(rows=len(rows) + 1, cols=len(header))
-    table.style = "Table Grid"
+    table._tbl.tblStyle_val = ids["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     cells = table._cells  # every cell in one pass (row.cells recomputes the grid for each row)
     width = len(header)
@@ -145,10 +149,36 @@ def _table(doc, title: str, header: list[str], rows: list[list[str]]) -> None:
     doc.add_paragraph()
 
 
+# Documents by everything they are made of (app.content_cache): the report's texts and charts,
+# the language, the font setting, this module's source and python-docx's version. Leaders
+# download the same report many times between two acceptances; python-docx takes ~100 ms for it.
+DOCUMENTS = ContentCache("portal:docx:", max_local=16)
+_SOURCE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest() + version("python-docx")
+
+
 def analysis_docx(r: OfficialReport) -> bytes:
     """The report as a .docx (A4, GB/T 9704 layout)."""
+    def plain(value):
+        if isinstance(value, bytes):
+            return hashlib.sha256(value).hexdigest()
+        raise TypeError(type(value))
+
+    material = json.dumps([_SOURCE, str(get_locale()), current_app.config.get("ANALYSIS_BODY_FONT"),
+                           dataclasses.asdict(r)], ensure_ascii=False, default=plain)
+    return DOCUMENTS.get(material, lambda: _build(r))
+
+
+def _heading(doc, ids: dict, text: str, level: int) -> None:
+    """doc.add_heading with the style's id looked up once (python-docx searches every style by
+    name for each heading)."""
+    doc.add_paragraph(text)._p.style = ids[f"Heading {level}"]
+
+
+def _build(r: OfficialReport) -> bytes:
     doc = Document()
     _setup(doc)
+    _table_style(doc)
+    ids = {s.name: s.style_id for s in doc.styles}
     _para(doc, r.title, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, size=TITLE_PT, bold=True)
     doc.add_paragraph()
     _para(doc, r.addressee, indent=False)
@@ -156,10 +186,10 @@ def analysis_docx(r: OfficialReport) -> bytes:
     heads = r.sections()
     parts = [r.basic, None, r.problems, r.causes, r.advice]
     for (num, title), lines in zip(heads, parts, strict=True):
-        doc.add_heading(f"{num}、{title}", level=1)
+        _heading(doc, ids, f"{num}、{title}", 1)
         if lines is None:
             for i, f in enumerate(r.features, 1):
-                doc.add_heading(f"（{ordinal(i)}）{f.title}", level=2)
+                _heading(doc, ids, f"（{ordinal(i)}）{f.title}", 2)
                 for line in f.paragraphs:
                     _para(doc, line)
                 for c in f.charts:
@@ -186,7 +216,7 @@ def analysis_docx(r: OfficialReport) -> bytes:
         brk.add_break(WD_BREAK.PAGE)
         _para(doc, _("附表"), indent=False, font=HEADING_FONT, size=BODY_PT)
         for i, t in enumerate(r.annex, 1):
-            _table(doc, _("附表%(n)d  %(title)s", n=i, title=t.title), t.header, t.rows)
+            _table(doc, ids, _("附表%(n)d  %(title)s", n=i, title=t.title), t.header, t.rows)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -145,24 +145,26 @@ def compare_rows_html(cmp, rows, link, money_unit: str) -> Markup:
             return points(v)
         return money(v, money_unit, signed=True) if kind == "money" else f"{v:+,}"
 
+    # Figures are formatted from numbers (digits, signs, 万元, %, —): nothing to escape. The
+    # labels are escaped, and the addresses' "&" (urlencode leaves no other markup character).
     def linked(r, value, period, pair=None) -> str:
-        text = escape(show(value))
+        text = show(value)
         href = link(r, period, pair) if value is not None else ""
-        return f'<a href="{escape(href)}">{text}</a>' if href else str(text)
+        return f'<a href="{href.replace("&", "&amp;")}">{text}</a>' if href else text
 
     def row(r, css: str = "") -> str:
         cells = [f'<td class="name">{escape(r.label)}</td>',
                  f'<td data-col="current">{linked(r, r.current, cmp.period)}</td>',
                  f'<td data-col="yoy_base">{linked(r, r.yoy_base, cmp.yoy_period, cmp.period)}</td>',
-                 f'<td data-col="yoy_change">{escape(delta(r.yoy_change))}</td>',
-                 f'<td data-col="yoy_pct">{"—" if rate else escape(pct_signed(r.yoy_pct))}</td>']
+                 f'<td data-col="yoy_change">{delta(r.yoy_change)}</td>',
+                 f'<td data-col="yoy_pct">{"—" if rate else pct_signed(r.yoy_pct)}</td>']
         if cmp.mom_period:
             cells += [f'<td data-col="mom_base">{linked(r, r.mom_base, cmp.mom_period, cmp.period)}</td>',
-                      f'<td data-col="mom_change">{escape(delta(r.mom_change))}</td>',
-                      f'<td data-col="mom_pct">{"—" if rate else escape(pct_signed(r.mom_pct))}</td>']
+                      f'<td data-col="mom_change">{delta(r.mom_change)}</td>',
+                      f'<td data-col="mom_pct">{"—" if rate else pct_signed(r.mom_pct)}</td>']
         cells.append(f'<td data-col="rank">{r.rank or ""}</td>')
         if not rate:
-            cells.append(f'<td data-col="share">{escape(pct_plain(r.share))}</td>')
+            cells.append(f'<td data-col="share">{pct_plain(r.share)}</td>')
         return f'<tr class="{css}" data-key="{escape(str(r.key))}">{"".join(cells)}</tr>'
 
     body = [row(r) for r in rows] + [row(cmp.total, "total")]
