@@ -214,6 +214,23 @@ def test_stocks_roll_up_as_opening_and_closing(app, city):
         assert [r.get("carried_over") for r in halves.rows] == [10, 20]
 
 
+def test_only_some_buckets_are_those_buckets_of_the_whole_range(app, city):
+    """StatsQuery.only (a comparison's period, a year before and the one before): the buckets
+    asked for hold exactly what the whole range's split holds for them, stocks included (a
+    rolled-up bucket keeps all its native periods), and no other bucket is read."""
+    with app.app_context():
+        admin = user("admin")
+        whole = aggregate(StatsQuery("penalty", Period.parse("2023Q1"), Period.parse("2024Q4"), split=True), admin)
+        wanted = frozenset(Period.parse(k) for k in ("2023Q1", "2024Q1", "2024Q3"))
+        some = aggregate(whole.query.but(only=wanted), admin)
+        assert {r.period for r in some.rows} == {Period.parse("2023Q1"), Period.parse("2024Q1"), Period.parse("2024Q3")}
+        assert {(r.key, r.period): figures(r, PENALTY_SUMS) for r in some.rows} == {
+            (r.key, r.period): figures(r, PENALTY_SUMS) for r in whole.rows if r.period in wanted}
+        years = StatsQuery("reconsideration", Period.parse("2023"), Period.parse("2024"), split=True, by=CITY)
+        row = aggregate(years.but(only=frozenset({Period.parse("2024")})), admin).rows
+        assert len(row) == 1 and (row[0].get("carried_over"), row[0].get("pending")) == (10, 15)
+
+
 def test_only_the_current_revision_counts(app):
     with app.app_context():
         fid = put("penalty", "0100", "2024Q1", pen(100), revision=1)
