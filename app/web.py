@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, g, has_request_context, send_from_directory
 from jinja2 import BaseLoader
+from markupsafe import Markup, escape
 
 from .clock import _zone
 from .forms.base import format_rate
@@ -128,7 +129,6 @@ def _menu_html():
     from flask import current_app, render_template, request
     from flask_babel import get_locale
     from flask_login import current_user
-    from markupsafe import Markup
 
     from .security import user_permissions
 
@@ -145,6 +145,17 @@ def _menu_html():
     return html
 
 
+def unit_options(units, selected) -> Markup:
+    """<option>s of a unit select (500 units and more) in one pass: `selected` is the chosen id
+    or ids (as the request gives them: text or int). A template loop costs ~10 ms here, most of it
+    reading request.args through its proxy once per unit."""
+    chosen = {str(s) for s in selected} if isinstance(selected, list | set | frozenset | tuple) else {
+        str(selected) if selected not in (None, "") else None}
+    return Markup("".join(
+        f'<option value="{int(u.id)}"{" selected" if str(u.id) in chosen else ""}>{escape(u.short_name)}</option>'
+        for u in units))
+
+
 def register_web_hooks(app: Flask) -> None:
     """Attach headers, filters, template globals, the page language and the favicon to the app."""
     app.jinja_env.loader = HtmlLangLoader(app.jinja_env.loader)
@@ -156,6 +167,7 @@ def register_web_hooks(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.globals["may"] = _may  # a link only where its user may open the page
     app.jinja_env.globals["portal_menu"] = _menu_html  # the navigation menu, rendered once per role set
+    app.jinja_env.globals["unit_options"] = unit_options
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
     app.jinja_env.filters["localtime"] = _localtime
     app.jinja_env.filters["rate"] = format_rate

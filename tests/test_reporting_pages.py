@@ -285,3 +285,21 @@ def test_statement_count_is_independent_of_rows_shown(app, client_for):
     assert many == few
     # and a report is a handful of statements of its own (scope, units, the one aggregation)
     assert _count_statements(app, clients["leader"], "/reports/penalty/?from=2024", own_only=True) <= 4
+
+
+def test_unit_selects_keep_the_choice(app, client_for, figures):
+    """The unit selects (built in one pass, app.web.unit_options): every unit in scope once, the
+    ones asked for selected — one on the filing list, several on a report."""
+    with app.app_context():
+        a, b = unit_by_code("0100").id, unit_by_code("2300").id
+    options = re.compile(r'<option value="(\d+)"( selected)?>([^<]*)</option>')
+
+    def unit_select(page):
+        select = re.search(r'<select name="unit" id="f-unit".*?</select>', page, re.S).group(0)
+        return {int(v): (bool(s), name) for v, s, name in options.findall(select)}
+
+    listed = unit_select(client_for("reviewer").get(f"/filings/penalty/?unit={a}").get_data(as_text=True))
+    assert listed[a] == (True, "东城区") and not listed[b][0] and sum(s for s, _n in listed.values()) == 1
+    report = unit_select(client_for("leader").get(f"/reports/penalty/?from=2024&unit={a}&unit={b}")
+                         .get_data(as_text=True))
+    assert report[a][0] and report[b][0] and sum(s for s, _n in report.values()) == 2 and len(report) > 10
