@@ -214,27 +214,31 @@ def aggregate(q: StatsQuery, user=None) -> Table:
     ms = measures(spec) if q.names is None else needed(spec, q.names)
     stmt, n_keys, params = _select(q, spec, ms, user)
     names = [m.name for m in ms]
-    periods: dict[tuple[int, int], Period] = {}
     first = n_keys + (2 if q.split else 0)  # the filing count, then the measures
     rows = []
-    versions: dict[Period | None, FormSpec | None] = {}
     from .indicators import min_base
 
     base = min_base()
+    # (year, sub) → (the bucket, its rates' version): looked up by the plain tuple, once a
+    # bucket, not by Period (a dataclass hashed in Python) for each of 1,500 rows.
+    buckets: dict[tuple[int, int] | None, tuple[Period | None, FormSpec | None, list[Row]]] = {}
+    kind, split, unit = q.first.kind, q.split, q.by == UNIT
     # Core execution: plain rows, no ORM loading step (the statement selects columns only).
     for r in db.session.connection().execute(stmt, params).all():
         if not r[first]:  # a query without GROUP BY answers one empty row when nothing matched
             continue
-        key, code, label = _group(q.by, r)
-        period = None
-        if q.split:
-            ys = (r[n_keys], r[n_keys + 1])
-            period = periods.get(ys) or periods.setdefault(ys, Period(ys[0], q.first.kind, ys[1]))
-        if period not in versions:
-            versions[period] = rates_version(q, period)
-        rows.append(Row(key, code, label, period, r[first], dict(zip(names, r[first + 1:], strict=True)), spec,
-                        versions[period], base))
-    return Table(q, spec, ms, rows, partial_columns(q, spec))
+        key, code, label = (r[0], r[1], r[2]) if unit else _group(q.by, r)
+        ys = (r[n_keys], r[n_keys + 1]) if split else None
+        found = buckets.get(ys)
+        if found is None:
+            period = Period(ys[0], kind, ys[1]) if split else None
+            found = buckets[ys] = (period, rates_version(q, period), [])
+        row = Row(key, code, label, found[0], r[first], dict(zip(names, r[first + 1:], strict=True)), spec,
+                  found[1], base)
+        rows.append(row)
+        found[2].append(row)
+    # the rows of each bucket, grouped as they came (Table.for_period)
+    return Table(q, spec, ms, rows, partial_columns(q, spec), _by_period={b[0]: b[2] for b in buckets.values()})
 
 
 def partial_columns(q: StatsQuery, spec: FormSpec) -> frozenset[str]:

@@ -191,16 +191,21 @@ def compare_many(q: StatsQuery, metrics, user=None, mode: str = MATCHED, visible
     table = aggregate(q.but(first=yoy, last=period, split=True, by=UNIT, names=names,
                             only=frozenset(p for p in (period, yoy, mom) if p is not None)), user)
     groups = _groups(q.by, table)
-    members: dict[object, dict[Period, dict[object, Row]]] = {}
-    for r in table.rows:
-        if r.filings and r.period in (period, yoy, mom):
-            members.setdefault(groups[r.key][0], {}).setdefault(r.period, {})[r.key] = r
+    # members[group][slot] = {unit: row}, slot 0 the period, 1 the 同比 base, 2 the 环比 base
+    # (small ints, not Periods: hashing a Period is a Python call, 1,500 rows a form)
+    members: dict[object, list[dict[object, Row]]] = {}
+    everyone: list[dict[object, Row]] = [{}, {}, {}]
+    for slot, p in enumerate((period, yoy, mom)):
+        if p is None:
+            continue
+        for r in table.for_period(p):
+            if r.filings:
+                found = members.get(g := groups[r.key][0])
+                if found is None:
+                    found = members[g] = [{}, {}, {}]
+                found[slot][r.key] = everyone[slot][r.key] = r
     meta = {g: (code, label) for g, code, label in groups.values()}
     covered, points = _coverage(q, period, yoy, mom, visible) if coverage else ({}, {})
-    everyone: dict[Period, dict[object, Row]] = {}
-    for by_period in members.values():
-        for p, units in by_period.items():
-            everyone.setdefault(p, {}).update(units)
     # Each group's rows summed once (the units now, and each pair's two sides), whatever the metrics.
     merged = [(g, *meta[g], _merge_group(table, members[g], period, yoy, mom, mode))
               for g in _ordered(groups, meta) if g in members]
@@ -231,18 +236,19 @@ def _merge(table: Table, rows: list[Row], period: Period) -> Row | None:
     return rows[0] if len(rows) == 1 else table.combine(rows, period)
 
 
-def _merge_group(table: Table, units: dict[Period, dict[object, Row]], period: Period, yoy: Period,
+def _merge_group(table: Table, units: list[dict[object, Row]], period: Period, yoy: Period,
                  mom: Period | None, mode: str) -> tuple:
     """(the units now, the 同比 pair, the 环比 pair or None): each pair is (rows now, rows then,
-    counts) over the units compared — with MATCHED those in both periods."""
-    now = units.get(period, {})
+    counts) over the units compared — with MATCHED those in both periods. `units` holds the
+    group's rows of the period, the 同比 base and the 环比 base, by unit."""
+    now = units[0]
     now_row = _merge(table, list(now.values()), period)
     pairs = []
-    for base in (yoy, mom):
+    for slot, base in ((1, yoy), (2, mom)):
         if base is None:
             pairs.append(None)
             continue
-        then = units.get(base, {})
+        then = units[slot]
         both = now.keys() & then.keys()
         if mode == MATCHED:
             # the units now that have figures then too (all of them: the sum already made)
