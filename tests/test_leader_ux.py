@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app.clock import today
 from app.extensions import db
+from app.filing.deadlines import move_deadline
 from app.filing.periods import QUARTER, Period, last_complete, periods_between
 from app.models import Filing, FormAssignment
 from app.reporting.aggregate import CITY, KIND, UNIT, StatsQuery
@@ -109,6 +110,19 @@ def test_completion_counted_in_sql_follows_the_timeliness_rule(app, partial_city
         by_period = {p.period: p for p in completion_counts("penalty", periods, None)}
         assert by_period[c.p].accepted == 2 and by_period[c.y].accepted == 4
         assert any(p.on_time for p in by_period.values()) and any(p.late for p in by_period.values())
+        # the deadline moved and the exclusion lifted: the next count follows at once (the
+        # statements are kept by what they are made of, read anew on every call)
+        assert by_period[c.p].late
+        move_deadline("penalty", c.p, c.p.end + dt.timedelta(days=90), "系统故障顺延", user("admin"))
+        db.session.add(FormAssignment(form_code="penalty", unit_id=c.ids["0500"], valid_from=c.p.start,
+                                      required=True))
+        db.session.commit()
+        after = completion_counts("penalty", periods, None)
+        assert [(p.period, p.on_time, p.late, p.missing) for p in after] == \
+               [(p.period, p.on_time, p.late, p.missing) for p in completion_series("penalty", periods, None)]
+        moved = {p.period: p for p in after}[c.p]
+        assert moved.late == 0 and moved.on_time == by_period[c.p].on_time + by_period[c.p].late
+        assert moved.expected > by_period[c.p].expected  # 0500 expected again
 
 
 def test_dashboard_defaults_to_the_latest_period_even_when_partial(app, partial_city):  # noqa: F811

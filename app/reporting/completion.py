@@ -10,6 +10,7 @@ units — for pages that show only the numbers (the dashboard, the analysis), an
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -71,18 +72,25 @@ class _Expected:
     the counts and by the names of the units behind."""
 
     def __init__(self, form_code: str, periods: list[Period]) -> None:
-        self.periods = periods
+        self.form_code, self.periods = form_code, periods
         self.dues = deadlines_for(form_code, periods)
-        self.required = assignments(form_code)
+        required = assignments(form_code)
+        self.excluded = {p: sorted(uid for uid, entries in required.items() if assigned_on(entries, p.end) is False)
+                         for p in periods}
         self.zone = _zone()
         self._conditions: dict[Period, object] = {}
+
+    def key(self) -> tuple:
+        """Everything the statements are made of (read from the database on each call)."""
+        return (self.form_code, tuple(self.periods), tuple(self.dues[p.key] for p in self.periods),
+                tuple(tuple(self.excluded[p]) for p in self.periods), str(self.zone))
 
     def on(self, p: Period):
         """The condition 'the unit is expected to file `p`', on Unit's columns (built once a period)."""
         if p not in self._conditions:
             day = p.end
             cond = and_(Unit.valid_from <= day, or_(Unit.valid_to.is_(None), Unit.valid_to > day))
-            excluded = [uid for uid, entries in self.required.items() if assigned_on(entries, day) is False]
+            excluded = self.excluded[p]
             self._conditions[p] = and_(cond, Unit.id.not_in(excluded)) if excluded else cond
         return self._conditions[p]
 
@@ -100,26 +108,47 @@ def _scoped(q, unit_ids):
     return q if unit_ids is None else q.where(Unit.id.in_(sorted(unit_ids) or [-1]))
 
 
-def completion_counts(form_code: str, periods: list[Period], unit_ids: set[int] | None) -> list[CompletionPoint]:
-    """The counts of `completion_series` (and how many expected units' filings are accepted),
-    counted by the database in two statements whatever the number of periods and units."""
-    if not periods:
-        return []
-    rules = _Expected(form_code, periods)
-    units = db.session.execute(_scoped(select(
-        *[func.coalesce(func.sum(case((rules.on(p), 1), else_=0)), 0) for p in periods]).select_from(Unit),
-        unit_ids)).one()
+# The two counting statements by what they are made of (the form, the periods, their deadlines,
+# the exclusions in force, the scope): building them takes longer than the database takes to
+# answer (the dashboard counts 25 periods on every request). A statement holds no figures.
+_BUILT: OrderedDict[tuple, tuple] = OrderedDict()
+BUILT_MAX = 256
+
+
+def _counting(rules: _Expected, unit_ids: set[int] | None) -> tuple:
+    key = (rules.key(), None if unit_ids is None else frozenset(unit_ids))
+    found = _BUILT.get(key)
+    if found is not None:
+        _BUILT.move_to_end(key)
+        return found
+    periods = rules.periods
+    units = _scoped(select(*[func.coalesce(func.sum(case((rules.on(p), 1), else_=0)), 0) for p in periods])
+                    .select_from(Unit), unit_ids)
     cutoff = rules.cutoff()
     reported = Filing.first_reported_at
-    rows = db.session.execute(_scoped(
+    filings = _scoped(
         select(Filing.period_key,
                func.sum(case((reported < cutoff, 1), else_=0)),
                func.sum(case((reported >= cutoff, 1), else_=0)),
                func.sum(case((Filing.state == ACCEPTED, 1), else_=0)))
         .join(Unit, Unit.id == Filing.unit_id)
-        .where(Filing.form_code == form_code, Filing.year.in_(sorted({p.year for p in periods})),
+        .where(Filing.form_code == rules.form_code, Filing.year.in_(sorted({p.year for p in periods})),
                Filing.period_key.in_([p.key for p in periods]), rules.active())
-        .group_by(Filing.period_key), unit_ids))
+        .group_by(Filing.period_key), unit_ids)
+    found = _BUILT[key] = (units, filings)
+    while len(_BUILT) > BUILT_MAX:
+        _BUILT.popitem(last=False)
+    return found
+
+
+def completion_counts(form_code: str, periods: list[Period], unit_ids: set[int] | None) -> list[CompletionPoint]:
+    """The counts of `completion_series` (and how many expected units' filings are accepted),
+    counted by the database in two statements whatever the number of periods and units."""
+    if not periods:
+        return []
+    count_units, count_filings = _counting(_Expected(form_code, periods), unit_ids)
+    units = db.session.execute(count_units).one()
+    rows = db.session.execute(count_filings)
     found = {k: (int(a or 0), int(b or 0), int(c or 0)) for k, a, b, c in rows}
     out = []
     for p, n in zip(periods, units, strict=True):
