@@ -394,21 +394,25 @@ class ReportView(BaseView):
         links = FigureLinks(successor="1" if q.successor else None,
                             basis=filters.basis if filters.basis != "accepted" else None)
         group_arg = {UNIT: "unit", KIND: "kind"}.get(q.by)
+        prefixes: dict[tuple, str] = {}  # a unit's address without its id, per column: 1,500 cells
 
         def link(r, period, pair=None):
             """The sources of a row's figure: its unit or kind, or (the total) every unit asked for."""
-            extra = {}
-            if q.kinds:
-                extra["kind"] = sorted(q.kinds)
-            if r is cmp.total or group_arg is None:
-                if r is not cmp.total:
-                    return ""
+            pair = pair if cmp.matched else None
+            if r is cmp.total:
+                extra = {"kind": sorted(q.kinds)} if q.kinds else {}
                 if q.unit_ids:
                     extra["unit"] = sorted(q.unit_ids)
-                return links(spec.code, period, metric, pair=pair if cmp.matched else None, **extra)
+                return links(spec.code, period, metric, pair=pair, **extra)
             if group_arg == "kind":
                 return links(spec.code, period, metric, kind=r.key)
-            return links(spec.code, period, metric, r.key, pair=pair if cmp.matched else None)
+            if group_arg != "unit":
+                return ""
+            column = (id(period), id(pair))  # the same Period objects for every row
+            found = prefixes.get(column)
+            if found is None:
+                found = prefixes[column] = links(spec.code, period, metric, pair=pair)
+            return f"{found}&unit={int(r.key)}"
 
         return self.render_template(
             "report/compare.html", cmp=cmp, rows=rows, metric=metric, metric_label=label,
