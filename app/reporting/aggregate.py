@@ -167,9 +167,16 @@ class Table:
             self._totals = {}
         if period not in self._totals:
             self._totals[period] = self._sum(self.for_period(period))
+        if label is None:  # the usual total, kept: a chart's series reads it once per figure
+            kept = self._totals.get(("row", period))
+            if kept is None:
+                label = self._totals.get("label") or self._totals.setdefault("label", _("合计"))
+                kept = self._totals[("row", period)] = self._total_row(period, label)
+            return kept
+        return self._total_row(period, label)
+
+    def _total_row(self, period: Period | None, label: str) -> Row:
         filings, values = self._totals[period]
-        if label is None:
-            label = self._totals.get("label") or self._totals.setdefault("label", _("合计"))
         return Row(CITY_KEY, "", label, period, filings, values, self.spec, self._version(period), self._min_base())
 
     def _version(self, period: Period | None):
