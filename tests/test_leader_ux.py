@@ -62,6 +62,13 @@ def test_matched_comparison_per_unit_and_per_kind(app, partial_city):  # noqa: F
         assert by_unit[c.ids["0100"]].yoy_pct == Decimal("0.1")  # 1,100 vs 1,000
         assert by_unit[c.ids["0500"]].current is None and by_unit[c.ids["0500"]].yoy_change is None
         assert c.ids["0200"] in by_unit and by_unit[c.ids["0200"]].current is None  # still under review
+        # each unit's pairs: 西城区 has bases but nothing accepted now — matched, nothing is set
+        # against its 3,000; as they are, its base stands (and 朝阳区's)
+        west, dong = by_unit[c.ids["0200"]], by_unit[c.ids["0100"]]
+        assert (west.yoy.units_now, west.yoy.units_base, west.yoy.units_both, west.yoy_base) == (0, 1, 0, None)
+        assert (dong.yoy.current, dong.yoy_base, dong.yoy.units_both, dong.mom_base) == (1100, 1000, 1, 900)
+        everyone = {r.key: r for r in compare(_q(c.p, by=UNIT), "decisions_total", leader, mode=ALL_UNITS).rows}
+        assert everyone[c.ids["0200"]].yoy_base == 3000 and everyone[c.ids["0500"]].yoy_base == 4000
         kinds = {r.key: r for r in compare(_q(c.p, by=KIND), "decisions_total", leader).rows}
         # districts: 东城区 only on both sides (西城区 waiting, 朝阳区 not filed) — 1,100 vs 1,000
         d = kinds["district"]

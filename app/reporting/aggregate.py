@@ -197,10 +197,12 @@ class Table:
 
     def _sum(self, rows: list[Row]) -> tuple[int, dict]:
         values = {}
+        dicts = [r.values for r in rows]
         for m in self.measures:
-            parts = [r.values[m.name] for r in rows if r.values[m.name] is not None]
+            name = m.name
+            parts = [v for d in dicts if (v := d[name]) is not None]
             missing = m.column in self.partial and len(parts) < len(rows)
-            values[m.name] = sum(parts) if parts and not missing else None
+            values[name] = sum(parts) if parts and not missing else None
         return sum(r.filings for r in rows), values
 
     def series(self, name: str, key=None) -> list[tuple[Period, object]]:

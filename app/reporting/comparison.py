@@ -207,7 +207,8 @@ def compare_many(q: StatsQuery, metrics, user=None, mode: str = MATCHED, visible
     meta = {g: (code, label) for g, code, label in groups.values()}
     covered, points = _coverage(q, period, yoy, mom, visible) if coverage else ({}, {})
     # Each group's rows summed once (the units now, and each pair's two sides), whatever the metrics.
-    merged = [(g, *meta[g], _merge_group(table, members[g], period, yoy, mom, mode))
+    merge = _merge_unit if q.by == UNIT else _merge_group  # by unit: every group is one unit
+    merged = [(g, *meta[g], merge(table, members[g], period, yoy, mom, mode))
               for g in _ordered(groups, meta) if g in members]
     # grouped by CITY the one group is the total: summed once
     total = merged[0][3] if q.by == CITY and len(merged) == 1 else _merge_group(table, everyone, period, yoy, mom, mode)
@@ -258,6 +259,22 @@ def _merge_group(table: Table, units: list[dict[object, Row]], period: Period, y
             cur, old = now_row, _merge(table, list(then.values()), base)
         pairs.append((base, cur, old, len(now), len(then), len(both)))
     return now_row, pairs[0], pairs[1], mode
+
+
+def _merge_unit(table: Table, units: list[dict[object, Row]], period: Period, yoy: Period,
+                mom: Period | None, mode: str) -> tuple:
+    """`_merge_group` of a group that is one unit (its rows are its own: nothing to sum)."""
+    now = next(iter(units[0].values()), None)
+    pairs = []
+    for slot, base in ((1, yoy), (2, mom)):
+        if base is None:
+            pairs.append(None)
+            continue
+        then = next(iter(units[slot].values()), None)
+        both = now is not None and then is not None
+        cur, old = (now, then) if mode != MATCHED or both else (None, None)
+        pairs.append((base, cur, old, int(now is not None), int(then is not None), int(both)))
+    return now, pairs[0], pairs[1], mode
 
 
 def _compared(key, code: str, label: str, merged: tuple, metric: str) -> Compared:
