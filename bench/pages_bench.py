@@ -212,7 +212,10 @@ def baselines(app) -> dict[str, list[str]]:
         ]
         report = [_all_sums_sql(pen, y)]
         metric = headline_names(pen)[0][0]
-        comparison = [_sums_sql(pen, [metric], [q.same_last_year(), q.previous(), q], True)]
+        # the comparison: the figure per unit in the period and both bases, and the coverage of
+        # the three periods it states (accepted / expected units)
+        compared = [q.same_last_year(), q.previous(), q]
+        comparison = [_sums_sql(pen, [metric], compared, True), completion("penalty", compared)]
         # the analysis: per form its headline figures per unit for the period, 同比 and 环比, its
         # completion per native period, and four years of city trends of the three case forms
         analysis = []
