@@ -67,6 +67,17 @@ def _mint(app, username: str, n: int, path: str) -> tuple[str, str]:
     return client.get_cookie("session").value, (m.group(1) or m.group(2) or m.group(3))
 
 
+def refresh(app, sessions: dict) -> None:
+    """New logins for the accounts of an earlier run (`--reuse`): their sessions have since
+    ended by the portal's idle timeout (IDLE_TIMEOUT_MINUTES)."""
+    k = 0
+    for role, users in sessions.items():
+        for s in users:
+            path = "/filings/penalty/" if role != "leaders" else "/dashboard/"
+            s["cookie"], s["csrf"] = _mint(app, s["user"], k, path)
+            k += 1
+
+
 def reset_database(url: str) -> None:
     """Drop the public schema, then migrate and initialise (the CLI, as an operator would)."""
     subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c",
@@ -354,6 +365,8 @@ def main() -> None:
         sessions = json.loads((work / "sessions.json").read_text(encoding="utf-8"))
         city = json.loads((work / "city.json").read_text(encoding="utf-8"))
         n = {role: len(v) for role, v in sessions.items()}
+        refresh(app, sessions)
+        (work / "sessions.json").write_text(json.dumps(sessions), encoding="utf-8")
     else:
         reset_database(url)
         if args.redis_url:
