@@ -321,3 +321,43 @@ def test_two_correction_requests_at_once_leave_one_pending(app, monkeypatch):
             CorrectionRequest.filing_id == fid, CorrectionRequest.state == "pending")) == 1
         assert db.session.scalar(select(func.count()).select_from(FilingTransition).where(
             FilingTransition.filing_id == fid)) == 3
+
+
+def test_two_filings_of_one_unit_moved_at_once_both_go_through(app, monkeypatch):
+    """The reviewer returns 东城区's first quarter while its approver signs off the second, at the
+    same instant. Each transition then recounts the stored warnings of the unit's other open
+    filings (app.filing.values.recount_neighbours), after its own commit: the return recounts the
+    second quarter (its ten-fold figures are no longer set against a filed first quarter) while the
+    sign-off holds that filing's row. Both go through and the count is the one of the final state.
+    A barrier inside the recount makes the overlap certain; where writes are serialised (SQLite)
+    the first waits out a short timeout alone."""
+    from app.models import PortalUser
+
+    with app.app_context():
+        q1 = drive("penalty", "0100", "2026Q1", penalty_values(total=100, fines_yuan="1000.00"), "submitted").id
+        q2 = drive("penalty", "0100", "2026Q2", penalty_values(total=1000, fines_yuan="10000.00"), "pending",
+                   explanation="本季度专项整治").id
+        assert db.session.get(Filing, q2).warning_count == 2
+    meet = threading.Barrier(2, timeout=3)
+    original = values_module.recount_neighbours
+
+    def recount_together(filing, commit=False):
+        try:
+            meet.wait()
+        except threading.BrokenBarrierError:
+            pass  # the other one cannot get here while this one holds the database (SQLite)
+        return original(filing, commit=commit)
+
+    monkeypatch.setattr(values_module, "recount_neighbours", recount_together)
+
+    def move(fid, action, username, **kw):
+        with app.app_context():
+            who = db.session.scalar(select(PortalUser).where(PortalUser.username == username))
+            return workflow.apply(db.session.get(Filing, fid), action, who, **kw).to_state
+
+    results = run_together([lambda: move(q1, "return", "reviewer", comment="请核对罚款金额"),
+                            lambda: move(q2, "sign_off", "dongcheng_approver")])
+    assert results == ["returned", "submitted"], results
+    with app.app_context():
+        assert [db.session.get(Filing, f).state for f in (q1, q2)] == ["returned", "submitted"]
+        assert db.session.get(Filing, q2).warning_count == 0  # nothing filed before it to compare with

@@ -58,6 +58,42 @@ def _two_submitted():
     return on_time, late
 
 
+def test_stored_warnings_follow_the_periods_they_compare_with(app, client_for):
+    """A filing's stored warnings (the list's 校验提示: column, filter, sort) are recounted when
+    another filing of its unit changes what its rules compare with: the earlier quarter returned
+    (no longer filed), filed again, its accepted figures corrected."""
+    from app.filing.corrections import decide, request_correction
+
+    with app.app_context():
+        q1 = _file("0100", "2026Q1", dt.date(2026, 4, 10), penalty_values(total=100, fines_yuan="1000.00"))
+        q2 = _file("0100", "2026Q2", dt.date(2026, 7, 10), penalty_values(total=1000, fines_yuan="10000.00"),
+                   "本季度专项整治")  # ten times the quarter before: decisions and fines flagged
+
+        def stored():
+            db.session.expire_all()
+            return db.session.get(Filing, q2).warning_count
+
+        assert stored() == 2
+        version = db.session.get(Filing, q2).version
+        workflow.apply(db.session.get(Filing, q1), "return", user("reviewer"), comment="请核对罚款金额")
+        assert stored() == 0 and db.session.get(Filing, q2).version == version  # nothing to compare with
+        filler, approver = (user(n) for n in UNIT_USERS["0100"])
+        workflow.apply(db.session.get(Filing, q1), "reopen", filler)
+        workflow.apply(db.session.get(Filing, q1), "submit", filler)
+        assert stored() == 0  # awaiting its unit's sign-off: not filed yet
+        workflow.apply(db.session.get(Filing, q1), "sign_off", approver)
+        assert stored() == 2
+        workflow.apply(db.session.get(Filing, q1), "accept", user("reviewer"))
+        # Q1 corrected to 400 decisions and 4,000 yuan: Q2's 1,000 and 10,000 are within 3×
+        req = request_correction(db.session.get(Filing, q1), penalty_values(total=400, fines_yuan="4000.00"),
+                                 "统计口径有误", filler)
+        decide(req, True, "", user("reviewer"))
+        assert stored() == 0
+        listed = client_for("reviewer").get("/filings/penalty/?warnings=yes&unit="
+                                            f"{unit_by_code('0100').id}").get_data(as_text=True)
+        assert f'data-fid="{q2}"' not in listed
+
+
 # ---- 1. the list's facts, kept by the engine -------------------------------------------------
 
 def test_engine_keeps_days_late_and_warnings_and_the_deadline_move_refreshes_them(app):

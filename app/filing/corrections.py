@@ -18,7 +18,7 @@ from ..models.values import value_model
 from ..scope import in_scope
 from ..security import FILING, has_perm
 from .errors import Conflict, Forbidden, Invalid
-from .values import current_values, parse_and_check, warnings_for
+from .values import current_values, parse_and_check, recount_neighbours, warnings_for
 from .workflow import REPORTED, clean_text, state_label
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
@@ -126,3 +126,5 @@ def decide(req: CorrectionRequest, approve: bool, comment: str | None, user,
            {"filing": filing.id, "comment": comment}, user=user)
     if commit:
         db.session.commit()
+    if changes is not None:  # the unit's open filings compare with these figures
+        recount_neighbours(filing, commit=commit)

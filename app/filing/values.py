@@ -6,11 +6,12 @@ form's declaration, runs its rules, enforces the lock, and audits old → new pe
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit import record
@@ -236,6 +237,41 @@ def warnings_for(filing: Filing, values: Mapping[str, Any]) -> list[Issue]:
     if any(values.get(n) is None for n in spec.field_names if spec.field(n).required):
         return []
     return [i for i in spec.check(values, check_context(filing)) if i.level == "warning"]
+
+
+def recount_neighbours(filing: Filing, commit: bool = False) -> int:
+    """Recount the stored warnings (the review list's 校验提示) of the unit's other filings
+    awaiting sign-off or review: their rules compare with the unit's filed periods
+    (HistoryOutlier) and its other forms (CrossForm), which `filing` has just joined, left or
+    changed. A plain UPDATE, as the review list's other stored facts: a page open on one of them
+    stays valid. Returns how many changed.
+
+    With `commit` it runs after the change was committed, in a transaction of its own, holding no
+    other lock: it may wait for a filing another transaction is moving (and then counts with that
+    one's result) but cannot deadlock with it; rows are updated in id order. A failure there
+    leaves the counts as they were and never undoes the committed change."""
+    from .workflow import PENDING, SUBMITTED
+
+    table = Filing.__table__
+    changed = 0
+    try:
+        for other in db.session.scalars(select(Filing).where(
+                Filing.unit_id == filing.unit_id, Filing.id != filing.id, Filing.state.in_([PENDING, SUBMITTED]))
+                .order_by(Filing.id)):
+            count = len(warnings_for(other, current_values(other)))
+            if other.warning_count != count:
+                db.session.execute(update(table).where(table.c.id == other.id).values(warning_count=count))
+                changed += 1
+        if commit:
+            db.session.commit()
+    except SQLAlchemyError:
+        if not commit:
+            raise
+        db.session.rollback()  # the change itself is committed; the counts wait for the next one
+        logging.getLogger(__name__).warning("warning counts of unit %s not recounted", filing.unit_id,
+                                            exc_info=True)
+        return 0
+    return changed
 
 
 def validate_for_submit(filing: Filing, values: Mapping[str, Any], explanation: str | None) -> list[Issue]:

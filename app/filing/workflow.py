@@ -173,6 +173,11 @@ def apply(filing: Filing, action_name: str, user, comment: str | None = None,
     hook = form_of(filing).hooks.get(action.name)
     if hook is not None:
         hook(filing)
+    moved = (source in REPORTED) != (action.target in REPORTED)  # filed, or no longer: others compare with it
     if commit:
         db.session.commit()
+    if moved:
+        from .values import recount_neighbours
+
+        recount_neighbours(filing, commit=commit)
     return step
