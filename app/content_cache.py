@@ -1,7 +1,8 @@
 """Bytes kept by the digest of everything they are made from: a drawn chart, a generated
 document. Two levels — a bounded dict in the process, then Redis (REDIS_URL) shared by every
 worker and app server — and never stale: the key is the SHA-256 of the whole input (figures,
-texts, the generator's own source), so a changed figure is a new key and is built anew.
+texts) and of what makes the bytes (the generator's source files, its libraries' versions, the
+interface's translations: `made_by`), so a changed figure or a new release is a new key.
 Without Redis, or with Redis away, the bytes are built; a cache never fails a download."""
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
 
 TTL = 7 * 24 * 3600
 _clients: dict[str, object] = {}
@@ -28,16 +31,30 @@ def shared_client():
     return _clients[url]
 
 
+TRANSLATIONS = sorted((Path(__file__).parent / "translations").glob("*/LC_MESSAGES/messages.mo"))
+
+
+def made_by(*files: str | Path, packages: tuple[str, ...] = ()) -> str:
+    """The digest of what makes some bytes: source files, the installed versions of `packages`
+    and the translation catalogues (a document's headings are translated)."""
+    h = hashlib.sha256()
+    for f in (*files, *TRANSLATIONS):
+        h.update(Path(f).read_bytes())
+    for name in packages:
+        h.update(f"{name}={version(name)}".encode())
+    return h.hexdigest()
+
+
 class ContentCache:
     """`get(material, build)`: the bytes `build()` makes from `material` (a text holding the
-    whole input), kept under `prefix` + its digest."""
+    whole input), kept under `prefix` + the digest of `made_by` and the material."""
 
-    def __init__(self, prefix: str, max_local: int = 64, ttl: int = TTL) -> None:
-        self.prefix, self.max_local, self.ttl = prefix, max_local, ttl
+    def __init__(self, prefix: str, made_by: str, max_local: int = 64, ttl: int = TTL) -> None:
+        self.prefix, self.made_by, self.max_local, self.ttl = prefix, made_by, max_local, ttl
         self.local: OrderedDict[str, bytes] = OrderedDict()
 
     def get(self, material: str, build: Callable[[], bytes]) -> bytes:
-        digest = hashlib.sha256(material.encode()).hexdigest()
+        digest = hashlib.sha256(f"{self.made_by}|{material}".encode()).hexdigest()
         found = self.local.get(digest)
         if found is not None:
             self.local.move_to_end(digest)

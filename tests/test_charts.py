@@ -212,3 +212,28 @@ def test_a_drawn_chart_is_shared_by_every_worker_through_redis(app, monkeypatch)
         monkeypatch.setattr(static.CHARTS, "local", OrderedDict())
         assert static.render_png(fig) == first and len(drawn) == 3
     redis.Redis.from_url(url).flushdb()
+
+
+def test_kept_bytes_are_keyed_by_what_makes_them_too(app, monkeypatch):
+    """A new release (another drawing or document code, library or translation: `made_by`) builds
+    anew what an older one left in Redis; the same release reuses it in any worker."""
+    import redis
+
+    from app.content_cache import ContentCache, made_by
+
+    url = "redis://127.0.0.1:6379/12"
+    redis.Redis.from_url(url).flushdb()
+    built = []
+
+    def build(text):
+        return lambda: built.append(text) or text.encode()
+
+    with app.app_context():
+        monkeypatch.setitem(app.config, "REDIS_URL", url)
+        release = made_by(__file__, packages=("matplotlib",))
+        assert ContentCache("t:", release).get("figure", build("old")) == b"old"
+        assert ContentCache("t:", release).get("figure", build("again")) == b"old"  # another worker
+        assert ContentCache("t:", release + "-next").get("figure", build("new")) == b"new"
+        assert built == ["old", "new"]
+        assert made_by(__file__) != made_by(__file__, packages=("matplotlib",))
+    redis.Redis.from_url(url).flushdb()

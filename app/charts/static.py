@@ -16,7 +16,7 @@ import re
 import plotly.graph_objects as go
 from plotly.utils import PlotlyJSONEncoder
 
-from ..content_cache import ContentCache
+from ..content_cache import ContentCache, made_by
 
 FONT_FILES = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",)
 FAMILIES = ["Noto Sans CJK SC", "Noto Sans CJK JP", "DejaVu Sans"]
@@ -80,7 +80,8 @@ def _categories(axis, values) -> tuple[list, list[str]]:
 # in the process and, with Redis, for every worker and server (app.content_cache): matplotlib
 # takes 0.1–0.5 s a chart, more than the figures' SQL.
 SHARED_PREFIX = "portal:chart:"
-CHARTS = ContentCache(SHARED_PREFIX, max_local=64)  # drawn PNGs, by the figure's whole content
+# drawn PNGs, by the figure's whole content and this drawing code (a new release draws anew)
+CHARTS = ContentCache(SHARED_PREFIX, made_by(__file__, packages=("matplotlib",)), max_local=64)
 
 
 def render_png(fig: go.Figure, height_mm: float | None = None) -> bytes:

@@ -11,8 +11,6 @@ import dataclasses
 import hashlib
 import io
 import json
-from importlib.metadata import version
-from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -26,7 +24,7 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from ..content_cache import ContentCache
+from ..content_cache import ContentCache, made_by
 from .analysis_doc import OfficialReport, ordinal
 
 BODY_FONT, HEADING_FONT = "Noto Serif CJK SC", "Noto Sans CJK SC"  # 仿宋 / 黑体 stand-ins
@@ -150,10 +148,10 @@ def _table(doc, ids: dict, title: str, header: list[str], rows: list[list[str]])
 
 
 # Documents by everything they are made of (app.content_cache): the report's texts and charts,
-# the language, the font setting, this module's source and python-docx's version. Leaders
-# download the same report many times between two acceptances; python-docx takes ~100 ms for it.
-DOCUMENTS = ContentCache("portal:docx:", max_local=16)
-_SOURCE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest() + version("python-docx")
+# the language, the font setting, this module's source, python-docx's version and the
+# translations. Leaders download the same report many times between two acceptances;
+# python-docx takes ~100 ms for it.
+DOCUMENTS = ContentCache("portal:docx:", made_by(__file__, packages=("python-docx",)), max_local=16)
 
 
 def analysis_docx(r: OfficialReport) -> bytes:
@@ -163,7 +161,7 @@ def analysis_docx(r: OfficialReport) -> bytes:
             return hashlib.sha256(value).hexdigest()
         raise TypeError(type(value))
 
-    material = json.dumps([_SOURCE, str(get_locale()), current_app.config.get("ANALYSIS_BODY_FONT"),
+    material = json.dumps([str(get_locale()), current_app.config.get("ANALYSIS_BODY_FONT"),
                            dataclasses.asdict(r)], ensure_ascii=False, default=plain)
     return DOCUMENTS.get(material, lambda: _build(r))
 

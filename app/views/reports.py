@@ -408,7 +408,7 @@ class ReportView(BaseView):
                 return links(spec.code, period, metric, kind=r.key)
             if group_arg != "unit":
                 return ""
-            column = (id(period), id(pair))  # the same Period objects for every row
+            column = (period, pair)
             found = prefixes.get(column)
             if found is None:
                 found = prefixes[column] = links(spec.code, period, metric, pair=pair)
