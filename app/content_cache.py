@@ -8,6 +8,7 @@ Without Redis, or with Redis away, the bytes are built; a cache never fails a do
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from importlib.metadata import version
@@ -52,22 +53,25 @@ class ContentCache:
     def __init__(self, prefix: str, made_by: str, max_local: int = 64, ttl: int = TTL) -> None:
         self.prefix, self.made_by, self.max_local, self.ttl = prefix, made_by, max_local, ttl
         self.local: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()  # a threaded worker (gthread) shares `local` between requests
 
     def get(self, material: str, build: Callable[[], bytes]) -> bytes:
         digest = hashlib.sha256(f"{self.made_by}|{material}".encode()).hexdigest()
-        found = self.local.get(digest)
-        if found is not None:
-            self.local.move_to_end(digest)
-            return found
+        with self._lock:
+            found = self.local.get(digest)
+            if found is not None:
+                self.local.move_to_end(digest)
+                return found
         client = shared_client()
         found = self._shared_get(client, digest) if client is not None else None
         if found is None:
             found = build()
             if client is not None:
                 self._shared_put(client, digest, found)
-        self.local[digest] = found
-        while len(self.local) > self.max_local:
-            self.local.popitem(last=False)
+        with self._lock:
+            self.local[digest] = found
+            while len(self.local) > self.max_local:
+                self.local.popitem(last=False)
         return found
 
     def _shared_get(self, client, digest: str) -> bytes | None:

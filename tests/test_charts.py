@@ -237,3 +237,36 @@ def test_kept_bytes_are_keyed_by_what_makes_them_too(app, monkeypatch):
         assert built == ["old", "new"]
         assert made_by(__file__) != made_by(__file__, packages=("matplotlib",))
     redis.Redis.from_url(url).flushdb()
+
+
+def test_the_process_cache_is_safe_for_threaded_workers():
+    """gunicorn's gthread workers share one process cache between requests: lookups and
+    evictions in many threads at once never raise (a lookup of a key another thread just
+    evicted did: KeyError) and never return another key's bytes."""
+    import random
+    import sys
+    import threading
+
+    from app.content_cache import ContentCache
+
+    cache, errors = ContentCache("t:", "race", max_local=2), []
+
+    def work():
+        try:
+            for _ in range(5_000):
+                k = str(random.randrange(4))
+                assert cache.get(k, lambda k=k: k.encode()) == k.encode()
+        except Exception as e:  # noqa: BLE001 — collected and asserted below
+            errors.append(repr(e))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: the race shows at once
+    try:
+        threads = [threading.Thread(target=work) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []

@@ -10,6 +10,7 @@ units — for pages that show only the numbers (the dashboard, the analysis), an
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -112,15 +113,17 @@ def _scoped(q, unit_ids):
 # the exclusions in force, the scope): building them takes longer than the database takes to
 # answer (the dashboard counts 25 periods on every request). A statement holds no figures.
 _BUILT: OrderedDict[tuple, tuple] = OrderedDict()
+_BUILT_LOCK = threading.Lock()  # a threaded worker (gthread) shares the dict between requests
 BUILT_MAX = 256
 
 
 def _counting(rules: _Expected, unit_ids: set[int] | None) -> tuple:
     key = (rules.key(), None if unit_ids is None else frozenset(unit_ids))
-    found = _BUILT.get(key)
-    if found is not None:
-        _BUILT.move_to_end(key)
-        return found
+    with _BUILT_LOCK:
+        found = _BUILT.get(key)
+        if found is not None:
+            _BUILT.move_to_end(key)
+            return found
     periods = rules.periods
     units = _scoped(select(*[func.coalesce(func.sum(case((rules.on(p), 1), else_=0)), 0) for p in periods])
                     .select_from(Unit), unit_ids)
@@ -135,9 +138,11 @@ def _counting(rules: _Expected, unit_ids: set[int] | None) -> tuple:
         .where(Filing.form_code == rules.form_code, Filing.year.in_(sorted({p.year for p in periods})),
                Filing.period_key.in_([p.key for p in periods]), rules.active())
         .group_by(Filing.period_key), unit_ids)
-    found = _BUILT[key] = (units, filings)
-    while len(_BUILT) > BUILT_MAX:
-        _BUILT.popitem(last=False)
+    found = (units, filings)
+    with _BUILT_LOCK:
+        _BUILT[key] = found
+        while len(_BUILT) > BUILT_MAX:
+            _BUILT.popitem(last=False)
     return found
 
 
