@@ -270,3 +270,29 @@ def test_the_process_cache_is_safe_for_threaded_workers():
     finally:
         sys.setswitchinterval(interval)
     assert errors == []
+
+
+def test_a_page_embeds_plotlys_own_json_without_building_its_figure(monkeypatch):
+    """Pages serialise a figure straight from the builder's dicts (PageFigure): the same JSON
+    as plotly's Figure would write, money and Decimal included; plotly's Figure is built only
+    when something reads its attributes."""
+    import plotly.graph_objects as go
+
+    monkeypatch.setattr(base, "VALIDATE", False)  # as on a page
+    figs = [
+        ranked_bar(["东城区", "西城区"], [Decimal("120"), 80], "处罚决定数排名", "处罚决定数",
+                   links=["/d?u=1", "/d?u=2"]),
+        ranked_bar(["甲", "乙"], [123456789, 100], "罚没金额", "罚没金额", kind="money"),
+        trend(["Q1<br>2024", "Q2"], [("罚没金额", [Decimal("1234.56"), None])], "罚没金额趋势", "万元", kind="money"),
+        stacked(["2023年", "2024年"], [("警告", [10, 20]), ("罚款", [70, 60])], "处罚种类构成", "件"),
+        completion(["2024年第1季度"], [50], [5], [5], "报送情况"),
+        staff_composition({"本科": 30, "硕士": 12}, "学历构成"),
+    ]
+    for fig in figs:
+        assert fig._figure is None  # nothing built yet
+        go.Figure(fig._plain)  # validated: the dicts follow plotly's schema
+        own = json.loads(go.Figure(fig._plain, _validate=False).to_json())  # what pages embedded before
+        assert json.loads(base.figure_json(fig)) == own
+        assert fig._figure is None
+        assert fig.layout.title.text and fig._figure is not None  # reading builds it
+        assert json.loads(base.figure_json(fig)) == own
