@@ -276,6 +276,8 @@ def test_a_page_embeds_plotlys_own_json_without_building_its_figure(monkeypatch)
     """Pages serialise a figure straight from the builder's dicts (PageFigure): the same JSON
     as plotly's Figure would write, money and Decimal included; plotly's Figure is built only
     when something reads its attributes."""
+    import copy
+
     import plotly.graph_objects as go
 
     monkeypatch.setattr(base, "VALIDATE", False)  # as on a page
@@ -290,8 +292,8 @@ def test_a_page_embeds_plotlys_own_json_without_building_its_figure(monkeypatch)
     ]
     for fig in figs:
         assert fig._figure is None  # nothing built yet
-        go.Figure(fig._plain)  # validated: the dicts follow plotly's schema
-        own = json.loads(go.Figure(fig._plain, _validate=False).to_json())  # what pages embedded before
+        go.Figure(copy.deepcopy(fig._plain))  # validated: the dicts follow plotly's schema
+        own = json.loads(go.Figure(copy.deepcopy(fig._plain), _validate=False).to_json())  # pages' JSON before
         text = base.figure_json(fig)
         assert json.loads(text) == own and fig._figure is None
         assert fig.layout.title.text and fig._figure is not None  # reading builds it
