@@ -133,3 +133,52 @@ def test_overdue_notice_on_unit_home_page(app, client_for):
         assert "催报通知" in page and "2026年第2季度" in page
         page = client_for("gongan_filler").get("/").get_data(as_text=True)
         assert "2026年第2季度" not in page.split("催报通知")[1].split("</div>")[0]
+
+
+def test_settings_are_read_once_a_request_and_never_stale(app, client_for):
+    """Moved deadlines and filing duties are read once a request (app.settings_memo): the analysis
+    page asked for them twelve times. A write to them through the session — an object flushed or
+    an INSERT / UPDATE / DELETE statement — is seen at once by the next read in the same request."""
+    from sqlalchemy import delete, event, update
+
+    from app.filing.deadlines import deadlines_for
+    from app.filing.timeliness import assignments
+    from app.models.filing import DeadlineOverride
+
+    q3 = Period.parse("2026Q3")
+    with app.app_context():
+        admin = user("admin")
+        rule = deadline("penalty", q3)
+        assert deadlines_for("penalty", [q3]) == {q3.key: rule}
+        move_deadline("penalty", q3, rule + dt.timedelta(days=10), "国庆假期顺延", admin)  # an object flushed
+        assert deadline("penalty", q3) == rule + dt.timedelta(days=10)
+        db.session.execute(update(DeadlineOverride).values(deadline=rule + dt.timedelta(days=3)))  # a statement
+        assert deadlines_for("penalty", [q3])[q3.key] == rule + dt.timedelta(days=3)
+        db.session.execute(delete(DeadlineOverride))
+        assert deadline("penalty", q3) == rule
+
+        unit = unit_by_code("0100")
+        assert unit.id not in assignments("penalty")
+        db.session.add(FormAssignment(unit_id=unit.id, form_code="penalty", valid_from=dt.date(2026, 1, 1),
+                                      required=False))
+        db.session.flush()
+        assert assignments("penalty")[unit.id] == [(dt.date(2026, 1, 1), False)]
+        db.session.rollback()
+
+    seen = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if "FROM deadline_override" in statement or "FROM form_assignment" in statement:
+            seen.append(statement)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        page = client_for("leader").get("/reports/analysis?period=2026H1")
+        assert page.status_code == 200 and "行政处罚" in page.get_data(as_text=True)
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", count)
+    # one read of the moved deadlines, one of each form's duties (four forms at most)
+    assert sum("deadline_override" in s for s in seen) == 1
+    assert 1 <= sum("form_assignment" in s for s in seen) <= 4

@@ -12,6 +12,7 @@ from ..clock import today, utcnow
 from ..extensions import db
 from ..forms import get_form
 from ..models.filing import DeadlineOverride, FormSetting
+from ..settings_memo import memo
 from .errors import Conflict, Forbidden, Invalid
 from .periods import Period, period_of
 
@@ -24,27 +25,22 @@ def rule_deadline(form_code: str, period: Period) -> dt.date:
     return period.default_deadline()
 
 
+def _moved() -> dict[tuple[str, str], dt.date]:
+    """Every moved deadline by (form, period key): a small table, read once a request."""
+    return memo("deadline_override", None, lambda: {
+        (f, k): d for f, k, d in db.session.execute(
+            select(DeadlineOverride.form_code, DeadlineOverride.period_key, DeadlineOverride.deadline))})
+
+
 def deadline(form_code: str, period: Period) -> dt.date:
     """The deadline in force for one form and period."""
-    moved = db.session.scalar(
-        select(DeadlineOverride.deadline).where(
-            DeadlineOverride.form_code == form_code, DeadlineOverride.period_key == period.key
-        )
-    )
-    return moved or rule_deadline(form_code, period)
+    return _moved().get((form_code, period.key)) or rule_deadline(form_code, period)
 
 
 def deadlines_for(form_code: str, periods: list[Period]) -> dict[str, dt.date]:
-    """Deadlines of many periods with one query."""
-    moved = dict(
-        db.session.execute(
-            select(DeadlineOverride.period_key, DeadlineOverride.deadline).where(
-                DeadlineOverride.form_code == form_code,
-                DeadlineOverride.period_key.in_([p.key for p in periods]),
-            )
-        ).all()
-    )
-    return {p.key: moved.get(p.key) or rule_deadline(form_code, p) for p in periods}
+    """Deadlines of many periods (the moved ones read once a request)."""
+    moved = _moved()
+    return {p.key: moved.get((form_code, p.key)) or rule_deadline(form_code, p) for p in periods}
 
 
 def move_deadline(form_code: str, period: Period, new_deadline: dt.date, reason: str, user) -> None:

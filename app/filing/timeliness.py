@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from flask import g
 from sqlalchemy import select
 
 from ..clock import _zone, local_date, today
@@ -23,6 +22,7 @@ from ..extensions import db
 from ..forms import FORMS, get_form
 from ..models.filing import Filing, FormAssignment
 from ..models.unit import Unit
+from ..settings_memo import memo
 from .deadlines import deadline, deadlines_for
 from .periods import Period, periods_between
 
@@ -33,7 +33,11 @@ POINTS = {ON_TIME: 1.0, LATE: 0.5, MISSING: 0.0}
 
 def assignments(form_code: str) -> dict[int, list[tuple[dt.date, bool]]]:
     """{unit_id: [(valid_from, required), …] oldest first} where an administrator set it for the
-    form (one query)."""
+    form (one query, once a request: app.settings_memo)."""
+    return memo("form_assignment", form_code, lambda: _assignments(form_code))
+
+
+def _assignments(form_code: str) -> dict[int, list[tuple[dt.date, bool]]]:
     out: dict[int, list[tuple[dt.date, bool]]] = {}
     for unit_id, since, required in db.session.execute(
         select(FormAssignment.unit_id, FormAssignment.valid_from, FormAssignment.required)
@@ -170,14 +174,10 @@ def period_timeliness(form_code: str, period: Period, unit_ids: set[int] | None 
 def _units(unit_ids: set[int] | None) -> list[Unit]:
     """The units (all, or `unit_ids`) ordered by code; loaded once per request or app context
     (the dashboard asks for every form and many periods)."""
-    key = None if unit_ids is None else frozenset(unit_ids)
-    cache = g.setdefault("_timeliness_units", {})
-    if key not in cache:
-        q = select(Unit).order_by(Unit.code)
-        if unit_ids is not None:
-            q = q.where(Unit.id.in_(unit_ids))
-        cache[key] = list(db.session.scalars(q))
-    return cache[key]
+    q = select(Unit).order_by(Unit.code)
+    if unit_ids is not None:
+        q = q.where(Unit.id.in_(unit_ids))
+    return memo("unit", None if unit_ids is None else frozenset(unit_ids), lambda: list(db.session.scalars(q)))
 
 
 def timeliness_over(form_code: str, periods: list[Period], unit_ids: set[int] | None = None) -> list[PeriodTimeliness]:
