@@ -178,6 +178,10 @@ def _draw(fig: go.Figure, height_mm: float | None) -> bytes:
         f.tight_layout(rect=(0, 0.08 + 0.04 * ((len(handles) - 1) // 4), 1, 1))
     else:
         f.tight_layout()
+    # tight_layout leaves a placeholder layout engine, and savefig then draws the whole figure a
+    # first time (with drawing switched off) before drawing it: 15–20 % of a chart's time. The
+    # margins are set; the same image without the engine.
+    f.set_layout_engine(None)
     out = io.BytesIO()
     f.savefig(out, format="png", dpi=DPI)
     plt.close(f)
