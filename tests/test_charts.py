@@ -298,3 +298,24 @@ def test_a_page_embeds_plotlys_own_json_without_building_its_figure(monkeypatch)
         assert json.loads(text) == own and fig._figure is None
         assert fig.layout.title.text and fig._figure is not None  # reading builds it
         assert base.figure_json(fig) == text  # and changes nothing, not even the keys' order
+
+
+def test_matplotlib_draws_a_printed_chart_once(monkeypatch):
+    """A printed chart is laid out (tight_layout) and drawn once: savefig used to draw the whole
+    figure a second time, with drawing switched off, because tight_layout left a layout engine
+    (15–20 % of the chart's time); with a legend and without."""
+    import matplotlib.figure
+    import plotly.graph_objects as go
+
+    from app.charts import static
+
+    static._setup()
+    draws = []
+    real = matplotlib.figure.Figure.draw
+    monkeypatch.setattr(matplotlib.figure.Figure, "draw", lambda self, r: draws.append(1) or real(self, r))
+    one = go.Figure(go.Bar(x=["东城区", "西城区"], y=[3, 4]), layout={"title": {"text": "处罚决定"}})
+    two = go.Figure([go.Bar(x=["2024", "2025"], y=[3, 4], name="警告"),
+                     go.Bar(x=["2024", "2025"], y=[1, 2], name="罚款")])
+    for fig in (one, two):
+        draws.clear()
+        assert static._draw(fig, None).startswith(b"\x89PNG") and len(draws) == 1
