@@ -152,6 +152,13 @@ def test_review_list_shows_sorts_and_filters_by_the_facts(app, client_for):
         down = _ids_on_page(c.get(f"/filings/penalty/?state=submitted&sort={key}&dir=desc").get_data(as_text=True))
         up = _ids_on_page(c.get(f"/filings/penalty/?state=submitted&sort={key}&dir=asc").get_data(as_text=True))
         assert down == [late, on_time] and up == [on_time, late], key
+    # the count above the list is the filtered list's, in the user's scope (counted without the units)
+    for query in ("state=submitted", "state=submitted&late=yes", "state=submitted&warnings=no",
+                  "warnings=no", "explained=yes&sort=late&dir=desc"):
+        html = c.get(f"/filings/penalty/?{query}").get_data(as_text=True)
+        assert f"共 {len(_ids_on_page(html))} 份报表" in html, query
+    own = client_for("dongcheng_filler").get("/filings/penalty/?state=submitted").get_data(as_text=True)
+    assert f"共 {len(_ids_on_page(own))} 份报表" in own and "共 0 份报表" not in own
     # nonsense is ignored, never a 500
     resp = c.get("/filings/penalty/?state=submitted&sort=drop&dir=x&late=maybe&warnings=9")
     assert resp.status_code == 200 and set(_ids_on_page(resp.get_data(as_text=True))) == {on_time, late}

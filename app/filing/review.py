@@ -57,8 +57,9 @@ class Criteria:
                    sort if sort in SORTS else "", args.get("dir") == "desc")
 
 
-def filter_and_sort(q, crit: Criteria):
-    """`q` (a select of Filing joined with Unit) filtered by the review facts and ordered."""
+def filtered(q, crit: Criteria):
+    """`q` (a select of Filing) narrowed by the review facts (the filing's own columns only, so
+    the list can count without joining the units)."""
     if crit.late == YES:
         q = q.where(Filing.days_late > 0)
     elif crit.late == NO:
@@ -71,6 +72,12 @@ def filter_and_sort(q, crit: Criteria):
         q = q.where(Filing.warning_count > 0)
     elif crit.warnings == NO:
         q = q.where(Filing.warning_count == 0)
+    return q
+
+
+def ordered(q, crit: Criteria):
+    """`q` (a select of Filing joined with Unit) in the list's order: the chosen column, then
+    the newest period first and the unit's code."""
     period_order = (Filing.year.desc(), Filing.sub.desc(), Unit.code)
     if not crit.sort:
         return q.order_by(*period_order)
