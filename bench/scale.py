@@ -4,8 +4,10 @@ corrected once (two value rows, revision 2) — each with its three transitions 
 acceptance) and their chained audit rows; and a staff register of 10,000 people with trainings
 and certificates. Written with the driver's executemany.
 
-Figures are random but plausible (penalty counts 10²–10⁴ a quarter, amounts in fen); the
-benchmarks measure speed, not validity, so the forms' rules are not enforced here.
+The case forms' figures come from the demo city's generators (app/demo: parts add up to their
+totals, rates stay under 100 %; a unit's penalty decisions 10–2,000 a quarter, reconsideration
+applications 0–40 a half-year), the institution form's are random counts; rows are reused in turn
+and written without the engine (the benchmarks measure speed).
 """
 
 from __future__ import annotations
@@ -45,10 +47,32 @@ def add_units(total: int) -> list[int]:
     return list(db.session.scalars(select(Unit.id).where(Unit.code != "0000").order_by(Unit.id)))[:total]
 
 
+def _consistent(spec, rng: random.Random):
+    """One unit-period's figures for `spec` that pass its rules (parts add up to their totals, no
+    rate above 100 %), drawn by the demo city's generators at a unit's usual magnitudes; None for a
+    form without one."""
+    from app.demo.cases import litigation_values, reconsideration_values
+    from app.demo.penalty import penalty_values
+
+    period = Period.parse(spec.valid_from) if spec.valid_from else None
+    if spec.code == "penalty":
+        return penalty_values(rng.choice((10, 100, 500, 2_000)), period, rng)
+    if spec.code == "reconsideration":
+        return reconsideration_values(rng.choice((0, 3, 12, 40)), rng.choice((0, 2, 8)), period, rng)
+    if spec.code == "litigation":
+        return litigation_values(rng.choice((0, 2, 6, 20)), rng.choice((0, 2, 6)), period, rng)
+    return None
+
+
 def _value_pool(spec, rng: random.Random, size: int = 997) -> list[tuple]:
-    """`size` distinct rows of figures (counts 10²–10⁴, amounts in fen), reused in turn."""
+    """`size` distinct rows of figures, reused in turn: consistent ones (`_consistent`) for the
+    case forms; for the others random counts 10²–10⁴ and amounts in fen."""
     pool = []
     for _ in range(size):
+        found = _consistent(spec, rng) if spec.valid_from else None
+        if found is not None:
+            pool.append(tuple(found.get(f.name) if f.kind in (COUNT, MONEY) else None for f in spec.fields))
+            continue
         scale = rng.choice((100, 500, 2_000, 10_000))
         row = []
         for f in spec.fields:
