@@ -19,11 +19,12 @@ from .reporting.formatting import TEMPLATE_FILTERS as REPORT_FILTERS
 
 # Everything is served by the portal itself: no third-party origin anywhere. Scripts run only
 # from the portal's files or from an inline <script> carrying this response's nonce (FAB's
-# templates print it through baselib.get_nonce(), which calls the csp_nonce() global); no
-# 'unsafe-inline' or 'unsafe-eval' (plotly.js is its eval-free "strict" build, app/charts/assets.py),
-# and no inline event handlers (script-src-attr 'none'). Styles keep 'unsafe-inline': plotly.js
-# writes style attributes and <style> rules at run time, and FAB's templates and ours carry
-# style="…" attributes; injected CSS cannot run code.
+# templates print it through baselib.get_nonce(), which calls the csp_nonce() global): the script
+# directive grants neither inline code nor eval (plotly.js is its eval-free "strict" build,
+# app/charts/assets.py), and inline event handlers are refused (script-src-attr 'none';
+# tests/test_csp.py asserts all three on every page).
+# The style directive alone allows inline styles: plotly.js writes style attributes and <style>
+# rules at run time, and FAB's templates and ours carry style="…" attributes; CSS cannot run code.
 CSP = (
     "default-src 'self'; script-src 'self' 'nonce-{nonce}'; script-src-attr 'none'; "
     "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "

@@ -19,7 +19,9 @@ import random
 from sqlalchemy import func, insert, select
 
 from app.audit import GENESIS, chain_hash, head_mac
+from app.demo.cases import litigation_values, reconsideration_values
 from app.demo.filings import advance_sequence
+from app.demo.penalty import penalty_values
 from app.extensions import db
 from app.filing.periods import Period, periods_between
 from app.forms import get_form
@@ -51,10 +53,9 @@ def _consistent(spec, rng: random.Random):
     """One unit-period's figures for `spec` that pass its rules (parts add up to their totals, no
     rate above 100 %), drawn by the demo city's generators at a unit's usual magnitudes; None for a
     form without one."""
-    from app.demo.cases import litigation_values, reconsideration_values
-    from app.demo.penalty import penalty_values
-
-    period = Period.parse(spec.valid_from) if spec.valid_from else None
+    if not spec.valid_from:  # the generators draw by the version in force for a period
+        return None
+    period = Period.parse(spec.valid_from)
     if spec.code == "penalty":
         return penalty_values(rng.choice((10, 100, 500, 2_000)), period, rng)
     if spec.code == "reconsideration":
@@ -69,7 +70,7 @@ def _value_pool(spec, rng: random.Random, size: int = 997) -> list[tuple]:
     case forms; for the others random counts 10²–10⁴ and amounts in fen."""
     pool = []
     for _ in range(size):
-        found = _consistent(spec, rng) if spec.valid_from else None
+        found = _consistent(spec, rng)
         if found is not None:
             pool.append(tuple(found.get(f.name) if f.kind in (COUNT, MONEY) else None for f in spec.fields))
             continue

@@ -256,3 +256,22 @@ def test_report_figures_link_to_their_sources(app, client_for, partial_city):  #
     # a range report is not linked (the sources page answers for one period)
     ranged = leader.get(f"/reports/penalty/?from={c.y.key}&to={c.p.key}").get_data(as_text=True)
     assert 'data-col="decisions_total"><a ' not in ranged
+
+
+def test_a_report_by_kind_links_each_kinds_figure_to_that_kinds_sources(app, client_for, partial_city):  # noqa: F811
+    """The report grouped by kind of unit: a kind's figure links to the sources of that kind (the
+    addresses are kept per kind, app.views.reports._report_links), which add up to the figure; the
+    total links with the report's own kind choice."""
+    c = partial_city
+    leader = client_for("leader")
+    html = leader.get(f"/reports/penalty/?from={c.p.key}&by=kind").get_data(as_text=True)
+    cells = re.findall(r'<tr data-key="(\w+)">.*?<td data-col="decisions_total"><a href="([^"]+)">([^<]+)</a>',
+                       html, re.S)
+    assert len(cells) >= 2, "kinds' figures are not linked"
+    for kind, href, shown in cells:
+        href = href.replace("&amp;", "&")
+        assert f"kind={kind}" in href and f"period={c.p.key}" in href, (kind, href)
+        assert shown in leader.get(href).get_data(as_text=True)  # the sources show the figure they add up to
+    chosen = leader.get(f"/reports/penalty/?from={c.p.key}&by=kind&kind=district").get_data(as_text=True)
+    total = re.search(r'<tfoot>.*?<td data-col="decisions_total"><a href="([^"]+)">', chosen, re.S)
+    assert total and "kind=district" in total.group(1)
