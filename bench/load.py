@@ -29,6 +29,7 @@ import json
 import math
 import os
 import random
+import resource
 import socket
 import statistics
 import subprocess
@@ -41,6 +42,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import cpu  # noqa: E402
+
 HOST = "127.0.0.1"
 WEIGHTS = {"fillers": 3, "approvers": 3, "reviewers": 2, "leaders": 2}  # as in bench/locustfile.py
 DRAFTS = 8  # quarters each filler's unit has to fill
@@ -330,6 +333,26 @@ def verify(app, done: dict, since) -> dict:
             "match": all(done.get(k, 0) == found[k] for k in who)}
 
 
+def _generator_cpu(driver: str) -> float:
+    """CPU seconds of the load generator so far: locust runs as a child (counted once it has
+    ended), the thread driver in this process."""
+    use = resource.getrusage(resource.RUSAGE_CHILDREN if driver == "locust" else resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
+
+
+def cpu_use(spent: dict, generator_s: float, wall_s: float, requests: int) -> dict:
+    """The run's CPU: the portal's (gunicorn workers and PostgreSQL) per request, and the rate at
+    which that need alone fills every core of this machine — above it no server setting helps."""
+    cores = os.cpu_count() or 1
+    portal_s = spent["server_s"] + spent["postgres_s"]
+    per_request = portal_s / max(requests, 1)
+    return dict(spent, load_generator_s=round(generator_s, 1), wall_s=round(wall_s, 1), cores=cores,
+                machine_busy_share=round(spent["machine_busy_s"] / (wall_s * cores), 2),
+                portal_cpu_ms_per_request=round(per_request * 1000, 1),
+                achieved_rps=round(requests / wall_s, 1),
+                cpu_bound_rps=round(cores / per_request, 1) if per_request else None)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=200)
@@ -397,6 +420,7 @@ def main() -> None:
         from app.clock import utcnow
 
         run_began = utcnow()
+        cpu_before, gen_before, wall_began = cpu.snapshot(server.pid), _generator_cpu(args.driver), time.time()
         if args.driver == "locust":
             subprocess.run([sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
                             "--headless", "--only-summary", "-u", str(args.users), "-r", str(args.spawn_rate),
@@ -406,6 +430,9 @@ def main() -> None:
             result["done"] = json.loads((work / "done.json").read_text(encoding="utf-8"))
         else:
             result = run_threads(base, sessions, n, args.users, seconds, wait)
+        result["cpu"] = cpu_use(cpu.spent(cpu_before, cpu.snapshot(server.pid)),
+                                _generator_cpu(args.driver) - gen_before, time.time() - wall_began,
+                                result["requests"])
     finally:
         server.terminate()
         server.wait(timeout=60)

@@ -183,6 +183,8 @@ def _draw(fig: go.Figure, height_mm: float | None) -> bytes:
     # margins are set; the same image without the engine.
     f.set_layout_engine(None)
     out = io.BytesIO()
-    f.savefig(out, format="png", dpi=DPI)
+    # zlib level 1, not PIL's 6: the same pixels, PNGs ~10 % larger (a docx of seven charts
+    # ~0.5 → 0.58 MB), the drawing ~13 % faster — redrawn after every acceptance on deadline day
+    f.savefig(out, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
     plt.close(f)
     return out.getvalue()
