@@ -204,3 +204,46 @@ def test_analysis_docx_opens_with_text_and_tables(app, client_for, figures):  # 
     assert len(doc.tables) >= 6
     headline = doc.tables[0]
     assert headline.rows[0].cells[0].text == "指标"
+
+
+def test_a_report_workbook_is_kept_until_what_it_shows_changes(app, client_for, figures, monkeypatch):  # noqa: F811
+    """Downloads of the same report (same figures, texts, language, minute) reuse the workbook
+    built for the first, in any worker (app.content_cache); a changed figure, another language or
+    another user's scope is another workbook, built anew — a kept workbook is never stale."""
+    from collections import OrderedDict
+
+    from sqlalchemy import select
+
+    from app.exports import reports as module
+    from app.models import Filing
+    from app.models.values import value_model
+    from app.unit_list import unit_by_code
+
+    monkeypatch.setattr(module.WORKBOOKS, "local", OrderedDict())
+    built = []
+    real = module._report_workbook
+    monkeypatch.setattr(module, "_report_workbook", lambda r: built.append(r) or real(r))
+    leader = client_for("leader")
+    path = "/reports/penalty/export.xlsx?from=2024"
+
+    def total_decisions(data: bytes) -> int:
+        ws = load_workbook(io.BytesIO(data)).active
+        top = header_row(ws, "处罚决定总数")
+        col = [c.value for c in ws[top]].index("处罚决定总数")
+        return [row for row in ws.iter_rows(min_row=top + 1, values_only=True) if row[0] == "合计"][0][col]
+
+    first = leader.get(path).get_data()
+    assert leader.get(path).get_data() == first and len(built) == 1
+    with app.app_context():  # 东城区's accepted 2024Q4 penalty decisions change
+        fid = db.session.scalar(select(Filing.id).where(Filing.unit_id == unit_by_code("0100").id,
+                                                        Filing.form_code == "penalty", Filing.period_key == "2024Q4"))
+        model = value_model("penalty")
+        row = db.session.scalar(select(model).where(model.filing_id == fid))
+        row.decisions_total += 7
+        db.session.commit()
+    changed = leader.get(path).get_data()
+    assert len(built) == 2 and total_decisions(changed) == total_decisions(first) + 7
+    own = client_for("dongcheng_filler").get(path).get_data()  # one unit's scope: its own rows only
+    assert len(built) == 3 and own != changed
+    leader.get("/lang/en", headers={"Referer": "/"})
+    assert leader.get(path).get_data() != changed and len(built) == 4
