@@ -37,7 +37,8 @@ WORKBOOKS = ContentCache("portal:xlsx:", made_by(__file__, _HERE / "sheet.py", _
 
 def report_xlsx(report: Report) -> bytes:
     """The report as a workbook: one sheet, the page's layout; the same bytes again while nothing
-    it shows has changed (kept by its content, never stale)."""
+    it shows has changed (kept by its content, never stale). Whatever _report_workbook writes
+    from the report must be in `material`, or a change of it would be served the old bytes."""
     material = json.dumps([str(get_locale()), report.title, report.meta, report.generated_text, report.money,
                            [(g, [(c.name, c.label, c.kind) for c in cols]) for g, cols in report.groups],
                            [r.cells for r in report.rows], report.total.cells,
